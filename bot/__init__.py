@@ -1,0 +1,1 @@
+"""SafePerson: the application layer (settings, wiring, CLI) and the domain services."""

@@ -1,0 +1,165 @@
+"""The composition root: builds the bot, the dispatcher, storage and services from settings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.fsm.storage.base import BaseEventIsolation
+from aiogram.fsm.storage.memory import DisabledEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+from sqlalchemy.exc import DBAPIError
+
+import handlers
+from bot.catalogs import LOCALES_DIR, compile_catalogs
+from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
+from bot.people import PeopleService
+from bot.polling import ConfirmAfterCommitPoller
+from bot.server_keys import ServerKeys
+from bot.settings import ConfigError, OrganisationConfig, Settings
+from bot.updates import UpdateJournal
+from bot.webhook import run_webhook
+from handlers.middlewares import OncePerUpdateMiddleware, PersonLanguageMiddleware
+from handlers.texts import PUBLIC_COMMANDS, command_description
+from storage import migrate
+from storage.db import Database
+from storage.fsm import EncryptedFsmStorage
+from storage.ledger import UpdateLedger
+from storage.people import PersonRepository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SafePerson:
+    """Everything one running instance holds; built once, closed once."""
+
+    settings: Settings
+    config: OrganisationConfig
+    database: Database
+    bot: Bot
+    dispatcher: Dispatcher
+    journal: UpdateJournal
+    i18n: I18n
+
+    async def prepare(self) -> None:
+        """Before handling anything: schema up to date, old ledger marks pruned, commands set."""
+        try:
+            await migrate.upgrade(self.database)
+        except (OSError, DBAPIError) as exc:
+            where = self.database.url.render_as_string(hide_password=True)
+            raise ConfigError(
+                f"Cannot open the database at {where} ({type(exc).__name__}): check "
+                "SAFEPERSON_DATABASE_URL and that the database server is running."
+            ) from exc
+        await self.journal.prune()
+        try:
+            await self._publish_commands()
+        except TelegramUnauthorizedError as exc:
+            raise ConfigError(
+                "Telegram refused SAFEPERSON_BOT_TOKEN: copy the token again from @BotFather."
+            ) from exc
+        except TelegramNetworkError as exc:
+            raise ConfigError(
+                f"Cannot reach Telegram at {self.settings.telegram_api_url}: check the network "
+                "and SAFEPERSON_TELEGRAM_API_URL."
+            ) from exc
+
+    async def run_polling(self) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.dispatcher.emit_startup(bot=self.bot)
+        try:
+            await ConfirmAfterCommitPoller(self.dispatcher, self.bot).run()
+        finally:
+            await self.dispatcher.emit_shutdown(bot=self.bot)
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.database.dispose()
+
+    async def _publish_commands(self) -> None:
+        languages = self.config.languages
+        # The list without a language code is the default, in the organisation's language.
+        await self._publish_commands_in(languages.default, telegram_code=None)
+        for language in languages.enabled:
+            # Telegram scopes command lists by two-letter code; Romani has none, so its
+            # speakers see the default list.
+            if len(language) == 2:
+                await self._publish_commands_in(language, telegram_code=language)
+
+    async def _publish_commands_in(self, language: str, telegram_code: str | None) -> None:
+        with self.i18n.use_locale(language):
+            commands = [
+                BotCommand(command=name, description=command_description(name))
+                for name in PUBLIC_COMMANDS
+            ]
+        await self.bot.set_my_commands(commands, language_code=telegram_code)
+
+
+def build_safeperson(
+    settings: Settings,
+    config: OrganisationConfig,
+    *,
+    token: str,
+    secret: bytes,
+    clock: Clock | None = None,
+    random: RandomSource | None = None,
+) -> SafePerson:
+    clock = clock or SystemClock()
+    random = random or SystemRandom()
+    compile_catalogs()
+
+    keys = ServerKeys(secret, random)
+    database = Database(settings.database_url)
+    people = PeopleService(PersonRepository(database), keys, clock)
+    journal = UpdateJournal(database, UpdateLedger(database), clock)
+    i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
+
+    isolation: BaseEventIsolation = DisabledEventIsolation()
+    if settings.redis_url:
+        # With several instances, one person's updates are handled one at a time across all.
+        isolation = RedisEventIsolation.from_url(settings.redis_url)
+    dispatcher = Dispatcher(
+        storage=EncryptedFsmStorage(database, keys, clock),
+        events_isolation=isolation,
+        # Registered below, after the unit of work, so that FSM writes join its transaction.
+        disable_fsm=True,
+        config=config,
+        people=people,
+    )
+    dispatcher.update.outer_middleware(OncePerUpdateMiddleware(journal))
+    dispatcher.update.outer_middleware(dispatcher.fsm)
+    PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
+    dispatcher.include_router(handlers.build_router())
+
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    return SafePerson(settings, config, database, bot, dispatcher, journal, i18n)
+
+
+Mode = Literal["polling", "webhook"]
+
+
+async def serve(app: SafePerson, mode: Mode = "polling") -> None:
+    """Run until cancelled (Ctrl-C or SIGTERM), then close everything."""
+    try:
+        await app.prepare()
+        if mode == "webhook":
+            await run_webhook(app)
+        else:
+            await app.run_polling()
+    except asyncio.CancelledError:
+        logger.info("stopping")
+        raise
+    finally:
+        await app.close()

@@ -1,0 +1,116 @@
+"""The `safeperson` command: init, run, demo, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_safeperson, serve
+from bot.clock import SystemRandom
+from bot.logs import configure_logging
+from bot.settings import (
+    ConfigError,
+    bot_token,
+    load_organisation_config,
+    load_settings,
+    server_secret,
+)
+from bot.setup_files import write_setup_files
+from storage import migrate
+from storage.db import Database
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="safeperson", description="A confidential reporting channel for child safeguarding."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init", help="write safeperson.toml and a .env with a new secret")
+    run = commands.add_parser("run", help="run the bot (applies database migrations first)")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    demo = commands.add_parser("demo", help="try it out: a local Telegram and a chat page")
+    demo.add_argument("--port", type=int, default=8088, help="port of the chat page")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply database migrations")
+    return parser
+
+
+def _run_until_interrupted(main: Coroutine[Any, Any, None]) -> None:
+    """Run main; Ctrl-C or SIGTERM cancels it so that it can close cleanly."""
+
+    async def wrapper() -> None:
+        task = asyncio.ensure_future(main)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(wrapper())
+
+
+def _init() -> None:
+    settings = load_settings()
+    written = write_setup_files(Path.cwd(), settings.config, SystemRandom())
+    for path in written:
+        print(f"wrote {path}")
+    print("Next: put your bot's token from @BotFather into .env, then run `make run`.")
+
+
+def _run(webhook: bool) -> None:
+    settings = load_settings()
+    token = bot_token(settings)
+    secret = server_secret(settings)
+    config = load_organisation_config(settings.config)
+    configure_logging(settings.log_level)
+    app = build_safeperson(settings, config, token=token, secret=secret)
+    _run_until_interrupted(serve(app, "webhook" if webhook else "polling"))
+
+
+def _db_upgrade() -> None:
+    settings = load_settings()
+
+    async def upgrade() -> None:
+        database = Database(settings.database_url)
+        try:
+            await migrate.upgrade(database)
+            print(f"database at revision {await migrate.current_revision(database)}")
+        finally:
+            await database.dispose()
+
+    asyncio.run(upgrade())
+
+
+def _demo(port: int) -> None:
+    from bot.demo import run_demo  # imports the emulator, which production never needs
+
+    configure_logging("WARNING")
+    _run_until_interrupted(run_demo(port))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "init":
+            _init()
+        elif args.command == "run":
+            _run(args.webhook)
+        elif args.command == "demo":
+            _demo(args.port)
+        elif args.command == "db":
+            _db_upgrade()
+    except ConfigError as problem:
+        print(f"safeperson: {problem}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,189 @@
+"""Settings: secrets and addresses from the environment (or .env), the organisation from TOML.
+
+Everything is read once at start-up and passed down. Anything missing or malformed becomes a
+`ConfigError` whose message is one line that names the problem and how to fix it; the CLI prints
+that line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.durations import parse_duration
+from bot.helplines import DEFAULT_HELPLINES, Country, Helpline
+from bot.languages import SUPPORTED, LanguageCode
+
+
+class ConfigError(Exception):
+    """A problem with the set-up, explained in one line for the person running the bot."""
+
+
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_SECRET = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def _duration(value: object) -> object:
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class Settings(BaseSettings):
+    """What differs between machines: read from SAFEPERSON_* variables and .env."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SAFEPERSON_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = "sqlite+aiosqlite:///safeperson.db"
+    redis_url: str | None = None
+    secret: SecretStr | None = None
+    config: Path = Path("safeperson.toml")
+    # Webhook mode: the public HTTPS address Telegram posts to, and where this process listens.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    log_level: str = "INFO"
+
+
+class Organisation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    country: Country
+
+
+class Languages(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: tuple[LanguageCode, ...] = SUPPORTED
+    default: LanguageCode = "en"
+
+    @model_validator(mode="after")
+    def _default_is_enabled(self) -> Languages:
+        if not self.enabled:
+            raise ValueError("enable at least one language")
+        if self.default not in self.enabled:
+            raise ValueError(f'the default language "{self.default}" is not in enabled')
+        return self
+
+
+class AcknowledgeTimes(BaseModel):
+    """How long an alert may wait for an acknowledgement before the ladder climbs."""
+
+    model_config = ConfigDict(extra="forbid")
+    immediate: Duration = timedelta(minutes=5)
+    urgent: Duration = timedelta(minutes=30)
+    standard: Duration = timedelta(hours=2)
+
+
+class Activity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class OrganisationConfig(BaseModel):
+    """The organisation's own choices, from safeperson.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+    organisation: Organisation
+    languages: Languages = Languages()
+    ack: AcknowledgeTimes = AcknowledgeTimes()
+    report_deadline: Duration = timedelta(hours=24)
+    reminders: tuple[Duration, ...] = (timedelta(hours=12), timedelta(hours=4), timedelta(hours=1))
+    consent_deadline: Duration = timedelta(days=30)
+    activities: tuple[Activity, ...] = ()
+    helplines: tuple[Helpline, ...] | None = None
+
+    @model_validator(mode="after")
+    def _activity_codes_unique(self) -> OrganisationConfig:
+        codes = [a.code for a in self.activities]
+        if len(codes) != len(set(codes)):
+            raise ValueError("two activities share a code")
+        return self
+
+    @property
+    def help_numbers(self) -> tuple[Helpline, ...]:
+        return self.helplines if self.helplines else DEFAULT_HELPLINES[self.organisation.country]
+
+    def activity(self, code: str) -> Activity | None:
+        return next((a for a in self.activities if a.code == code), None)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(_first_problem(exc, "SAFEPERSON_")) from exc
+
+
+def load_organisation_config(path: Path) -> OrganisationConfig:
+    if not path.exists():
+        raise ConfigError(
+            f"The config file {path} does not exist: run `safeperson init` to create one, "
+            "or set SAFEPERSON_CONFIG to its path."
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML ({exc}).") from exc
+    try:
+        return OrganisationConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"The config file {path}: {_first_problem(exc, '')}") from exc
+
+
+def server_secret(settings: Settings) -> bytes:
+    if settings.secret is None or not settings.secret.get_secret_value():
+        raise ConfigError(
+            "SAFEPERSON_SECRET is not set: run `safeperson init` to generate one in .env."
+        )
+    value = settings.secret.get_secret_value().strip()
+    if not _SECRET.match(value):
+        raise ConfigError(
+            "SAFEPERSON_SECRET must be 64 hexadecimal characters (32 random bytes): "
+            "run `safeperson init` in an empty folder to generate one."
+        )
+    return bytes.fromhex(value)
+
+
+def bot_token(settings: Settings) -> str:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value():
+        raise ConfigError(
+            "SAFEPERSON_BOT_TOKEN is not set: create a bot with @BotFather and put its token "
+            "in .env (or try `make demo`, which needs no token)."
+        )
+    value = settings.bot_token.get_secret_value().strip()
+    if not _TOKEN.match(value):
+        raise ConfigError(
+            "SAFEPERSON_BOT_TOKEN does not look like a bot token (digits, a colon, then letters): "
+            "copy it again from @BotFather."
+        )
+    return value
+
+
+def _first_problem(exc: ValidationError, prefix: str) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    if prefix:
+        where = prefix + where.upper()
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}." if where else f"{message}."

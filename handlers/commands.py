@@ -1,0 +1,79 @@
+"""The commands every user sees: /start, /help, /report, /language, /cancel."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import I18n
+
+from bot.people import PeopleService
+from bot.settings import OrganisationConfig
+from handlers import steps, texts
+from handlers.states import Onboarding
+from handlers.steps import Chat
+
+
+def chat_of(message: Message, bot: Bot) -> Chat:
+    if message.from_user is None:  # a channel post; the private-chat filter keeps them out
+        raise ValueError("a message without a sender")
+    return Chat(bot=bot, chat_id=message.chat.id, user_id=message.from_user.id)
+
+
+async def on_start(
+    message: Message, bot: Bot, state: FSMContext, config: OrganisationConfig, i18n: I18n
+) -> None:
+    # A fresh start forgets any step in progress; the language stays remembered.
+    await state.clear()
+    await steps.show_language_picker(chat_of(message, bot), state, config, i18n)
+
+
+async def on_language(
+    message: Message, bot: Bot, state: FSMContext, config: OrganisationConfig, i18n: I18n
+) -> None:
+    resume = await state.get_state()
+    if resume is not None and resume != Onboarding.language.state:
+        await state.update_data(resume_step=resume)
+    await steps.show_language_picker(chat_of(message, bot), state, config, i18n)
+
+
+async def on_report(message: Message, bot: Bot, state: FSMContext) -> None:
+    await state.clear()
+    await steps.show_audience_menu(chat_of(message, bot), state)
+
+
+async def on_help(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    await message.answer(texts.help_text())
+    await message.answer(texts.help_numbers(config.help_numbers))
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+
+
+async def on_cancel(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    await state.clear()
+    await message.answer(texts.cancelled())
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+
+
+def build_router() -> Router:
+    router = Router(name="commands")
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_language, Command("language"))
+    router.message.register(on_report, Command("report"))
+    router.message.register(on_help, Command("help"))
+    router.message.register(on_cancel, Command("cancel"))
+    return router

@@ -1,0 +1,76 @@
+"""Whatever no step took: a kind answer in the person's language, then the current step again."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot.people import PeopleService
+from bot.settings import OrganisationConfig
+from handlers import steps, texts
+from handlers.commands import chat_of
+from handlers.steps import Chat
+
+
+async def on_unknown_command(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    await message.answer(texts.unknown_command())
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+
+
+async def on_text_or_voice(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    # Someone writing before any step (a first "hello") just gets the first step; someone
+    # writing where a button is expected is told, gently, to tap one.
+    if await state.get_state() is not None:
+        await message.answer(texts.tap_a_button())
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+
+
+async def on_other_content(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    await message.answer(texts.only_text_or_voice())
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+
+
+async def on_stale_button(
+    callback: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    """A button from an earlier step, or a second tap on one that was already used."""
+    await callback.answer(texts.stale_button())
+    chat = Chat(bot=bot, chat_id=callback.from_user.id, user_id=callback.from_user.id)
+    await steps.show_current_step(chat, state, config, people, i18n)
+
+
+def build_router() -> Router:
+    router = Router(name="fallbacks")
+    router.message.register(on_unknown_command, F.text.startswith("/"))
+    router.message.register(on_text_or_voice, F.text | F.voice)
+    router.message.register(on_other_content)
+    router.callback_query.register(on_stale_button)
+    return router

@@ -1,0 +1,40 @@
+"""Inline keyboards and their callback data (each well under Telegram's 64-byte limit)."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.audience import AUDIENCES
+from bot.languages import ENDONYMS, LanguageCode
+from handlers import texts
+
+
+class LanguageChoice(CallbackData, prefix="lang"):
+    code: str
+
+
+class AudienceChoice(CallbackData, prefix="aud"):
+    who: str
+
+
+def language_picker(
+    enabled: tuple[LanguageCode, ...], preselected: LanguageCode
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    # The likely language first and ticked, so most people need one tap.
+    ordered = (preselected, *(code for code in enabled if code != preselected))
+    for code in ordered:
+        label = f"✓ {ENDONYMS[code]}" if code == preselected else ENDONYMS[code]
+        builder.button(text=label, callback_data=LanguageChoice(code=code))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def audience_menu() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for who in AUDIENCES:
+        builder.button(text=texts.audience_label(who), callback_data=AudienceChoice(who=who))
+    builder.adjust(1)
+    return builder.as_markup()

@@ -1,0 +1,78 @@
+"""Choosing a language, then saying who you are."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot.audience import AUDIENCES, Audience
+from bot.languages import ENDONYMS, is_supported
+from bot.people import PeopleService
+from bot.settings import OrganisationConfig
+from handlers import steps, texts
+from handlers.keyboards import AudienceChoice, LanguageChoice
+from handlers.states import Onboarding
+from handlers.steps import Chat
+
+
+def chat_of(callback: CallbackQuery, bot: Bot) -> Chat:
+    return Chat(bot=bot, chat_id=callback.from_user.id, user_id=callback.from_user.id)
+
+
+async def _settle(callback: CallbackQuery, summary: str) -> None:
+    """Answer the tap, and turn the menu into a plain line so it cannot be tapped again."""
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(summary, reply_markup=None)
+
+
+async def on_language_chosen(
+    callback: CallbackQuery,
+    callback_data: LanguageChoice,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    code = callback_data.code
+    if not is_supported(code) or code not in config.languages.enabled:
+        # Only a forged or very old button gets here; treat it like any stale press.
+        await callback.answer(texts.stale_button())
+        await steps.show_current_step(chat_of(callback, bot), state, config, people, i18n)
+        return
+    await people.choose_language(callback.from_user.id, code)
+    with i18n.use_locale(code):
+        await _settle(callback, texts.language_chosen(ENDONYMS[code]))
+        data = await state.get_data()
+        resume = data.pop("resume_step", None)
+        chat = chat_of(callback, bot)
+        if isinstance(resume, str):
+            # /language was used in the middle of a step: go back to it, now in the new language.
+            await state.set_data(data)
+            await state.set_state(resume)
+            await steps.show_current_step(chat, state, config, people, i18n)
+        else:
+            await steps.show_welcome(chat, state, config)
+
+
+async def on_audience_chosen(
+    callback: CallbackQuery, callback_data: AudienceChoice, bot: Bot, state: FSMContext
+) -> None:
+    # The filter admits only known audiences.
+    audience = cast(Audience, callback_data.who)
+    await _settle(callback, texts.audience_label(audience))
+    await steps.show_audience_step(chat_of(callback, bot), state, audience)
+
+
+def build_router() -> Router:
+    router = Router(name="onboarding")
+    router.callback_query.register(on_language_chosen, LanguageChoice.filter(), Onboarding.language)
+    router.callback_query.register(
+        on_audience_chosen, AudienceChoice.filter(F.who.in_(AUDIENCES)), Onboarding.audience
+    )
+    return router

@@ -1,0 +1,123 @@
+"""Every sentence the bot says in the first conversation, in one place for translators.
+
+Child-facing rules: short sentences, one question per message, never blaming, and never a
+question about surname, school or address.
+"""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.audience import Audience
+from bot.helplines import Helpline, HelplineKind
+
+
+def helpline_label(kind: HelplineKind) -> str:
+    labels: dict[HelplineKind, str] = {
+        "emergency": _("Emergency"),
+        "child_abuse": _("Child abuse line, day and night"),
+        "child_helpline": _("Helpline for children, free"),
+        "police": _("Police"),
+        "ambulance": _("Ambulance"),
+    }
+    return labels[kind]
+
+
+def help_numbers(helplines: tuple[Helpline, ...]) -> str:
+    lines = [_("If you are in danger right now, call:")]
+    lines += [f"📞 <b>{h.number}</b> — {helpline_label(h.kind)}" for h in helplines]
+    return "\n".join(lines)
+
+
+def choose_language() -> str:
+    return _("Choose your language. You can change it later with /language.")
+
+
+def language_chosen(endonym: str) -> str:
+    return _("Language: {language}").format(language=endonym)
+
+
+def welcome(organisation: str) -> str:
+    return "\n\n".join(
+        (
+            _("Hello! This is a safe place to tell us about anything that worries you."),
+            _(
+                "A safe person from {organisation} reads what you send here. "
+                "You do not have to tell us your name."
+            ).format(organisation=organisation),
+        )
+    )
+
+
+def who_are_you() -> str:
+    return _("Who are you?")
+
+
+def audience_label(audience: Audience) -> str:
+    labels: dict[Audience, str] = {
+        "child": _("I am a child or young person"),
+        "parent": _("I am a parent or guardian"),
+        "staff": _("I work or volunteer here"),
+        "other": _("Someone else"),
+    }
+    return labels[audience]
+
+
+def coming_soon(audience: Audience) -> str:
+    texts: dict[Audience, str] = {
+        "child": _("Thank you for coming here. Soon you can talk to a safe person in this chat."),
+        "parent": _("Soon you can report a concern about a child here, as a parent or guardian."),
+        "staff": _(
+            "Soon you can file the mandatory report here. Until then, tell the Child "
+            "Protection Officer yourself, within 24 hours."
+        ),
+        "other": _("Soon you can report a concern about a child here."),
+    }
+    return "\n\n".join((texts[audience], _("To choose again, send /start.")))
+
+
+PUBLIC_COMMANDS = ("start", "help", "report", "language", "cancel")
+
+
+def command_description(name: str) -> str:
+    descriptions = {
+        "start": _("Begin again"),
+        "help": _("How this chat works"),
+        "report": _("Tell us about a worry"),
+        "language": _("Change the language"),
+        "cancel": _("Stop and forget what you started"),
+    }
+    return descriptions[name]
+
+
+def help_text() -> str:
+    return "\n".join(
+        (
+            _("This is how the chat works:"),
+            *(f"/{name} – {command_description(name)}" for name in PUBLIC_COMMANDS),
+        )
+    )
+
+
+def cancelled() -> str:
+    return _("Stopped. Nothing was sent.")
+
+
+def only_text_or_voice() -> str:
+    return _("I can only read text and voice messages here.")
+
+
+def tap_a_button() -> str:
+    return _("Please tap one of the buttons.")
+
+
+def unknown_command() -> str:
+    return _("I do not know that command. Send /help to see what I can do.")
+
+
+def stale_button() -> str:
+    return _("That button is from an earlier step.")
+
+
+def something_went_wrong() -> str:
+    return _("Sorry, something went wrong on our side. Please try again in a moment.")

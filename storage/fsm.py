@@ -1,0 +1,115 @@
+"""aiogram FSM storage in the project's database, with state and draft sealed.
+
+A conversation in progress may hold a child's half-written report, so neither its state nor its
+data is ever stored in the clear: the row key is a keyed hash of aiogram's storage key (so no
+Telegram id is stored), and both fields are sealed with an AEAD whose associated data binds them
+to their row and field (a blob moved to another row does not open).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+
+from storage.db import Database
+from storage.models import FsmRecord
+
+
+class StateCipher(Protocol):
+    """What the storage needs from the server key (bot.server_keys.ServerKeys provides it)."""
+
+    def key_id(self, purpose: str, value: str) -> str: ...
+
+    def seal(self, plaintext: bytes, associated_data: bytes) -> bytes: ...
+
+    def open(self, sealed: bytes, associated_data: bytes) -> bytes: ...
+
+
+class Now(Protocol):
+    def now(self) -> datetime: ...
+
+
+class EncryptedFsmStorage(BaseStorage):
+    def __init__(self, database: Database, cipher: StateCipher, clock: Now) -> None:
+        self._db = database
+        self._cipher = cipher
+        self._clock = clock
+
+    def _row_key(self, key: StorageKey) -> str:
+        parts = (
+            key.bot_id,
+            key.chat_id,
+            key.user_id,
+            key.thread_id,
+            key.business_connection_id,
+            key.destiny,
+        )
+        return self._cipher.key_id("fsm", "|".join("" if p is None else str(p) for p in parts))
+
+    def _seal(self, row_key: str, field: str, value: bytes) -> bytes:
+        return self._cipher.seal(value, f"fsm|{row_key}|{field}".encode())
+
+    def _open(self, row_key: str, field: str, sealed: bytes) -> bytes:
+        return self._cipher.open(sealed, f"fsm|{row_key}|{field}".encode())
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        name = state.state if isinstance(state, State) else state
+        row_key = self._row_key(key)
+        async with self._db.transaction() as session:
+            record = await session.get(FsmRecord, row_key)
+            sealed = None if name is None else self._seal(row_key, "state", name.encode())
+            if record is None:
+                if sealed is None:
+                    return
+                record = FsmRecord(key=row_key, state=None, data=None)
+                session.add(record)
+            record.state = sealed
+            record.updated_at = self._clock.now()
+            if record.state is None and record.data is None:
+                await session.delete(record)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        row_key = self._row_key(key)
+        async with self._db.transaction() as session:
+            record = await session.get(FsmRecord, row_key)
+        if record is None or record.state is None:
+            return None
+        return self._open(row_key, "state", record.state).decode()
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        row_key = self._row_key(key)
+        plain = dict(data)
+        async with self._db.transaction() as session:
+            record = await session.get(FsmRecord, row_key)
+            sealed = (
+                self._seal(row_key, "data", json.dumps(plain, ensure_ascii=False).encode())
+                if plain
+                else None
+            )
+            if record is None:
+                if sealed is None:
+                    return
+                record = FsmRecord(key=row_key, state=None, data=None)
+                session.add(record)
+            record.data = sealed
+            record.updated_at = self._clock.now()
+            if record.state is None and record.data is None:
+                await session.delete(record)
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        row_key = self._row_key(key)
+        async with self._db.transaction() as session:
+            record = await session.get(FsmRecord, row_key)
+        if record is None or record.data is None:
+            return {}
+        loaded = json.loads(self._open(row_key, "data", record.data))
+        return loaded if isinstance(loaded, dict) else {}
+
+    async def close(self) -> None:
+        # The database belongs to the composition root, which disposes of it.
+        return None

@@ -1,0 +1,201 @@
+"""Settings and the organisation's config: good input loads, bad input says what to fix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import SecretStr
+
+from bot.clock import SystemRandom
+from bot.durations import format_duration, parse_duration
+from bot.languages import guess_language
+from bot.settings import (
+    ConfigError,
+    Settings,
+    bot_token,
+    load_organisation_config,
+    server_secret,
+)
+from bot.setup_files import EXAMPLE_CONFIG, write_setup_files
+
+GOOD_TOKEN = "123456789:AAH-example_token_with_enough_chars"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("10m", 600), ("8h", 28800), ("2d", 172800), ("1h30m", 5400)],
+)
+def test_durations_read_as_written(text: str, seconds: int) -> None:
+    assert parse_duration(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["", "10", "ten minutes", "10 minutes", "0s", "-5m", "5w"])
+def test_bad_durations_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="duration|zero"):
+        parse_duration(text)
+
+
+@given(st.integers(min_value=1, max_value=10**8))
+def test_durations_round_trip(seconds: int) -> None:
+    assert parse_duration(format_duration(timedelta(seconds=seconds))).total_seconds() == seconds
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "safeperson.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_config_loads(tmp_path: Path) -> None:
+    config = load_organisation_config(write(tmp_path, EXAMPLE_CONFIG))
+    assert config.organisation.country == "RO"
+    assert config.languages.default == "ro"
+    assert config.ack.immediate == timedelta(minutes=5)
+    assert config.report_deadline == timedelta(hours=24)
+    assert [h.number for h in config.help_numbers] == ["112", "119", "116 111"]
+    assert config.activity("summer_camp") is not None
+
+
+def test_albania_gets_albanian_help_numbers(tmp_path: Path) -> None:
+    config = load_organisation_config(
+        write(tmp_path, '[organisation]\nname = "ASET"\ncountry = "AL"\n')
+    )
+    assert [h.number for h in config.help_numbers] == ["112", "129", "127", "116 111"]
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[organisation]\nname = "X"\ncountry = "FR"\n', "organisation.country"),
+        ('[organisation]\nname = "X"\ncountry = "RO"\n[ack]\nurgent = "soon"\n', "ack.urgent"),
+        (
+            '[organisation]\nname = "X"\ncountry = "RO"\n'
+            '[languages]\nenabled = ["ro"]\ndefault = "en"\n',
+            "not in enabled",
+        ),
+        ('[organisation]\nname = "X"\ncountry = "RO"\ncolour = "red"\n', "colour"),
+        ("[organisation\n", "not valid TOML"),
+        ('report_deadline = "24h"\n', "organisation"),
+    ],
+)
+def test_a_bad_config_names_the_problem(tmp_path: Path, toml: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected) as caught:
+        load_organisation_config(write(tmp_path, toml))
+    assert "\n" not in str(caught.value)
+
+
+def test_a_missing_config_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="safeperson init"):
+        load_organisation_config(tmp_path / "nope.toml")
+
+
+def test_secret_and_token_are_checked() -> None:
+    with pytest.raises(ConfigError, match="SAFEPERSON_SECRET is not set"):
+        server_secret(Settings(secret=None))
+    with pytest.raises(ConfigError, match="64 hexadecimal"):
+        server_secret(Settings(secret=SecretStr("short")))
+    assert server_secret(Settings(secret=SecretStr("ab" * 32))) == bytes([0xAB] * 32)
+    with pytest.raises(ConfigError, match="BotFather"):
+        bot_token(Settings(bot_token=None))
+    with pytest.raises(ConfigError, match="does not look like a bot token"):
+        bot_token(Settings(bot_token=SecretStr("not-a-token")))
+    assert bot_token(Settings(bot_token=SecretStr(GOOD_TOKEN))) == GOOD_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("telegram_code", "expected"),
+    [
+        ("ro", "ro"),
+        ("ro-RO", "ro"),
+        ("sq", "sq"),
+        ("als", "sq"),
+        ("rmy", "rom"),
+        ("rmn", "rom"),
+        ("rom", "rom"),
+        ("en-GB", "en"),
+        ("de", "ro"),
+        (None, "ro"),
+    ],
+)
+def test_telegram_language_codes_map_to_ours(telegram_code: str | None, expected: str) -> None:
+    assert guess_language(telegram_code, ("ro", "sq", "rom", "en"), "ro") == expected
+
+
+def test_a_language_the_organisation_did_not_enable_is_not_guessed() -> None:
+    assert guess_language("sq", ("ro", "en"), "ro") == "ro"
+
+
+def test_init_writes_both_files_once(tmp_path: Path) -> None:
+    written = write_setup_files(tmp_path, Path("safeperson.toml"), SystemRandom())
+    assert {p.name for p in written} == {"safeperson.toml", ".env"}
+    env = (tmp_path / ".env").read_text()
+    secret_line = next(line for line in env.splitlines() if line.startswith("SAFEPERSON_SECRET="))
+    assert len(secret_line.split("=", 1)[1]) == 64
+    assert (tmp_path / ".env").stat().st_mode & 0o077 == 0
+    with pytest.raises(ConfigError, match="does not overwrite"):
+        write_setup_files(tmp_path, Path("safeperson.toml"), SystemRandom())
+
+
+def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPERSON_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=tmp_path,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_set_up_says_one_clear_line(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "run")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "SAFEPERSON_BOT_TOKEN is not set" in result.stderr
+
+
+def test_cli_init_then_run_names_the_next_missing_thing(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "init").returncode == 0
+    again = run_cli(tmp_path, "init")
+    assert again.returncode == 2
+    assert "does not overwrite" in again.stderr
+    # init leaves the token empty on purpose: run says so, in one line, no traceback.
+    result = run_cli(tmp_path, "run")
+    assert result.returncode == 2
+    assert "SAFEPERSON_BOT_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_reports_a_broken_config_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "safeperson.toml").write_text('[organisation]\nname = "X"\ncountry = "XX"\n')
+    result = run_cli(
+        tmp_path, "run", SAFEPERSON_BOT_TOKEN=GOOD_TOKEN, SAFEPERSON_SECRET="00" * 32
+    )
+    assert result.returncode == 2
+    assert "organisation.country" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_cli_reports_an_unreachable_database_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "safeperson.toml").write_text(EXAMPLE_CONFIG)
+    result = run_cli(
+        tmp_path,
+        "run",
+        SAFEPERSON_BOT_TOKEN=GOOD_TOKEN,
+        SAFEPERSON_SECRET="00" * 32,
+        SAFEPERSON_DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:1/none",
+    )
+    assert result.returncode == 2
+    assert "Cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr

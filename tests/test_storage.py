@@ -1,0 +1,176 @@
+"""The database layer: migrations, the sealed FSM storage, people and the update ledger."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy import select, text
+
+from bot.clock import SystemRandom
+from bot.server_keys import SealedDataError, ServerKeys
+from storage import migrate
+from storage.db import Database
+from storage.fsm import EncryptedFsmStorage
+from storage.ledger import UpdateLedger
+from storage.models import FsmRecord
+
+CANARY = "canary-Zmeura-7f3a9c"
+TELEGRAM_ID = 987654321012
+
+
+class FixedClock:
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def key(user_id: int = TELEGRAM_ID, destiny: str = "default") -> StorageKey:
+    return StorageKey(bot_id=123456, chat_id=user_id, user_id=user_id, destiny=destiny)
+
+
+async def migrated(url: str) -> Database:
+    database = Database(url)
+    await migrate.upgrade(database)
+    return database
+
+
+async def test_migrations_go_up_down_and_up_again(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        await migrate.upgrade(database)
+        assert await migrate.current_revision(database) == migrate.head_revision()
+        await migrate.downgrade(database, "base")
+        assert await migrate.current_revision(database) is None
+        async with database.engine.connect() as connection:
+            tables = await connection.run_sync(
+                lambda c: c.dialect.get_table_names(c)  # type: ignore[no-any-return]
+            )
+        assert set(tables) <= {"alembic_version"}
+        await migrate.upgrade(database)
+        assert await migrate.current_revision(database) == migrate.head_revision()
+    finally:
+        await database.dispose()
+
+
+async def test_fsm_state_and_draft_survive_a_restart(database_url: str, secret: bytes) -> None:
+    clock = FixedClock()
+    database = await migrated(database_url)
+    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), clock)
+    await storage.set_state(key(), "ChildReport:telling")
+    await storage.set_data(key(), {"first_name": "Ana", "said": [CANARY]})
+    await database.dispose()
+
+    reopened = await migrated(database_url)
+    storage = EncryptedFsmStorage(reopened, ServerKeys(secret, SystemRandom()), clock)
+    try:
+        assert await storage.get_state(key()) == "ChildReport:telling"
+        assert await storage.get_data(key()) == {"first_name": "Ana", "said": [CANARY]}
+        # Another person's conversation is separate.
+        assert await storage.get_state(key(user_id=5)) is None
+        assert await storage.get_data(key(user_id=5)) == {}
+    finally:
+        await reopened.dispose()
+
+
+async def test_fsm_rows_hold_no_plaintext_and_no_telegram_id(
+    database_url: str, secret: bytes
+) -> None:
+    database = await migrated(database_url)
+    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    try:
+        await storage.set_state(key(), "ChildReport:telling")
+        await storage.set_data(key(), {"said": CANARY})
+        async with database.transaction() as session:
+            rows = (await session.execute(select(FsmRecord))).scalars().all()
+        assert len(rows) == 1
+        stored = rows[0].key.encode() + (rows[0].state or b"") + (rows[0].data or b"")
+        for secret_thing in (CANARY, "ChildReport", str(TELEGRAM_ID)):
+            assert secret_thing.encode() not in stored
+    finally:
+        await database.dispose()
+
+
+async def test_sqlite_file_holds_no_plaintext(sqlite_url: str, secret: bytes) -> None:
+    database = await migrated(sqlite_url)
+    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    await storage.set_data(key(), {"said": CANARY})
+    await storage.set_state(key(), "ChildReport:telling")
+    await database.dispose()
+    folder = Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).parent
+    everything = b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
+    assert b"said" not in everything
+    assert CANARY.encode() not in everything
+    assert str(TELEGRAM_ID).encode() not in everything
+
+
+async def test_sealed_fsm_data_does_not_open_elsewhere(database_url: str, secret: bytes) -> None:
+    database = await migrated(database_url)
+    keys = ServerKeys(secret, SystemRandom())
+    storage = EncryptedFsmStorage(database, keys, FixedClock())
+    try:
+        await storage.set_data(key(), {"said": CANARY})
+        await storage.set_data(key(user_id=5), {"said": "other"})
+        async with database.transaction() as session:
+            rows = {r.key: r for r in (await session.execute(select(FsmRecord))).scalars()}
+            first, second = rows.values()
+            # Swap the two drafts between rows: each must refuse to open in the other's row.
+            first.data, second.data = second.data, first.data
+        with pytest.raises(SealedDataError):
+            await storage.get_data(key())
+        # And a different server secret opens nothing.
+        stranger = EncryptedFsmStorage(
+            database, ServerKeys(bytes(32), SystemRandom()), FixedClock()
+        )
+        assert await stranger.get_data(key()) == {}
+    finally:
+        await database.dispose()
+
+
+async def test_clearing_a_conversation_removes_its_row(database_url: str, secret: bytes) -> None:
+    database = await migrated(database_url)
+    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    try:
+        await storage.set_state(key(), "Onboarding:audience")
+        await storage.set_data(key(), {"draft": CANARY})
+        await storage.set_state(key(), None)
+        await storage.set_data(key(), {})
+        async with database.transaction() as session:
+            count = (await session.execute(text("SELECT count(*) FROM fsm_record"))).scalar()
+        assert count == 0
+    finally:
+        await database.dispose()
+
+
+async def test_a_failed_unit_of_work_leaves_nothing(database_url: str, secret: bytes) -> None:
+    database = await migrated(database_url)
+    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    ledger = UpdateLedger(database)
+    try:
+        with pytest.raises(RuntimeError):
+            async with database.transaction():
+                await storage.set_state(key(), "Onboarding:audience")
+                await ledger.mark_handled(1, 42, FixedClock().now())
+                raise RuntimeError("crash in the middle of an update")
+        assert await storage.get_state(key()) is None
+        assert not await ledger.is_handled(1, 42)
+    finally:
+        await database.dispose()
+
+
+async def test_ledger_forgets_old_marks_only(database_url: str) -> None:
+    database = await migrated(database_url)
+    ledger = UpdateLedger(database)
+    now = FixedClock().now()
+    try:
+        await ledger.mark_handled(1, 10, now - timedelta(days=8))
+        await ledger.mark_handled(1, 11, now)
+        assert await ledger.forget_before(now - timedelta(days=7)) == 1
+        assert not await ledger.is_handled(1, 10)
+        assert await ledger.is_handled(1, 11)
+    finally:
+        await database.dispose()
