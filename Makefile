@@ -1,0 +1,45 @@
+# Every target installs what it needs on first use, so each works on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run demo test lint catalogs bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+## make run: the bot, with SAFEPERSON_BOT_TOKEN in .env (safeperson init writes the rest)
+run: $(INSTALLED)
+	$(BIN)/safeperson run
+
+## make demo: a local Telegram, the bot and a chat page; no token, no set-up
+demo: $(INSTALLED)
+	$(BIN)/safeperson demo
+
+## make test: the whole test suite (needs PostgreSQL on 127.0.0.1:5432, as on the CI machines)
+test: $(INSTALLED)
+	$(BIN)/python -c "from bot.catalogs import compile_catalogs; compile_catalogs(force=True)"
+	$(BIN)/python -m pytest
+
+## make lint: ruff and mypy --strict
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## make catalogs: extract the English texts and merge them into every language's catalog
+catalogs: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output \
+		--project=SafePerson --version=0.1 --copyright-holder="SafePerson contributors" \
+		--msgid-bugs-address="" bot handlers
+	$(BIN)/python -c "from bot.catalogs import update_catalogs; update_catalogs()"
+
+bench: $(INSTALLED)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info locales/*/LC_MESSAGES/*.mo
