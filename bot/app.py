@@ -98,7 +98,7 @@ class SafePerson:
                 await self._publish_commands_in(language, telegram_code=language)
 
     async def _publish_commands_in(self, language: str, telegram_code: str | None) -> None:
-        with self.i18n.use_locale(language):
+        with self.i18n.context(), self.i18n.use_locale(language):
             commands = [
                 BotCommand(command=name, description=command_description(name))
                 for name in PUBLIC_COMMANDS

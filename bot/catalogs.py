@@ -39,7 +39,7 @@ class _CatalogKeepingPluralForms(Catalog):
     mime_headers = property(_get_mime_headers, _set_mime_headers)
 
 
-def _read(po_path: Path) -> _CatalogKeepingPluralForms:
+def read_catalog(po_path: Path) -> _CatalogKeepingPluralForms:
     catalog = _CatalogKeepingPluralForms(domain=DOMAIN)
     with po_path.open("rb") as po_file:
         PoFileParser(catalog).parse(po_file)
@@ -57,7 +57,7 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR, *, force: bool = False) ->
         mo_path = po_path.with_suffix(".mo")
         if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        catalog = _read(po_path)
+        catalog = read_catalog(po_path)
         with mo_path.open("wb") as mo_file:
             write_mo(mo_file, catalog)
         written.append(mo_path)
@@ -70,7 +70,7 @@ def update_catalogs(locales_dir: Path = LOCALES_DIR) -> None:
     with (locales_dir / f"{DOMAIN}.pot").open("rb") as pot_file:
         template = read_po(pot_file)
     for po_path in catalog_paths(locales_dir):
-        catalog = _read(po_path)
+        catalog = read_catalog(po_path)
         catalog.update(template, update_header_comment=False)
         with po_path.open("wb") as po_file:
             write_po(po_file, catalog, width=100, ignore_obsolete=True)

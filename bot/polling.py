@@ -9,6 +9,7 @@ backoff, and the offset that confirms it is sent only on the next getUpdates aft
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -22,6 +23,9 @@ from bot.updates import is_transient
 logger = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 25
+# How long a stop request waits for the update in hand; past it, the update rolls back and
+# Telegram re-delivers it on the next start.
+STOP_GRACE_SECONDS = 10.0
 BACKOFF_SECONDS: Sequence[float] = (0.5, 1, 2, 5, 10, 30)
 
 
@@ -38,10 +42,12 @@ class ConfirmAfterCommitPoller:
         bot: Bot,
         *,
         poll_timeout: int = POLL_TIMEOUT_SECONDS,
+        grace: float = STOP_GRACE_SECONDS,
     ) -> None:
         self._dp = dispatcher
         self._bot = bot
         self._poll_timeout = poll_timeout
+        self._grace = grace
         self._allowed = dispatcher.resolve_used_update_types()
 
     async def run(self) -> None:
@@ -68,8 +74,22 @@ class ConfirmAfterCommitPoller:
                 continue
             attempt = 0
             for update in updates:
-                await self._handle_until_done(update)
+                await self._finish_even_if_stopped(update)
                 offset = update.update_id + 1
+
+    async def _finish_even_if_stopped(self, update: Update) -> None:
+        """Handle one update; a stop request waits (briefly) for it rather than cutting it.
+
+        Cutting an update after its reply went out but before its commit would make it run
+        again on the next start, repeating what the person already saw.
+        """
+        handling = asyncio.ensure_future(self._handle_until_done(update))
+        try:
+            await asyncio.shield(handling)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(handling, timeout=self._grace)
+            raise
 
     async def _handle_until_done(self, update: Update) -> None:
         attempt = 0

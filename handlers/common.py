@@ -12,6 +12,7 @@ from bot.settings import OrganisationConfig
 from handlers import steps, texts
 from handlers.commands import chat_of
 from handlers.steps import Chat
+from handlers.taps import answer_tap
 
 
 async def on_unknown_command(
@@ -62,7 +63,7 @@ async def on_stale_button(
     i18n: I18n,
 ) -> None:
     """A button from an earlier step, or a second tap on one that was already used."""
-    await callback.answer(texts.stale_button())
+    await answer_tap(callback, texts.stale_button())
     chat = Chat(bot=bot, chat_id=callback.from_user.id, user_id=callback.from_user.id)
     await steps.show_current_step(chat, state, config, people, i18n)
 

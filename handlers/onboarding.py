@@ -6,7 +6,7 @@ from typing import cast
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import I18n
 
 from bot.audience import AUDIENCES, Audience
@@ -17,17 +17,11 @@ from handlers import steps, texts
 from handlers.keyboards import AudienceChoice, LanguageChoice
 from handlers.states import Onboarding
 from handlers.steps import Chat
+from handlers.taps import answer_tap, settle_menu
 
 
 def chat_of(callback: CallbackQuery, bot: Bot) -> Chat:
     return Chat(bot=bot, chat_id=callback.from_user.id, user_id=callback.from_user.id)
-
-
-async def _settle(callback: CallbackQuery, summary: str) -> None:
-    """Answer the tap, and turn the menu into a plain line so it cannot be tapped again."""
-    await callback.answer()
-    if isinstance(callback.message, Message):
-        await callback.message.edit_text(summary, reply_markup=None)
 
 
 async def on_language_chosen(
@@ -42,12 +36,12 @@ async def on_language_chosen(
     code = callback_data.code
     if not is_supported(code) or code not in config.languages.enabled:
         # Only a forged or very old button gets here; treat it like any stale press.
-        await callback.answer(texts.stale_button())
+        await answer_tap(callback, texts.stale_button())
         await steps.show_current_step(chat_of(callback, bot), state, config, people, i18n)
         return
     await people.choose_language(callback.from_user.id, code)
     with i18n.use_locale(code):
-        await _settle(callback, texts.language_chosen(ENDONYMS[code]))
+        await settle_menu(callback, texts.language_chosen(ENDONYMS[code]))
         data = await state.get_data()
         resume = data.pop("resume_step", None)
         chat = chat_of(callback, bot)
@@ -65,7 +59,7 @@ async def on_audience_chosen(
 ) -> None:
     # The filter admits only known audiences.
     audience = cast(Audience, callback_data.who)
-    await _settle(callback, texts.audience_label(audience))
+    await settle_menu(callback, texts.audience_label(audience))
     await steps.show_audience_step(chat_of(callback, bot), state, audience)
 
 

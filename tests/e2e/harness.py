@@ -1,0 +1,160 @@
+"""Running the real bot against the Bot API emulator, in this process or as a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gettext
+import os
+import signal
+import sys
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.app import SafePerson, build_safeperson, serve
+from bot.catalogs import LOCALES_DIR
+from bot.settings import OrganisationConfig, Settings
+from emulator.client import EmulatorClient, Screen, ScreenMessage, SimUser
+
+TOKEN = "123456789:TESTtokenForTheLocalEmulator_x"
+
+# A Romanian organisation speaking all four languages, English by default.
+CONFIG_TOML = """
+[organisation]
+name = "Împreună Test"
+country = "RO"
+
+[languages]
+enabled = ["ro", "sq", "rom", "en"]
+default = "en"
+
+[[activities]]
+code = "summer_camp"
+name = "Summer camp"
+"""
+
+
+def translate(language: str, message: str) -> str:
+    """What the bot should say in that language (from the compiled catalog)."""
+    catalog = gettext.translation("messages", LOCALES_DIR, languages=[language])
+    return catalog.gettext(message)
+
+
+@dataclass
+class InProcessBot:
+    """The real SafePerson, built by the composition root, polling the emulator."""
+
+    api_url: str
+    folder: Path
+    secret: bytes
+    app: SafePerson | None = None
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.folder / 'safeperson.db'}"
+
+    def build(self) -> SafePerson:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            bot_token=SecretStr(TOKEN),
+            telegram_api_url=self.api_url,
+            database_url=self.database_url,
+        )
+        config = OrganisationConfig.model_validate(tomllib.loads(CONFIG_TOML))
+        return build_safeperson(settings, config, token=TOKEN, secret=self.secret)
+
+    async def start(self) -> None:
+        self.app = self.build()
+        self.task = asyncio.create_task(serve(self.app))
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+            self.task = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+@dataclass
+class SubprocessBot:
+    """`safeperson run`, exactly as an operator starts it, so it can be killed for real."""
+
+    api_url: str
+    folder: Path
+    secret: bytes
+    process: asyncio.subprocess.Process | None = None
+    log: list[bytes] = field(default_factory=list)
+
+    def prepare_folder(self) -> None:
+        (self.folder / "safeperson.toml").write_text(CONFIG_TOML, encoding="utf-8")
+        (self.folder / ".env").write_text(
+            f"SAFEPERSON_BOT_TOKEN={TOKEN}\n"
+            f"SAFEPERSON_SECRET={self.secret.hex()}\n"
+            f"SAFEPERSON_TELEGRAM_API_URL={self.api_url}\n",
+            encoding="utf-8",
+        )
+
+    async def start(self) -> None:
+        self.prepare_folder()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPERSON_")}
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            cwd=self.folder,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+
+    async def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process is None:
+            return 0
+        if self.process.returncode is None:
+            self.process.send_signal(sig)
+        _, stderr = await asyncio.wait_for(self.process.communicate(), timeout=30)
+        self.log.append(stderr)
+        code = self.process.returncode
+        self.process = None
+        return code if code is not None else 0
+
+    async def kill(self) -> None:
+        await self.stop(signal.SIGKILL)
+
+
+class Person:
+    """A simulated Telegram user, with the checks a person would make on their screen."""
+
+    def __init__(self, telegram: EmulatorClient, user: SimUser) -> None:
+        self.telegram = telegram
+        self.user = user
+
+    async def send(self, text: str) -> None:
+        await self.telegram.send_text(self.user.user_id, text)
+
+    async def tap(self, button_text: str, *, message_id: int | None = None) -> None:
+        await self.telegram.press(self.user.user_id, button_text=button_text, message_id=message_id)
+
+    async def screen(self) -> Screen:
+        return await self.telegram.screen(self.user.user_id)
+
+    async def wait_for(self, check: Callable[[Screen], bool], timeout: float = 20.0) -> Screen:
+        return await self.telegram.wait_for(self.user.user_id, check, timeout=timeout)
+
+    async def wait_for_bot_text(self, fragment: str, *, count: int = 1) -> Screen:
+        """Wait until `count` bot messages contain fragment."""
+        return await self.wait_for(lambda s: len(bot_messages_with(s, fragment)) >= count)
+
+
+def bot_messages_with(screen: Screen, fragment: str) -> list[ScreenMessage]:
+    return [m for m in screen.bot_messages if fragment in m.text]
