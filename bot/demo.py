@@ -17,7 +17,7 @@ from bot.app import build_safeperson, serve
 from bot.settings import OrganisationConfig, Settings
 from emulator.server import BotApiEmulator
 
-DEMO_TOKEN = "100000001:SafePersonDemoTokenForTheLocalEmulator"
+DEMO_TOKEN = "100000001:SafePersonDemoTokenForTheLocalEmulator"  # noqa: S105 - fake, local only
 
 DEMO_CONFIG = """
 report_deadline = "24h"
@@ -47,7 +47,7 @@ async def run_demo(port: int) -> None:
         emulator = BotApiEmulator()
         base_url = await emulator.start(host="127.0.0.1", port=port)
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             bot_token=SecretStr(DEMO_TOKEN),
             telegram_api_url=base_url,
             database_url=f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}",

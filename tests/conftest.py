@@ -23,7 +23,13 @@ POSTGRES_ADMIN_DSN = os.environ.get(
 async def fresh_postgres_database() -> AsyncIterator[str]:
     """A new, empty PostgreSQL database as a SQLAlchemy URL; dropped afterwards."""
     name = f"safeperson_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+    try:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+    except OSError as exc:
+        raise RuntimeError(
+            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_DSN}: start it, or point "
+            "SAFEPERSON_TEST_POSTGRES at one (the storage tests run on SQLite and PostgreSQL)"
+        ) from exc
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:

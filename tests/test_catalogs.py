@@ -53,9 +53,9 @@ def test_catalog_is_complete_exact_and_not_fuzzy(language: str) -> None:
         assert isinstance(message.string, str)
         assert message.string.strip(), f"{language}: empty translation of {msgid!r}"
         assert not message.fuzzy, f"{language}: fuzzy translation of {msgid!r}"
-        assert sorted(PLACEHOLDER.findall(message.string)) == sorted(
-            PLACEHOLDER.findall(msgid)
-        ), f"{language}: placeholders changed in {message.string!r}"
+        assert sorted(PLACEHOLDER.findall(message.string)) == sorted(PLACEHOLDER.findall(msgid)), (
+            f"{language}: placeholders changed in {message.string!r}"
+        )
         assert sorted(COMMAND.findall(message.string)) == sorted(COMMAND.findall(msgid)), (
             f"{language}: commands changed in {message.string!r}"
         )

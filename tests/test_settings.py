@@ -38,7 +38,7 @@ def test_durations_read_as_written(text: str, seconds: int) -> None:
 
 @pytest.mark.parametrize("text", ["", "10", "ten minutes", "10 minutes", "0s", "-5m", "5w"])
 def test_bad_durations_are_refused(text: str) -> None:
-    with pytest.raises(ValueError, match="duration|zero"):
+    with pytest.raises(ValueError, match=r"duration|zero"):
         parse_duration(text)
 
 
@@ -178,9 +178,7 @@ def test_cli_init_then_run_names_the_next_missing_thing(tmp_path: Path) -> None:
 
 def test_cli_reports_a_broken_config_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "safeperson.toml").write_text('[organisation]\nname = "X"\ncountry = "XX"\n')
-    result = run_cli(
-        tmp_path, "run", SAFEPERSON_BOT_TOKEN=GOOD_TOKEN, SAFEPERSON_SECRET="00" * 32
-    )
+    result = run_cli(tmp_path, "run", SAFEPERSON_BOT_TOKEN=GOOD_TOKEN, SAFEPERSON_SECRET="00" * 32)
     assert result.returncode == 2
     assert "organisation.country" in result.stderr
     assert "Traceback" not in result.stderr

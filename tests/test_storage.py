@@ -47,9 +47,7 @@ async def test_migrations_go_up_down_and_up_again(database_url: str) -> None:
         await migrate.downgrade(database, "base")
         assert await migrate.current_revision(database) is None
         async with database.engine.connect() as connection:
-            tables = await connection.run_sync(
-                lambda c: c.dialect.get_table_names(c)  # type: ignore[no-any-return]
-            )
+            tables = await connection.run_sync(lambda c: c.dialect.get_table_names(c))
         assert set(tables) <= {"alembic_version"}
         await migrate.upgrade(database)
         assert await migrate.current_revision(database) == migrate.head_revision()
@@ -151,11 +149,15 @@ async def test_a_failed_unit_of_work_leaves_nothing(database_url: str, secret: b
     storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
     ledger = UpdateLedger(database)
     try:
-        with pytest.raises(RuntimeError):
+
+        async def crash_in_the_middle_of_an_update() -> None:
             async with database.transaction():
                 await storage.set_state(key(), "Onboarding:audience")
                 await ledger.mark_handled(1, 42, FixedClock().now())
-                raise RuntimeError("crash in the middle of an update")
+                raise RuntimeError("crash")
+
+        with pytest.raises(RuntimeError):
+            await crash_in_the_middle_of_an_update()
         assert await storage.get_state(key()) is None
         assert not await ledger.is_handled(1, 42)
     finally:

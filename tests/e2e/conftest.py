@@ -46,7 +46,7 @@ async def safeperson(api_url: str, tmp_path: Path, secret: bytes) -> AsyncIterat
 
 @pytest.fixture
 def make_person(telegram: EmulatorClient) -> MakePerson:
-    async def make(first_name: str = "Ana", language_code: str | None = "en") -> Person:
+    async def make(first_name: str = "Ana", language_code: str = "en") -> Person:
         user = await telegram.create_user(first_name=first_name, language_code=language_code)
         return Person(telegram, user)
 

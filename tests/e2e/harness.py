@@ -7,6 +7,7 @@ import contextlib
 import gettext
 import os
 import signal
+import socket
 import sys
 import tomllib
 from collections.abc import Callable
@@ -51,6 +52,8 @@ class InProcessBot:
     api_url: str
     folder: Path
     secret: bytes
+    redis_url: str | None = None
+    webhook_port: int | None = None
     app: SafePerson | None = None
     task: asyncio.Task[None] | None = None
 
@@ -60,17 +63,25 @@ class InProcessBot:
 
     def build(self) -> SafePerson:
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             bot_token=SecretStr(TOKEN),
             telegram_api_url=self.api_url,
             database_url=self.database_url,
+            redis_url=self.redis_url,
+            webhook_url=(
+                f"http://127.0.0.1:{self.webhook_port}/telegram" if self.webhook_port else None
+            ),
+            webhook_secret=SecretStr("webhook-secret-for-tests") if self.webhook_port else None,
+            webhook_port=self.webhook_port or 8080,
         )
         config = OrganisationConfig.model_validate(tomllib.loads(CONFIG_TOML))
         return build_safeperson(settings, config, token=TOKEN, secret=self.secret)
 
     async def start(self) -> None:
         self.app = self.build()
-        self.task = asyncio.create_task(serve(self.app))
+        self.task = asyncio.create_task(
+            serve(self.app, "webhook" if self.webhook_port else "polling")
+        )
 
     async def stop(self) -> None:
         if self.task is not None:
@@ -82,6 +93,13 @@ class InProcessBot:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @dataclass

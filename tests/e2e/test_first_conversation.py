@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.languages import ENDONYMS
+from bot.languages import ENDONYMS, LanguageCode
 from tests.e2e.conftest import MakePerson
 from tests.e2e.harness import InProcessBot, Person, bot_messages_with, translate
 
@@ -23,9 +23,11 @@ STOPPED = "Stopped. Nothing was sent."
 HOW = "This is how the chat works:"
 
 
-async def choose_language(person: Person, language: str) -> None:
+async def choose_language(person: Person, language: LanguageCode) -> None:
     await person.send("/start")
-    await person.wait_for(lambda s: any(ENDONYMS[language] in t for m in s.bot_messages for t in m.button_texts))
+    await person.wait_for(
+        lambda s: any(ENDONYMS[language] in t for m in s.bot_messages for t in m.button_texts)
+    )
     screen = await person.screen()
     label = next(
         text for m in screen.bot_messages for text in m.button_texts if ENDONYMS[language] in text
@@ -40,7 +42,7 @@ async def choose_language(person: Person, language: str) -> None:
     [("ro", "ro"), ("sq-AL", "sq"), ("rmy", "rom"), ("rmn", "rom"), ("en", "en"), ("de", "en")],
 )
 async def test_start_shows_the_picker_preselecting_the_app_language(
-    make_person: MakePerson, telegram_code: str, expected: str
+    make_person: MakePerson, telegram_code: str, expected: LanguageCode
 ) -> None:
     person = await make_person(language_code=telegram_code)
     await person.send("/start")
@@ -53,7 +55,7 @@ async def test_start_shows_the_picker_preselecting_the_app_language(
 @pytest.mark.usefixtures("safeperson")
 @pytest.mark.parametrize("language", ["ro", "sq", "rom", "en"])
 async def test_choosing_a_language_gives_welcome_numbers_and_audience_in_it(
-    make_person: MakePerson, language: str
+    make_person: MakePerson, language: LanguageCode
 ) -> None:
     person = await make_person(language_code="en")
     await choose_language(person, language)
@@ -76,11 +78,14 @@ async def test_choosing_a_language_gives_welcome_numbers_and_audience_in_it(
 
 
 @pytest.mark.usefixtures("safeperson")
-@pytest.mark.parametrize(("label", "audience_text"), [
-    (CHILD, "Soon you can talk to a safe person in this chat."),
-    (PARENT, "Soon you can report a concern about a child here, as a parent or guardian."),
-    (STAFF, "Soon you can file the mandatory report here."),
-])
+@pytest.mark.parametrize(
+    ("label", "audience_text"),
+    [
+        (CHILD, "Soon you can talk to a safe person in this chat."),
+        (PARENT, "Soon you can report a concern about a child here, as a parent or guardian."),
+        (STAFF, "Soon you can file the mandatory report here."),
+    ],
+)
 async def test_the_audience_choice_routes_to_its_own_flow(
     make_person: MakePerson, label: str, audience_text: str
 ) -> None:
@@ -88,8 +93,10 @@ async def test_the_audience_choice_routes_to_its_own_flow(
     await choose_language(person, "ro")
     await person.tap(translate("ro", label))
     screen = await person.wait_for(
-        lambda s: any(m.text == translate("ro", label) for m in s.bot_messages)
-        and len(s.bot_messages) >= 5
+        lambda s: (
+            any(m.text == translate("ro", label) for m in s.bot_messages)
+            and len(s.bot_messages) >= 5
+        )
     )
     full = translate("ro", _full_coming_soon(audience_text))
     assert any(full in m.text for m in screen.bot_messages)
@@ -121,8 +128,10 @@ async def test_help_and_cancel_work_at_every_step(make_person: MakePerson) -> No
     await person.wait_for(lambda s: bool(s.bot_messages) and not s.bot_messages[-1].buttons)
     await person.send("/cancel")
     screen = await person.wait_for(
-        lambda s: s.bot_messages[-2].text == translate("sq", STOPPED)
-        and s.bot_messages[-1].text == translate("sq", WHO)
+        lambda s: (
+            s.bot_messages[-2].text == translate("sq", STOPPED)
+            and s.bot_messages[-1].text == translate("sq", WHO)
+        )
     )
     assert translate("sq", CHILD) in screen.bot_messages[-1].button_texts
 
@@ -172,7 +181,9 @@ async def test_stale_and_repeated_button_presses(make_person: MakePerson) -> Non
         message_id=picker_id,
         allow_missing=True,
     )
-    screen = await person.wait_for(lambda s: any(t.text == translate("ro", STALE) for t in s.toasts))
+    screen = await person.wait_for(
+        lambda s: any(t.text == translate("ro", STALE) for t in s.toasts)
+    )
     screen = await person.wait_for_bot_text(translate("ro", WHO), count=2)
     assert len(bot_messages_with(screen, translate("ro", WELCOME))) == 1
     # An old audience button after moving on to a flow: a kind toast and the current step.
@@ -212,6 +223,8 @@ async def test_a_restart_in_the_middle_keeps_the_step_and_the_language(
     screen = await person.wait_for_bot_text(translate("rom", WHO), count=2)
     assert bot_messages_with(screen, translate("rom", ONLY_TEXT))
     await person.tap(translate("rom", CHILD), message_id=screen.bot_messages[-1].message_id)
-    await person.wait_for(lambda s: s.bot_messages[-1].text.startswith(
-        translate("rom", _full_coming_soon("Soon you can talk to a safe person"))[:20]
-    ))
+    await person.wait_for(
+        lambda s: s.bot_messages[-1].text.startswith(
+            translate("rom", _full_coming_soon("Soon you can talk to a safe person"))[:20]
+        )
+    )

@@ -1,0 +1,183 @@
+"""Users' messages and taps reaching the bot through getUpdates."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import pytest
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+    from emulator import EmulatorClient
+
+
+@pytest.mark.asyncio
+async def test_user_text_arrives_with_a_bot_command_entity(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    ana = await client.create_user("Ana", "ro")
+    sent = await client.send_text(ana.user_id, "/start report")
+
+    [update] = await bot.get_updates()
+
+    assert update.update_id == sent.update_id
+    assert update.message is not None
+    assert update.message.message_id == sent.message_id
+    assert update.message.text == "/start report"
+    assert update.message.from_user is not None
+    assert update.message.from_user.language_code == "ro"
+    [entity] = update.message.entities or []
+    assert (entity.type, entity.offset, entity.length) == ("bot_command", 0, 6)
+
+
+@pytest.mark.asyncio
+async def test_offset_confirms_earlier_updates_for_good(bot: Bot, client: EmulatorClient) -> None:
+    ana = await client.create_user("Ana", "ro")
+    first = await client.send_text(ana.user_id, "one")
+    second = await client.send_text(ana.user_id, "two")
+
+    assert [u.update_id for u in await bot.get_updates()] == [first.update_id, second.update_id]
+    assert [u.update_id for u in await bot.get_updates(offset=second.update_id)] == [
+        second.update_id
+    ]
+    assert await bot.get_updates(offset=second.update_id + 1) == []
+    assert await bot.get_updates() == []
+
+    statuses = {u.update_id: u for u in await client.updates()}
+    assert statuses[first.update_id].confirmed
+    assert statuses[second.update_id].confirmed
+    assert statuses[first.update_id].delivered_count == 1
+    assert statuses[second.update_id].delivered_count == 2
+
+
+@pytest.mark.asyncio
+async def test_long_poll_answers_as_soon_as_a_user_writes(bot: Bot, client: EmulatorClient) -> None:
+    ana = await client.create_user("Ana", "ro")
+    poll = asyncio.create_task(bot.get_updates(timeout=50))
+    await asyncio.sleep(0.1)  # let the poll reach the emulator and start waiting
+    assert not poll.done()
+
+    sent = await client.send_text(ana.user_id, "hello")
+
+    # Far below the 50 s poll timeout, yet generous for a loaded machine.
+    updates = await asyncio.wait_for(poll, timeout=20)
+    assert [u.update_id for u in updates] == [sent.update_id]
+
+
+@pytest.mark.asyncio
+async def test_allowed_updates_filters_update_types(bot: Bot, client: EmulatorClient) -> None:
+    ana = await client.create_user("Ana", "ro")
+    await client.block(ana.user_id)  # produces a my_chat_member update
+    sent = await client.send_text(ana.user_id, "hi")  # unblocks: another my_chat_member
+
+    updates = await bot.get_updates(allowed_updates=["message"])
+
+    assert [u.update_id for u in updates] == [sent.update_id]
+
+
+@pytest.mark.asyncio
+async def test_press_delivers_a_callback_query_and_the_answer_shows_a_toast(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    ana = await client.create_user("Ana", "ro")
+    menu = await bot.send_message(
+        ana.chat_id,
+        "Who are you?",
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text="A child", callback_data="aud:child")],
+                [InlineKeyboardButton(text="A parent", callback_data="aud:parent")],
+            ]
+        ),
+    )
+
+    pressed = await client.press(ana.user_id, button_text="A parent")
+    [update] = await bot.get_updates()
+    query = update.callback_query
+    assert query is not None
+    assert (update.update_id, query.id, query.data) == (
+        pressed.update_id,
+        pressed.callback_query_id,
+        "aud:parent",
+    )
+    assert query.message is not None
+    assert query.message.message_id == menu.message_id
+
+    assert await bot.answer_callback_query(query.id, text="Thanks", show_alert=True)
+    [toast] = (await client.screen(ana.user_id)).toasts
+    assert (toast.text, toast.show_alert, toast.callback_query_id) == ("Thanks", True, query.id)
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_callback_query(query.id)
+
+
+@pytest.mark.asyncio
+async def test_callback_queries_expire_after_15_minutes(bot: Bot, client: EmulatorClient) -> None:
+    ana = await client.create_user("Ana", "ro")
+    await bot.send_message(
+        ana.chat_id,
+        "Tap",
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="Tap", callback_data="tap")]]
+        ),
+    )
+    pressed = await client.press(ana.user_id, callback_data="tap")
+
+    with pytest.raises(TelegramBadRequest, match="MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(pressed.callback_query_id, text="x" * 201)
+    await client.advance_clock(15 * 60 + 1)
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_callback_query(pressed.callback_query_id, text="late")
+    assert (await client.screen(ana.user_id)).toasts == []
+
+
+@pytest.mark.asyncio
+async def test_press_needs_a_visible_button_unless_the_tap_raced_a_deletion(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    from emulator.client import EmulatorControlError
+
+    ana = await client.create_user("Ana", "ro")
+    menu = await bot.send_message(
+        ana.chat_id,
+        "Tap",
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="Tap", callback_data="tap")]]
+        ),
+    )
+    await bot.delete_message(ana.chat_id, menu.message_id)
+
+    with pytest.raises(EmulatorControlError) as missing:
+        await client.press(ana.user_id, button_text="Tap")
+    assert missing.value.status == 404
+    await client.press(
+        ana.user_id, callback_data="tap", message_id=menu.message_id, allow_missing=True
+    )
+
+    [update] = await bot.get_updates()
+    assert update.callback_query is not None
+    assert update.callback_query.data == "tap"
+    assert update.callback_query.message is not None
+    assert update.callback_query.message.message_id == menu.message_id
+
+
+@pytest.mark.asyncio
+async def test_redelivered_update_comes_back_with_the_same_id(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    ana = await client.create_user("Ana", "ro")
+    first = await client.send_text(ana.user_id, "first")
+    second = await client.send_text(ana.user_id, "second")
+    await bot.get_updates()
+    assert await bot.get_updates(offset=second.update_id + 1) == []
+
+    await client.redeliver(first.update_id)
+
+    again = await bot.get_updates(offset=second.update_id + 1)
+    assert [u.update_id for u in again] == [first.update_id]
+    assert again[0].message is not None
+    assert again[0].message.text == "first"
+    assert await bot.get_updates(offset=first.update_id + 1) == []
