@@ -1,0 +1,169 @@
+"""All report cryptography, behind one facade. Every function names its exact algorithms.
+
+Sealing a case entry (the server cannot open it afterwards):
+- a fresh 256-bit data key and 96-bit nonce per entry; the content is encrypted with
+  ChaCha20-Poly1305 under that key, with the entry's context (case and entry ids) as associated
+  data, so an entry cannot be moved to another case;
+- the data key is wrapped for each reader with HPKE (RFC 9180) base mode, single shot, suite
+  KEM MLKEM768-X25519 (X-Wing, KEM id 0x647a, draft-ietf-hpke-pq: post-quantum hybrid, because
+  abuse reports must stay secret for decades), KDF HKDF-SHA256, AEAD ChaCha20-Poly1305, with the
+  same context as HPKE `info`.
+Every sealed record carries SUITE and FORMAT_VERSION: the hybrid KEM is still an Internet-Draft,
+and a later change of wire format must not strand old cases.
+
+Secrets people type (receipts, passphrases) are hashed with Argon2id (RFC 9106), with OWASP's
+minimum parameters (19 MiB, 2 passes, 1 lane), in a worker thread under a semaphore so that a burst
+of guesses cannot exhaust memory or stall the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from cryptography.exceptions import InvalidKey, InvalidTag
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from bot.clock import RandomSource
+
+SUITE: Final = "MLKEM768X25519-HKDFSHA256-CHACHA20POLY1305"
+FORMAT_VERSION: Final = 1
+_HPKE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+_INFO_PREFIX: Final = b"safeperson entry v1\x00"
+_MLKEM_SEED_BYTES: Final = 64
+_MLKEM_PUBLIC_BYTES: Final = 1184
+_X25519_BYTES: Final = 32
+
+# OWASP's minimum for Argon2id: m=19 MiB, t=2, p=1.
+ARGON2_MEMORY_KIB: Final = 19 * 1024
+ARGON2_ITERATIONS: Final = 2
+ARGON2_LANES: Final = 1
+
+
+class CannotOpen(Exception):
+    """Sealed content did not open: wrong key, altered bytes, or another entry's context."""
+
+
+@dataclass(frozen=True)
+class ReaderKeyPair:
+    """A reader's HPKE key pair as bytes: ML-KEM-768 seed + X25519 scalar, and their publics."""
+
+    private_key: bytes
+    public_key: bytes
+
+
+@dataclass(frozen=True)
+class SealedEntry:
+    suite: str
+    version: int
+    nonce: bytes
+    ciphertext: bytes
+    wrapped_keys: dict[int, bytes]
+
+
+def generate_reader_keys() -> ReaderKeyPair:
+    """A new MLKEM768-X25519 key pair (cryptography draws from the OS's CSPRNG)."""
+    pq = mlkem.MLKEM768PrivateKey.generate()
+    classic = x25519.X25519PrivateKey.generate()
+    return ReaderKeyPair(
+        private_key=pq.private_bytes_raw() + classic.private_bytes_raw(),
+        public_key=pq.public_key().public_bytes_raw() + classic.public_key().public_bytes_raw(),
+    )
+
+
+def _public(public_key: bytes) -> hpke.MLKEM768X25519PublicKey:
+    if len(public_key) != _MLKEM_PUBLIC_BYTES + _X25519_BYTES:
+        raise ValueError("not an MLKEM768-X25519 public key")
+    return hpke.MLKEM768X25519PublicKey(
+        mlkem.MLKEM768PublicKey.from_public_bytes(public_key[:_MLKEM_PUBLIC_BYTES]),
+        x25519.X25519PublicKey.from_public_bytes(public_key[_MLKEM_PUBLIC_BYTES:]),
+    )
+
+
+def _private(private_key: bytes) -> hpke.MLKEM768X25519PrivateKey:
+    if len(private_key) != _MLKEM_SEED_BYTES + _X25519_BYTES:
+        raise ValueError("not an MLKEM768-X25519 private key")
+    return hpke.MLKEM768X25519PrivateKey(
+        mlkem.MLKEM768PrivateKey.from_seed_bytes(private_key[:_MLKEM_SEED_BYTES]),
+        x25519.X25519PrivateKey.from_private_bytes(private_key[_MLKEM_SEED_BYTES:]),
+    )
+
+
+def seal_entry(
+    plaintext: bytes, readers: Mapping[int, bytes], context: bytes, random: RandomSource
+) -> SealedEntry:
+    """Encrypt plaintext so that only the given readers (id -> public key) can open it."""
+    if not readers:
+        raise ValueError("an entry sealed for nobody could never be read")
+    data_key = random.token_bytes(32)
+    nonce = random.token_bytes(12)
+    ciphertext = ChaCha20Poly1305(data_key).encrypt(nonce, plaintext, context)
+    info = _INFO_PREFIX + context
+    wrapped = {
+        reader_id: _HPKE.encrypt(data_key, _public(public_key), info=info)
+        for reader_id, public_key in readers.items()
+    }
+    return SealedEntry(SUITE, FORMAT_VERSION, nonce, ciphertext, wrapped)
+
+
+def open_entry(
+    *,
+    suite: str,
+    version: int,
+    nonce: bytes,
+    ciphertext: bytes,
+    wrapped_key: bytes,
+    private_key: bytes,
+    context: bytes,
+) -> bytes:
+    """Unwrap the data key with the reader's private key, then decrypt the content."""
+    if suite != SUITE or version != FORMAT_VERSION:
+        raise CannotOpen(f"unknown sealing {suite} v{version}")
+    try:
+        data_key = _HPKE.decrypt(wrapped_key, _private(private_key), info=_INFO_PREFIX + context)
+        return ChaCha20Poly1305(data_key).decrypt(nonce, ciphertext, context)
+    except (InvalidTag, ValueError) as exc:
+        raise CannotOpen("this key or context does not open the entry") from exc
+
+
+class SecretHasher:
+    """Argon2id for typed secrets (receipts, passphrases), off the event loop and bounded."""
+
+    def __init__(self, random: RandomSource, concurrency: int = 2) -> None:
+        self._random = random
+        # Each hash takes 19 MiB; this bounds memory and keeps a core free for the bot.
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def _kdf(self, salt: bytes) -> Argon2id:
+        return Argon2id(
+            salt=salt,
+            length=32,
+            iterations=ARGON2_ITERATIONS,
+            lanes=ARGON2_LANES,
+            memory_cost=ARGON2_MEMORY_KIB,
+        )
+
+    async def hash(self, secret: str) -> str:
+        """A PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash) for storage."""
+        kdf = self._kdf(self._random.token_bytes(16))
+        async with self._slots:
+            return await asyncio.to_thread(kdf.derive_phc_encoded, secret.encode())
+
+    async def verify(self, secret: str, encoded: str) -> bool:
+        async with self._slots:
+            try:
+                await asyncio.to_thread(Argon2id.verify_phc_encoded, secret.encode(), encoded)
+            except InvalidKey:
+                return False
+        return True
+
+    async def derive_key(self, secret: str, salt: bytes) -> bytes:
+        """A 256-bit key from a passphrase (to encrypt a reader's private key at rest)."""
+        kdf = self._kdf(salt)
+        async with self._slots:
+            return await asyncio.to_thread(kdf.derive, secret.encode())
