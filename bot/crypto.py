@@ -45,7 +45,7 @@ ARGON2_ITERATIONS: Final = 2
 ARGON2_LANES: Final = 1
 
 
-class CannotOpen(Exception):
+class SealedEntryError(Exception):
     """Sealed content did not open: wrong key, altered bytes, or another entry's context."""
 
 
@@ -123,12 +123,12 @@ def open_entry(
 ) -> bytes:
     """Unwrap the data key with the reader's private key, then decrypt the content."""
     if suite != SUITE or version != FORMAT_VERSION:
-        raise CannotOpen(f"unknown sealing {suite} v{version}")
+        raise SealedEntryError(f"unknown sealing {suite} v{version}")
     try:
         data_key = _HPKE.decrypt(wrapped_key, _private(private_key), info=_INFO_PREFIX + context)
         return ChaCha20Poly1305(data_key).decrypt(nonce, ciphertext, context)
     except (InvalidTag, ValueError) as exc:
-        raise CannotOpen("this key or context does not open the entry") from exc
+        raise SealedEntryError("this key or context does not open the entry") from exc
 
 
 class SecretHasher:

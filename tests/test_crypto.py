@@ -12,8 +12,8 @@ from bot.clock import SystemRandom
 from bot.crypto import (
     FORMAT_VERSION,
     SUITE,
-    CannotOpen,
     SealedEntry,
+    SealedEntryError,
     SecretHasher,
     generate_reader_keys,
     open_entry,
@@ -58,20 +58,20 @@ def test_the_ciphertext_does_not_contain_the_text() -> None:
 def test_a_reader_not_named_cannot_open() -> None:
     sealed = seal_entry(b"secret", {1: OFFICER.public_key}, b"ctx", SystemRandom())
     assert 2 not in sealed.wrapped_keys
-    with pytest.raises(CannotOpen):
+    with pytest.raises(SealedEntryError):
         open_as(1, STRANGER.private_key, sealed, b"ctx")
 
 
 def test_an_entry_moved_to_another_case_does_not_open() -> None:
     sealed = seal_entry(b"secret", {1: OFFICER.public_key}, b"case:A|entry:1", SystemRandom())
-    with pytest.raises(CannotOpen):
+    with pytest.raises(SealedEntryError):
         open_as(1, OFFICER.private_key, sealed, b"case:B|entry:1")
 
 
 def test_altered_ciphertext_does_not_open() -> None:
     sealed = seal_entry(b"secret", {1: OFFICER.public_key}, b"ctx", SystemRandom())
     flipped = replace(sealed, ciphertext=bytes([sealed.ciphertext[0] ^ 1]) + sealed.ciphertext[1:])
-    with pytest.raises(CannotOpen):
+    with pytest.raises(SealedEntryError):
         open_as(1, OFFICER.private_key, flipped, b"ctx")
 
 
