@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, LargeBinary, MetaData, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UtcDateTime
@@ -51,3 +51,84 @@ class HandledUpdate(Base):
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class StaffMember(Base):
+    """Someone allowed to read cases: a reader key. Staff names are stored; reporters' never."""
+
+    __tablename__ = "staff_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    activity: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    pseudonym: Mapped[str | None] = mapped_column(String(64), unique=True)
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ReportCase(Base):
+    """A case: triage metadata in the clear (what the ladder needs), everything else sealed."""
+
+    __tablename__ = "report_case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    audience: Mapped[str] = mapped_column(String(16))
+    urgency: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(32))
+    activity: Mapped[str | None] = mapped_column(String(32))
+    about_officer: Mapped[bool] = mapped_column(Boolean)
+    wants_reply: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    deadline_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Argon2id PHC string of the receipt secret given to the reporter.
+    receipt_hash: Mapped[str] = mapped_column(String(200))
+    # The chat to relay replies to, sealed with the server key (the bot must read it back).
+    reply_route: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Keyed hash of the draft that became this case: a second submit of it makes no second case.
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class CaseEntry(Base):
+    """One sealed piece of a case: the report, a voice note, a later message."""
+
+    __tablename__ = "case_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("report_case.id", ondelete="CASCADE"))
+    # Random, chosen before sealing: it is part of the context the content is bound to.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(16))
+    suite: Mapped[str] = mapped_column(String(64))
+    format_version: Mapped[int] = mapped_column(Integer)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EntryKey(Base):
+    """An entry's data key, wrapped (HPKE) for one reader."""
+
+    __tablename__ = "entry_key"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("case_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    reader_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id"), primary_key=True)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class GuessCounter(Base):
+    """Wrong guesses (receipts, references) per subject in the current window."""
+
+    __tablename__ = "guess_counter"
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime())
+    failures: Mapped[int] = mapped_column(Integer)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
 from bot.clock import SystemRandom
@@ -15,7 +17,7 @@ from storage import migrate
 from storage.db import Database
 from storage.fsm import EncryptedFsmStorage
 from storage.ledger import UpdateLedger
-from storage.models import FsmRecord
+from storage.models import Base, FsmRecord
 
 CANARY = "canary-Zmeura-7f3a9c"
 TELEGRAM_ID = 987654321012
@@ -51,6 +53,18 @@ async def test_migrations_go_up_down_and_up_again(database_url: str) -> None:
         assert set(tables) <= {"alembic_version"}
         await migrate.upgrade(database)
         assert await migrate.current_revision(database) == migrate.head_revision()
+    finally:
+        await database.dispose()
+
+
+async def test_migrations_build_exactly_the_models(database_url: str) -> None:
+    database = await migrated(database_url)
+    try:
+        async with database.engine.connect() as connection:
+            differences = await connection.run_sync(
+                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+            )
+        assert differences == []
     finally:
         await database.dispose()
 

@@ -1,0 +1,243 @@
+"""Cases: taking a report in, sealing it for the right readers, and letting the reporter back in.
+
+Who can read a case (its readers) is decided once, when it is submitted: every enrolled,
+unrevoked officer, deputy and board member, plus the safe person of the activity the reporter came
+from. A case about the officer is never sealed for the officer: tier 1 is then the board.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final, Literal
+
+from bot.audience import Audience
+from bot.clock import Clock, RandomSource
+from bot.crypto import SecretHasher, seal_entry
+from bot.server_keys import ServerKeys
+from storage.cases import CaseRepository, GuessCounters, NewEntry, StaffRepository
+from storage.models import ReportCase, StaffMember
+
+Urgency = Literal["immediate", "urgent", "standard"]
+
+# No 0/O, 1/I/L: a child copies these from a screen onto paper and back.
+_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH: Final = 6
+RECEIPT_LENGTH: Final = 8
+
+# Wrong receipts: per person, and per case (whoever guesses).
+PERSON_GUESSES: Final = 5
+PERSON_WINDOW: Final = timedelta(minutes=15)
+CASE_GUESSES: Final = 10
+CASE_WINDOW: Final = timedelta(hours=1)
+
+STATUS_WAITING_FOR_ALERT: Final = "awaiting_alert"
+
+
+class NoReadersError(Exception):
+    """Nobody is enrolled who could read this case: it cannot be sealed for anyone."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a reporter told, ready to be sealed."""
+
+    audience: Audience
+    urgency: Urgency
+    about_officer: bool
+    wants_reply: bool
+    activity: str | None
+    category: str | None
+    answers: dict[str, str]
+    messages: list[str]
+    voice_notes: list[bytes] = field(default_factory=list)
+    reply_chat_id: int | None = None
+    # The draft's own id: submitting the same draft twice makes one case.
+    draft_id: str = ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    code: str
+    secret: str
+    received_at: datetime
+    deadline_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What a reporter who proved the receipt may see: never another reporter's data."""
+
+    code: str
+    status: str
+    received_at: datetime
+    wants_reply: bool
+
+
+@dataclass(frozen=True)
+class TooManyGuesses:
+    retry_after: timedelta
+
+
+def report_context(code: str, token: str) -> bytes:
+    """What an entry's content is bound to: its case and its own id."""
+    return f"case:{code}|entry:{token}".encode()
+
+
+def choose_readers(
+    members: list[StaffMember], *, activity: str | None, about_officer: bool
+) -> dict[int, bytes]:
+    readers = {}
+    for member in members:
+        if member.public_key is None:
+            continue
+        if member.role == "officer" and about_officer:
+            continue
+        if member.role == "safe_person" and (activity is None or member.activity != activity):
+            continue
+        readers[member.id] = member.public_key
+    return readers
+
+
+class CaseDesk:
+    """Takes reports in and lets reporters check on them."""
+
+    def __init__(
+        self,
+        cases: CaseRepository,
+        staff: StaffRepository,
+        guesses: GuessCounters,
+        keys: ServerKeys,
+        hasher: SecretHasher,
+        clock: Clock,
+        random: RandomSource,
+        report_deadline: timedelta,
+    ) -> None:
+        self._cases = cases
+        self._staff = staff
+        self._guesses = guesses
+        self._keys = keys
+        self._hasher = hasher
+        self._clock = clock
+        self._random = random
+        self._deadline = report_deadline
+        self._decoy: str | None = None
+
+    def _token(self, length: int) -> str:
+        raw = self._random.token_bytes(length)
+        return "".join(_ALPHABET[b % len(_ALPHABET)] for b in raw)
+
+    def _entry(self, code: str, kind: str, content: bytes, readers: dict[int, bytes]) -> NewEntry:
+        token = self._random.token_bytes(16).hex()
+        sealed = seal_entry(content, readers, report_context(code, token), self._random)
+        return NewEntry(
+            token=token,
+            kind=kind,
+            author="reporter",
+            suite=sealed.suite,
+            format_version=sealed.version,
+            nonce=sealed.nonce,
+            ciphertext=sealed.ciphertext,
+            wrapped_keys=sealed.wrapped_keys,
+            created_at=self._clock.now(),
+        )
+
+    async def submit(self, report: Report) -> Receipt | None:
+        """Seal and store the report; None if this draft was already submitted."""
+        submission_key = self._keys.key_id("submission", report.draft_id)
+        if await self._cases.by_submission(submission_key) is not None:
+            return None
+        readers = choose_readers(
+            await self._staff.active_readers(),
+            activity=report.activity,
+            about_officer=report.about_officer,
+        )
+        if not readers:
+            raise NoReadersError
+        code = self._token(CODE_LENGTH)
+        while await self._cases.code_exists(code):
+            code = self._token(CODE_LENGTH)
+        secret = self._token(RECEIPT_LENGTH)
+        now = self._clock.now()
+        content = json.dumps(
+            {"answers": report.answers, "messages": report.messages}, ensure_ascii=False
+        ).encode()
+        entries = [self._entry(code, "report", content, readers)]
+        entries += [self._entry(code, "voice", note, readers) for note in report.voice_notes]
+        route = None
+        if report.wants_reply and report.reply_chat_id is not None:
+            route = self._keys.seal(str(report.reply_chat_id).encode(), f"route|{code}".encode())
+        case = ReportCase(
+            code=code,
+            audience=report.audience,
+            urgency=report.urgency,
+            category=report.category,
+            activity=report.activity,
+            about_officer=report.about_officer,
+            wants_reply=report.wants_reply,
+            # The escalation ladder picks cases up from here (the officer side).
+            status=STATUS_WAITING_FOR_ALERT,
+            received_at=now,
+            deadline_at=now + self._deadline,
+            updated_at=now,
+            receipt_hash=await self._hasher.hash(secret),
+            reply_route=route,
+            submission_key=submission_key,
+        )
+        await self._cases.add(case, entries)
+        return Receipt(code, f"{secret[:4]}-{secret[4:]}", now, case.deadline_at)
+
+    async def open_for_reporter(
+        self, person: str, code: str, secret: str
+    ) -> CaseView | TooManyGuesses | None:
+        """The case if code and receipt match; the same None whether or not the case exists."""
+        code = normalise(code)
+        secret = normalise(secret)
+        now = self._clock.now()
+        person_subject = self._keys.key_id("guesses-person", person)
+        case_subject = self._keys.key_id("guesses-case", code)
+        if await self._guesses.failures(person_subject, now, PERSON_WINDOW) >= PERSON_GUESSES:
+            return TooManyGuesses(PERSON_WINDOW)
+        if await self._guesses.failures(case_subject, now, CASE_WINDOW) >= CASE_GUESSES:
+            return TooManyGuesses(CASE_WINDOW)
+        case = await self._cases.by_code(code)
+        # With no such case, verify against a decoy: the answer takes as long either way.
+        encoded = case.receipt_hash if case is not None else await self._decoy_hash()
+        matches = await self._hasher.verify(secret, encoded)
+        if case is not None and matches:
+            return CaseView(case.code, case.status, case.received_at, case.wants_reply)
+        await self._guesses.record_failure(person_subject, now, PERSON_WINDOW)
+        await self._guesses.record_failure(case_subject, now, CASE_WINDOW)
+        return None
+
+    async def _decoy_hash(self) -> str:
+        if self._decoy is None:
+            self._decoy = await self._hasher.hash(self._token(RECEIPT_LENGTH))
+        return self._decoy
+
+    async def add_from_reporter(self, code: str, text: str | None, voice: bytes | None) -> None:
+        """A follow-up message, sealed for the same readers as the case."""
+        case = await self._cases.by_code(code)
+        if case is None:
+            raise LookupError(code)
+        # The case's readers, less anyone revoked since: they get nothing new.
+        reader_ids = await self._cases.readers_of(case.id)
+        readers = {
+            m.id: m.public_key
+            for m in await self._staff.active_readers()
+            if m.id in reader_ids and m.public_key is not None
+        }
+        if not readers:
+            raise NoReadersError
+        if text is not None:
+            await self._cases.add_entry(
+                case.id, self._entry(case.code, "follow_up", text.encode(), readers)
+            )
+        if voice is not None:
+            await self._cases.add_entry(case.id, self._entry(case.code, "voice", voice, readers))
+
+
+def normalise(typed: str) -> str:
+    """What a person typed, as the code it is meant to be: case, spaces and dashes forgiven."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())

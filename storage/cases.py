@@ -1,0 +1,170 @@
+"""Cases, their sealed entries, the readers they are sealed for, and wrong-guess counters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import CaseEntry, EntryKey, GuessCounter, ReportCase, StaffMember
+
+READER_ROLES = ("officer", "deputy", "board", "safe_person")
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    token: str
+    kind: str
+    author: str
+    suite: str
+    format_version: int
+    nonce: bytes
+    ciphertext: bytes
+    wrapped_keys: dict[int, bytes]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    entry: CaseEntry
+    wrapped_keys: dict[int, bytes]
+
+
+class StaffRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add(
+        self,
+        *,
+        name: str,
+        role: str,
+        activity: str | None,
+        status: str,
+        public_key: bytes | None,
+        pseudonym: str | None,
+        now: datetime,
+    ) -> StaffMember:
+        async with self._db.transaction() as session:
+            member = StaffMember(
+                name=name,
+                role=role,
+                activity=activity,
+                status=status,
+                public_key=public_key,
+                pseudonym=pseudonym,
+                created_at=now,
+            )
+            session.add(member)
+            await session.flush()
+            return member
+
+    async def active_readers(self) -> list[StaffMember]:
+        """Enrolled, not revoked, with a key: the people a new case can be sealed for."""
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(StaffMember)
+                .where(StaffMember.status == "active")
+                .where(StaffMember.public_key.is_not(None))
+                .where(StaffMember.role.in_(READER_ROLES))
+                .order_by(StaffMember.id)
+            )
+            return list(rows.scalars())
+
+
+class CaseRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add(self, case: ReportCase, entries: list[NewEntry]) -> ReportCase:
+        async with self._db.transaction() as session:
+            session.add(case)
+            await session.flush()
+            for new in entries:
+                await self._add_entry(case.id, new)
+            return case
+
+    async def add_entry(self, case_id: int, new: NewEntry) -> None:
+        await self._add_entry(case_id, new)
+
+    async def _add_entry(self, case_id: int, new: NewEntry) -> None:
+        async with self._db.transaction() as session:
+            entry = CaseEntry(
+                case_id=case_id,
+                token=new.token,
+                kind=new.kind,
+                author=new.author,
+                suite=new.suite,
+                format_version=new.format_version,
+                nonce=new.nonce,
+                ciphertext=new.ciphertext,
+                created_at=new.created_at,
+            )
+            session.add(entry)
+            await session.flush()
+            for reader_id, wrapped in new.wrapped_keys.items():
+                session.add(EntryKey(entry_id=entry.id, reader_id=reader_id, wrapped_key=wrapped))
+
+    async def by_code(self, code: str) -> ReportCase | None:
+        async with self._db.transaction() as session:
+            rows = await session.execute(select(ReportCase).where(ReportCase.code == code))
+            return rows.scalar_one_or_none()
+
+    async def by_submission(self, submission_key: str) -> ReportCase | None:
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(ReportCase).where(ReportCase.submission_key == submission_key)
+            )
+            return rows.scalar_one_or_none()
+
+    async def code_exists(self, code: str) -> bool:
+        return await self.by_code(code) is not None
+
+    async def entries(self, case_id: int) -> list[StoredEntry]:
+        async with self._db.transaction() as session:
+            entries = (
+                await session.execute(
+                    select(CaseEntry).where(CaseEntry.case_id == case_id).order_by(CaseEntry.id)
+                )
+            ).scalars()
+            stored = []
+            for entry in entries:
+                keys = await session.execute(
+                    select(EntryKey.reader_id, EntryKey.wrapped_key).where(
+                        EntryKey.entry_id == entry.id
+                    )
+                )
+                stored.append(StoredEntry(entry, {r: w for r, w in keys}))
+            return stored
+
+    async def readers_of(self, case_id: int) -> set[int]:
+        """The readers the case's first entry was sealed for (later entries use the same)."""
+        entries = await self.entries(case_id)
+        return set(entries[0].wrapped_keys) if entries else set()
+
+
+class GuessCounters:
+    """Wrong guesses per subject within a sliding-start window (for receipts and references)."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def failures(self, subject: str, now: datetime, window: timedelta) -> int:
+        async with self._db.transaction() as session:
+            counter = await session.get(GuessCounter, subject)
+            if counter is None or counter.window_start + window <= now:
+                return 0
+            return counter.failures
+
+    async def record_failure(self, subject: str, now: datetime, window: timedelta) -> None:
+        async with self._db.transaction() as session:
+            counter = await session.get(GuessCounter, subject)
+            if counter is None:
+                session.add(GuessCounter(subject=subject, window_start=now, failures=1))
+            elif counter.window_start + window <= now:
+                counter.window_start = now
+                counter.failures = 1
+            else:
+                counter.failures += 1

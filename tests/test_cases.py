@@ -1,0 +1,261 @@
+"""The case desk: reports are sealed for the right readers only, and receipts guard them."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cases import (
+    CaseDesk,
+    CaseView,
+    NoReadersError,
+    Report,
+    TooManyGuesses,
+    report_context,
+)
+from bot.clock import SystemRandom
+from bot.crypto import ReaderKeyPair, SecretHasher, generate_reader_keys, open_entry
+from bot.server_keys import ServerKeys
+from storage import migrate
+from storage.cases import CaseRepository, GuessCounters, StaffRepository
+from storage.db import Database
+
+CANARY = "canary-he-hits-me-4e7b1d"
+VOICE = b"OggS" + b"canary-voice-9f2c" * 50
+CHAT_ID = 987654321012
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@dataclass
+class Desk:
+    desk: CaseDesk
+    cases: CaseRepository
+    staff: StaffRepository
+    clock: MovableClock
+    database: Database
+    keys: dict[str, tuple[int, ReaderKeyPair]]
+
+
+@pytest.fixture
+async def desk(database_url: str, secret: bytes) -> AsyncIterator[Desk]:
+    database = Database(database_url)
+    await migrate.upgrade(database)
+    clock = MovableClock()
+    random = SystemRandom()
+    cases, staff = CaseRepository(database), StaffRepository(database)
+    keys: dict[str, tuple[int, ReaderKeyPair]] = {}
+    for name, role, activity in [
+        ("officer", "officer", None),
+        ("deputy", "deputy", None),
+        ("board", "board", None),
+        ("camp", "safe_person", "summer_camp"),
+        ("club", "safe_person", "football"),
+    ]:
+        pair = generate_reader_keys()
+        member = await staff.add(
+            name=name,
+            role=role,
+            activity=activity,
+            status="active",
+            public_key=pair.public_key,
+            pseudonym=None,
+            now=clock.now(),
+        )
+        keys[name] = (member.id, pair)
+    service = CaseDesk(
+        cases,
+        staff,
+        GuessCounters(database),
+        ServerKeys(secret, random),
+        SecretHasher(random),
+        clock,
+        random,
+        timedelta(hours=24),
+    )
+    yield Desk(service, cases, staff, clock, database, keys)
+    await database.dispose()
+
+
+def child_report(**overrides: object) -> Report:
+    fields: dict[str, object] = {
+        "audience": "child",
+        "urgency": "urgent",
+        "about_officer": False,
+        "wants_reply": True,
+        "activity": "summer_camp",
+        "category": None,
+        "answers": {"safe_now": "yes", "first_name": "Ana"},
+        "messages": [CANARY],
+        "voice_notes": [VOICE],
+        "reply_chat_id": CHAT_ID,
+        "draft_id": os.urandom(8).hex(),
+    }
+    fields.update(overrides)
+    return Report(**fields)  # type: ignore[arg-type]
+
+
+async def read_as(desk: Desk, who: str, code: str) -> list[bytes]:
+    reader_id, pair = desk.keys[who]
+    case = await desk.cases.by_code(code)
+    assert case is not None
+    opened = []
+    for stored in await desk.cases.entries(case.id):
+        entry = stored.entry
+        opened.append(
+            open_entry(
+                suite=entry.suite,
+                version=entry.format_version,
+                nonce=entry.nonce,
+                ciphertext=entry.ciphertext,
+                wrapped_key=stored.wrapped_keys[reader_id],
+                private_key=pair.private_key,
+                context=report_context(code, entry.token),
+            )
+        )
+    return opened
+
+
+async def test_a_reader_opens_the_exact_report(desk: Desk) -> None:
+    receipt = await desk.desk.submit(child_report())
+    assert receipt is not None
+    report, voice = await read_as(desk, "officer", receipt.code)
+    assert json.loads(report) == {
+        "answers": {"safe_now": "yes", "first_name": "Ana"},
+        "messages": [CANARY],
+    }
+    assert voice == VOICE
+    assert receipt.deadline_at - receipt.received_at == timedelta(hours=24)
+
+
+async def test_readers_are_the_ladder_and_the_activitys_safe_person(desk: Desk) -> None:
+    receipt = await desk.desk.submit(child_report())
+    assert receipt is not None
+    case = await desk.cases.by_code(receipt.code)
+    assert case is not None
+    readers = await desk.cases.readers_of(case.id)
+    expected = {desk.keys[n][0] for n in ("officer", "deputy", "board", "camp")}
+    assert readers == expected  # not the football club's safe person
+    with pytest.raises(KeyError):
+        await read_as(desk, "club", receipt.code)
+
+
+async def test_a_case_about_the_officer_is_never_sealed_for_the_officer(desk: Desk) -> None:
+    receipt = await desk.desk.submit(child_report(about_officer=True))
+    assert receipt is not None
+    case = await desk.cases.by_code(receipt.code)
+    assert case is not None
+    assert desk.keys["officer"][0] not in await desk.cases.readers_of(case.id)
+    assert (await read_as(desk, "board", receipt.code))[1] == VOICE
+
+
+async def test_the_same_draft_submitted_twice_makes_one_case(desk: Desk) -> None:
+    report = child_report()
+    first = await desk.desk.submit(report)
+    assert first is not None
+    assert await desk.desk.submit(report) is None
+
+
+async def test_with_nobody_enrolled_a_report_is_refused_not_lost(
+    database_url: str, secret: bytes
+) -> None:
+    database = Database(database_url)
+    await migrate.upgrade(database)
+    random = SystemRandom()
+    service = CaseDesk(
+        CaseRepository(database),
+        StaffRepository(database),
+        GuessCounters(database),
+        ServerKeys(secret, random),
+        SecretHasher(random),
+        MovableClock(),
+        random,
+        timedelta(hours=24),
+    )
+    try:
+        with pytest.raises(NoReadersError):
+            await service.submit(child_report())
+    finally:
+        await database.dispose()
+
+
+async def test_the_receipt_opens_the_case_and_wrong_ones_do_not(desk: Desk) -> None:
+    receipt = await desk.desk.submit(child_report())
+    assert receipt is not None
+    view = await desk.desk.open_for_reporter("person-a", receipt.code.lower(), receipt.secret)
+    assert isinstance(view, CaseView)
+    assert view.code == receipt.code
+    assert await desk.desk.open_for_reporter("person-a", receipt.code, "AAAA-AAAA") is None
+    # An unknown case answers exactly the same.
+    assert await desk.desk.open_for_reporter("person-a", "ZZZZZZ", receipt.secret) is None
+
+
+async def test_wrong_receipts_are_limited_per_person_and_per_case(desk: Desk) -> None:
+    receipt = await desk.desk.submit(child_report())
+    assert receipt is not None
+    for _ in range(5):
+        assert await desk.desk.open_for_reporter("guesser", receipt.code, "WRONG000") is None
+    blocked = await desk.desk.open_for_reporter("guesser", receipt.code, receipt.secret)
+    assert isinstance(blocked, TooManyGuesses)
+    # Other people may still try, until the case itself has had ten wrong guesses.
+    for n in range(5):
+        await desk.desk.open_for_reporter(f"other-{n}", receipt.code, "WRONG000")
+    blocked = await desk.desk.open_for_reporter("owner", receipt.code, receipt.secret)
+    assert isinstance(blocked, TooManyGuesses)
+    # After the window, the rightful reporter gets in.
+    desk.clock.moment += timedelta(hours=1, minutes=1)
+    assert isinstance(
+        await desk.desk.open_for_reporter("owner", receipt.code, receipt.secret), CaseView
+    )
+
+
+async def test_nothing_readable_in_the_database_file(sqlite_url: str, secret: bytes) -> None:
+    database = Database(sqlite_url)
+    await migrate.upgrade(database)
+    random = SystemRandom()
+    staff = StaffRepository(database)
+    await staff.add(
+        name="Maria",
+        role="officer",
+        activity=None,
+        status="active",
+        public_key=generate_reader_keys().public_key,
+        pseudonym=None,
+        now=MovableClock().now(),
+    )
+    service = CaseDesk(
+        CaseRepository(database),
+        staff,
+        GuessCounters(database),
+        ServerKeys(secret, random),
+        SecretHasher(random),
+        MovableClock(),
+        random,
+        timedelta(hours=24),
+    )
+    receipt = await service.submit(child_report())
+    assert receipt is not None
+    await database.dispose()
+    folder = Path(sqlite_url.removeprefix("sqlite+aiosqlite:///")).parent
+    stored = b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
+    for secret_thing in (
+        CANARY.encode(),
+        b"canary-voice",
+        b"Ana",
+        receipt.secret.encode(),
+        receipt.secret.replace("-", "").encode(),
+        str(CHAT_ID).encode(),
+    ):
+        assert secret_thing not in stored
