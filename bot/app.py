@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from aiogram import Bot, Dispatcher
@@ -21,17 +21,23 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.exc import DBAPIError
 
 import handlers
+from bot.cases import CaseDesk
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
+from bot.crypto import SecretHasher
 from bot.people import PeopleService
 from bot.polling import ConfirmAfterCommitPoller
 from bot.server_keys import ServerKeys
 from bot.settings import ConfigError, OrganisationConfig, Settings
+from bot.telegram_retry import RetryRefusedCalls
+from bot.trail import ChatTrail
 from bot.updates import UpdateJournal
 from bot.webhook import run_webhook
 from handlers.middlewares import OncePerUpdateMiddleware, PersonLanguageMiddleware
 from handlers.texts import PUBLIC_COMMANDS, command_description
+from handlers.trail import IncomingTrail, OutgoingTrail
 from storage import migrate
+from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
 from storage.fsm import EncryptedFsmStorage
 from storage.ledger import UpdateLedger
@@ -51,6 +57,8 @@ class SafePerson:
     dispatcher: Dispatcher
     journal: UpdateJournal
     i18n: I18n
+    # Set once the schema is up to date and updates are being taken.
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def prepare(self) -> None:
         """Before handling anything: schema up to date, old ledger marks pruned, commands set."""
@@ -78,6 +86,7 @@ class SafePerson:
     async def run_polling(self) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.dispatcher.emit_startup(bot=self.bot)
+        self.ready.set()
         try:
             await ConfirmAfterCommitPoller(self.dispatcher, self.bot).run()
         finally:
@@ -122,6 +131,18 @@ def build_safeperson(
     keys = ServerKeys(secret, random)
     database = Database(settings.database_url)
     people = PeopleService(PersonRepository(database), keys, clock)
+    desk = CaseDesk(
+        CaseRepository(database),
+        StaffRepository(database),
+        GuessCounters(database),
+        keys,
+        SecretHasher(random),
+        clock,
+        random,
+        config.report_deadline,
+    )
+    fsm_storage = EncryptedFsmStorage(database, keys, clock)
+    trail = ChatTrail(fsm_storage, clock)
     journal = UpdateJournal(database, UpdateLedger(database), clock)
     i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
 
@@ -130,19 +151,24 @@ def build_safeperson(
         # With several instances, one person's updates are handled one at a time across all.
         isolation = RedisEventIsolation.from_url(settings.redis_url)
     dispatcher = Dispatcher(
-        storage=EncryptedFsmStorage(database, keys, clock),
+        storage=fsm_storage,
         events_isolation=isolation,
         # Registered below, after the unit of work, so that FSM writes join its transaction.
         disable_fsm=True,
         config=config,
         people=people,
+        desk=desk,
+        trail=trail,
     )
     dispatcher.update.outer_middleware(OncePerUpdateMiddleware(journal))
     dispatcher.update.outer_middleware(dispatcher.fsm)
+    dispatcher.message.outer_middleware(IncomingTrail(trail))
     PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
     dispatcher.include_router(handlers.build_router())
 
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(RetryRefusedCalls())
+    session.middleware(OutgoingTrail(trail))
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     return SafePerson(settings, config, database, bot, dispatcher, journal, i18n)
 

@@ -124,6 +124,9 @@ class CaseDesk:
         self._deadline = report_deadline
         self._decoy: str | None = None
 
+    def new_draft_id(self) -> str:
+        return self._random.token_bytes(16).hex()
+
     def _token(self, length: int) -> str:
         raw = self._random.token_bytes(length)
         return "".join(_ALPHABET[b % len(_ALPHABET)] for b in raw)

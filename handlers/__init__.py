@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import commands, common, errors, onboarding
+from handlers import commands, common, erase, errors, onboarding, reporting, status
 
 
 def build_router() -> Router:
@@ -18,7 +18,10 @@ def build_router() -> Router:
         errors.build_router(),
         # Commands first: /help and /cancel must work at every step, whatever the step expects.
         commands.build_router(),
+        erase.build_router(),
+        status.build_router(),
         onboarding.build_router(),
+        reporting.build_router(),
         # Last: whatever no flow took gets a kind answer and the current step again.
         common.build_router(),
     )

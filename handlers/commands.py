@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
@@ -21,11 +21,25 @@ def chat_of(message: Message, bot: Bot) -> Chat:
     return Chat(bot=bot, chat_id=message.chat.id, user_id=message.from_user.id)
 
 
+ACTIVITY_LINK_PREFIX = "act_"
+
+
 async def on_start(
-    message: Message, bot: Bot, state: FSMContext, config: OrganisationConfig, i18n: I18n
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    i18n: I18n,
+    command: CommandObject,
 ) -> None:
     # A fresh start forgets any step in progress; the language stays remembered.
     await state.clear()
+    # t.me/<bot>?start=act_<code>: the reporter came from that activity's poster or link.
+    payload = command.args or ""
+    if payload.startswith(ACTIVITY_LINK_PREFIX):
+        activity = config.activity(payload.removeprefix(ACTIVITY_LINK_PREFIX))
+        if activity is not None:
+            await state.update_data(activity=activity.code)
     await steps.show_language_picker(chat_of(message, bot), state, config, i18n)
 
 

@@ -38,3 +38,30 @@ def audience_menu() -> InlineKeyboardMarkup:
         builder.button(text=texts.audience_label(who), callback_data=AudienceChoice(who=who))
     builder.adjust(1)
     return builder.as_markup()
+
+
+class Answer(CallbackData, prefix="ans"):
+    """An answer to one step; the step is named so a tap on an older step is recognised."""
+
+    step: str
+    value: str
+
+
+class Confirm(CallbackData, prefix="send"):
+    choice: str
+
+
+class Erase(CallbackData, prefix="erase"):
+    scope: str = "chat"
+
+
+class StatusAction(CallbackData, prefix="st"):
+    action: str
+
+
+def buttons(rows: list[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for label, data in rows:
+        builder.button(text=label, callback_data=data)
+    builder.adjust(1)
+    return builder.as_markup()

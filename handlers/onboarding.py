@@ -10,11 +10,13 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import I18n
 
 from bot.audience import AUDIENCES, Audience
+from bot.cases import CaseDesk
 from bot.languages import ENDONYMS, is_supported
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from handlers import steps, texts
 from handlers.keyboards import AudienceChoice, LanguageChoice
+from handlers.reporting import start_flow
 from handlers.states import Onboarding
 from handlers.steps import Chat
 from handlers.taps import answer_tap, settle_menu
@@ -55,12 +57,17 @@ async def on_language_chosen(
 
 
 async def on_audience_chosen(
-    callback: CallbackQuery, callback_data: AudienceChoice, bot: Bot, state: FSMContext
+    callback: CallbackQuery,
+    callback_data: AudienceChoice,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    desk: CaseDesk,
 ) -> None:
     # The filter admits only known audiences.
     audience = cast(Audience, callback_data.who)
     await settle_menu(callback, texts.audience_label(audience))
-    await steps.show_audience_step(chat_of(callback, bot), state, audience)
+    await start_flow(chat_of(callback, bot), state, audience, config, desk)
 
 
 def build_router() -> Router:

@@ -10,17 +10,13 @@ class Onboarding(StatesGroup):
     audience = State()
 
 
-class ChildReport(StatesGroup):
-    intro = State()
+class Reporting(StatesGroup):
+    answering = State()
+    confirming = State()
 
 
-class ParentReport(StatesGroup):
-    intro = State()
-
-
-class StaffReport(StatesGroup):
-    intro = State()
-
-
-class OtherReport(StatesGroup):
-    intro = State()
+class StatusCheck(StatesGroup):
+    code = State()
+    secret = State()
+    viewing = State()
+    adding = State()

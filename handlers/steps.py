@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from aiogram import Bot
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
-from bot.audience import Audience
 from bot.languages import LanguageCode, is_supported
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from handlers import keyboards, texts
-from handlers.states import ChildReport, Onboarding, OtherReport, ParentReport, StaffReport
+from handlers import report_texts as say
+from handlers.chat import Chat
+from handlers.keyboards import StatusAction, buttons
+from handlers.report_steps import show_confirm, show_report_step
+from handlers.states import Onboarding, Reporting, StatusCheck
 
-AUDIENCE_STEPS: dict[Audience, State] = {
-    "child": ChildReport.intro,
-    "parent": ParentReport.intro,
-    "staff": StaffReport.intro,
-    "other": OtherReport.intro,
-}
-
-
-@dataclass(frozen=True)
-class Chat:
-    """Where the answer goes, and who is talking: the same for a message and a button press."""
-
-    bot: Bot
-    chat_id: int
-    user_id: int
+__all__ = ["Chat", "Onboarding", "show_current_step"]
 
 
 def current_language(i18n: I18n) -> LanguageCode:
@@ -63,9 +49,10 @@ async def show_welcome(chat: Chat, state: FSMContext, config: OrganisationConfig
     await show_audience_menu(chat, state)
 
 
-async def show_audience_step(chat: Chat, state: FSMContext, audience: Audience) -> None:
-    await state.set_state(AUDIENCE_STEPS[audience])
-    await chat.bot.send_message(chat.chat_id, texts.coming_soon(audience))
+def status_actions() -> InlineKeyboardMarkup:
+    return buttons(
+        [(say.add_more(), StatusAction(action="add")), (say.done(), StatusAction(action="done"))]
+    )
 
 
 async def show_current_step(
@@ -76,18 +63,34 @@ async def show_current_step(
     i18n: I18n,
 ) -> None:
     current = await state.get_state()
+    data = await state.get_data()
+    draft = data.get("draft")
     if current == Onboarding.language.state:
         await show_language_picker(chat, state, config, i18n)
-        return
-    if current == Onboarding.audience.state:
+    elif current == Onboarding.audience.state:
         await show_audience_menu(chat, state)
-        return
-    for audience, step in AUDIENCE_STEPS.items():
-        if current == step.state:
-            await show_audience_step(chat, state, audience)
-            return
-    # No step (new, cancelled, or a state from an older version): start from the beginning.
-    if await people.chosen_language(chat.user_id) is None:
+    elif current == Reporting.answering.state and isinstance(draft, dict):
+        await show_report_step(chat, draft, config)
+    elif current == Reporting.confirming.state and isinstance(draft, dict):
+        await show_confirm(chat, draft)
+    elif current == StatusCheck.code.state:
+        await chat.bot.send_message(chat.chat_id, say.ask_code())
+    elif current == StatusCheck.secret.state:
+        await chat.bot.send_message(chat.chat_id, say.ask_secret())
+    elif current == StatusCheck.viewing.state:
+        await chat.bot.send_message(
+            chat.chat_id,
+            say.case_status(str(data.get("status_case", "")), "open"),
+            reply_markup=status_actions(),
+        )
+    elif current == StatusCheck.adding.state:
+        await chat.bot.send_message(chat.chat_id, say.adding(), reply_markup=adding_markup())
+    # No step (new, cancelled, expired, or a state from an older version): from the beginning.
+    elif await people.chosen_language(chat.user_id) is None:
         await show_language_picker(chat, state, config, i18n)
     else:
         await show_audience_menu(chat, state)
+
+
+def adding_markup() -> InlineKeyboardMarkup:
+    return buttons([(say.that_is_all(), StatusAction(action="finished"))])

@@ -63,19 +63,6 @@ def audience_label(audience: Audience) -> str:
     return labels[audience]
 
 
-def coming_soon(audience: Audience) -> str:
-    texts: dict[Audience, str] = {
-        "child": _("Thank you for coming here. Soon you can talk to a safe person in this chat."),
-        "parent": _("Soon you can report a concern about a child here, as a parent or guardian."),
-        "staff": _(
-            "Soon you can file the mandatory report here. Until then, tell the Child "
-            "Protection Officer yourself, within 24 hours."
-        ),
-        "other": _("Soon you can report a concern about a child here."),
-    }
-    return "\n\n".join((texts[audience], _("To choose again, send /start.")))
-
-
 PUBLIC_COMMANDS = ("start", "help", "report", "language", "cancel")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gettext
+import json
 import os
 import signal
 import socket
@@ -12,14 +13,22 @@ import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
 from bot.app import SafePerson, build_safeperson, serve
+from bot.cases import report_context
 from bot.catalogs import LOCALES_DIR
+from bot.crypto import ReaderKeyPair, generate_reader_keys, open_entry
 from bot.settings import OrganisationConfig, Settings
 from emulator.client import EmulatorClient, Screen, ScreenMessage, SimUser
+from storage import migrate
+from storage.cases import CaseRepository, StaffRepository
+from storage.db import Database
+from storage.models import ReportCase
 
 TOKEN = "123456789:TESTtokenForTheLocalEmulator_x"
 
@@ -82,6 +91,12 @@ class InProcessBot:
         self.task = asyncio.create_task(
             serve(self.app, "webhook" if self.webhook_port else "polling")
         )
+        if not self.webhook_port:
+            ready = asyncio.ensure_future(self.app.ready.wait())
+            await asyncio.wait({ready, self.task}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+            ready.cancel()
+            if self.task.done():
+                self.task.result()  # it died while starting: show why
 
     async def stop(self) -> None:
         if self.task is not None:
@@ -93,6 +108,80 @@ class InProcessBot:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    async def enrol_reader(
+        self, name: str, role: str, activity: str | None = None
+    ) -> tuple[int, ReaderKeyPair]:
+        """A reader key, as the officer side's enrolment will create it."""
+        return await enrol_reader(self.database_url, name, role, activity)
+
+    async def read_case(self, code: str, reader: tuple[int, ReaderKeyPair]) -> OpenedCase:
+        return await read_case(self.database_url, code, reader)
+
+
+@dataclass(frozen=True)
+class OpenedCase:
+    case: ReportCase
+    report: dict[str, Any]
+    voices: list[bytes]
+    follow_ups: list[bytes]
+    readers: set[int]
+
+
+async def enrol_reader(
+    database_url: str, name: str, role: str, activity: str | None = None
+) -> tuple[int, ReaderKeyPair]:
+    database = Database(database_url)
+    try:
+        await migrate.upgrade(database)
+        pair = generate_reader_keys()
+        member = await StaffRepository(database).add(
+            name=name,
+            role=role,
+            activity=activity,
+            status="active",
+            public_key=pair.public_key,
+            pseudonym=None,
+            now=datetime.now(UTC),
+        )
+        return member.id, pair
+    finally:
+        await database.dispose()
+
+
+async def read_case(database_url: str, code: str, reader: tuple[int, ReaderKeyPair]) -> OpenedCase:
+    """Open a sealed case with a reader's private key, as the officer side will."""
+    reader_id, pair = reader
+    database = Database(database_url)
+    try:
+        cases = CaseRepository(database)
+        case = await cases.by_code(code)
+        assert case is not None, f"no case {code}"
+        stored = await cases.entries(case.id)
+        opened = [
+            (
+                s.entry.kind,
+                open_entry(
+                    suite=s.entry.suite,
+                    version=s.entry.format_version,
+                    nonce=s.entry.nonce,
+                    ciphertext=s.entry.ciphertext,
+                    wrapped_key=s.wrapped_keys[reader_id],
+                    private_key=pair.private_key,
+                    context=report_context(code, s.entry.token),
+                ),
+            )
+            for s in stored
+        ]
+        return OpenedCase(
+            case=case,
+            report=json.loads(next(body for kind, body in opened if kind == "report")),
+            voices=[body for kind, body in opened if kind == "voice"],
+            follow_ups=[body for kind, body in opened if kind == "follow_up"],
+            readers=set(stored[0].wrapped_keys),
+        )
+    finally:
+        await database.dispose()
 
 
 def free_port() -> int:

@@ -1,0 +1,239 @@
+"""What the reporting flows say. Children get their own words; adults get adult wording.
+
+Child-facing rules: short sentences, one question per message, never blaming, and never a
+question about surname, school or address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.audience import Audience
+
+Text = Callable[[], str]
+
+_CHILD_QUESTIONS: dict[str, Text] = {
+    "safe_now": lambda: _("Are you safe right now?"),
+    "story": lambda: _(
+        "What happened? You can write or send a voice message. "
+        "When you have told everything, tap «That's all»."
+    ),
+    "first_name": lambda: _("What is your first name? You do not have to say it."),
+    "about_staff": lambda: _(
+        "Is this about a grown-up from our team? "
+        "If it is about the person in charge of safety, tap the last button. "
+        "Then that person will not see it."
+    ),
+    "wants_reply": lambda: _("Do you want a safe person to write back to you here?"),
+}
+
+_ADULT_QUESTIONS: dict[str, Text] = {
+    "story": lambda: _(
+        "What is your concern? You can write or send voice messages. "
+        "Tap «That's all» when you have finished."
+    ),
+    "in_danger": lambda: _("Is the child in danger right now?"),
+    "authorities_know": lambda: _("Do the police or child protection services already know?"),
+    "about_staff": lambda: _(
+        "Is the concern about someone who works or volunteers with us? "
+        "If it is about the Child Protection Officer, only the board will see it."
+    ),
+    "wants_reply": lambda: _("May a safe person write back to you here?"),
+}
+
+_STAFF_QUESTIONS: dict[str, Text] = {
+    **_ADULT_QUESTIONS,
+    "how_learned": lambda: _("How did you learn about it?"),
+    "story": lambda: _("What happened? Write or send voice messages, then tap «That's all»."),
+    "when": lambda: _("When did it happen, or when did you learn about it?"),
+    "where": lambda: _("Where did it happen?"),
+    "child_first_name": lambda: _("The child's first name only, never the surname. Or skip."),
+    "who_involved": lambda: _(
+        "Who is involved? Give their role, for example volunteer, parent or another child. "
+        "A name only if you choose."
+    ),
+    "done_already": lambda: _("What has been done already?"),
+    "authorities_know": lambda: _("Have the authorities been told?"),
+}
+
+_OPTIONS: dict[tuple[str, str], Text] = {
+    ("safe_now", "yes"): lambda: _("Yes, I am safe"),
+    ("safe_now", "no"): lambda: _("No, I am not safe"),
+    ("in_danger", "yes"): lambda: _("Yes"),
+    ("in_danger", "no"): lambda: _("No"),
+    ("in_danger", "unsure"): lambda: _("I am not sure"),
+    ("authorities_know", "yes"): lambda: _("Yes"),
+    ("authorities_know", "no"): lambda: _("No"),
+    ("authorities_know", "unsure"): lambda: _("I do not know"),
+    ("wants_reply", "yes"): lambda: _("Yes, please"),
+    ("wants_reply", "no"): lambda: _("No, thank you"),
+    ("how_learned", "saw"): lambda: _("I saw it"),
+    ("how_learned", "child_told"): lambda: _("A child told me"),
+    ("how_learned", "colleague"): lambda: _("A colleague or partner reported it"),
+    ("how_learned", "suspect"): lambda: _("I suspect it"),
+    ("where", "elsewhere"): lambda: _("Somewhere else"),
+}
+
+_CHILD_OPTIONS: dict[tuple[str, str], Text] = {
+    ("about_staff", "no"): lambda: _("No, or I am not sure"),
+    ("about_staff", "yes"): lambda: _("Yes"),
+    ("about_staff", "officer"): lambda: _("Yes, the person in charge of safety"),
+}
+
+_ADULT_OPTIONS: dict[tuple[str, str], Text] = {
+    ("about_staff", "no"): lambda: _("No"),
+    ("about_staff", "yes"): lambda: _("Yes"),
+    ("about_staff", "officer"): lambda: _("Yes, the Child Protection Officer"),
+}
+
+
+def question(audience: Audience, key: str) -> str:
+    table = {"child": _CHILD_QUESTIONS, "staff": _STAFF_QUESTIONS}.get(audience, _ADULT_QUESTIONS)
+    return table[key]()
+
+
+def option(audience: Audience, key: str, value: str) -> str:
+    specific = _CHILD_OPTIONS if audience == "child" else _ADULT_OPTIONS
+    return (specific.get((key, value)) or _OPTIONS[(key, value)])()
+
+
+def staff_intro() -> str:
+    return _(
+        "The mandatory report. Every concern must reach the Child Protection Officer "
+        "within 24 hours of you becoming aware of it. It takes a few minutes."
+    )
+
+
+def danger_now(audience: Audience) -> str:
+    if audience == "child":
+        return _("Please call for help now. It is free. When you can, tell me more here.")
+    return _("Call for help now. Then, when you can, go on with the report here.")
+
+
+def that_is_all() -> str:
+    return _("That's all")
+
+
+def skip() -> str:
+    return _("Skip")
+
+
+def got_it(audience: Audience) -> str:
+    if audience == "child":
+        return _("I got it. You can send more, or tap «That's all».")
+    return _("Received. Send more, or tap «That's all».")
+
+
+def too_much() -> str:
+    return _("That is a lot, thank you. Please tap «That's all» now.")
+
+
+def voice_too_big() -> str:
+    return _("That voice message is too big for me. Please send a shorter one, or write it.")
+
+
+def tell_something_first() -> str:
+    return _("Please write or send a voice message first.")
+
+
+def confirm(audience: Audience, messages: int, voices: int) -> str:
+    summary = _("Messages: {messages}. Voice messages: {voices}.").format(
+        messages=messages, voices=voices
+    )
+    if audience == "child":
+        return "\n\n".join((summary, _("Shall I send it to the safe person now?")))
+    return "\n\n".join((summary, _("Send this report now?")))
+
+
+def send() -> str:
+    return _("Send")
+
+
+def delete_draft() -> str:
+    return _("Delete it")
+
+
+def draft_deleted() -> str:
+    return _("Deleted. Nothing was sent.")
+
+
+def submitted(audience: Audience, hours: int, wants_reply: bool) -> str:
+    if audience == "child":
+        lines = [_("Thank you for telling us. You did the right thing. It is not your fault.")]
+        lines.append(
+            _("A safe person will read it and write back to you here within {hours} hours.")
+            if wants_reply
+            else _("A safe person will read it within {hours} hours.")
+        )
+    else:
+        lines = [_("Thank you. Your report was received.")]
+        lines.append(_("A safe person will act on it within {hours} hours."))
+    return "\n\n".join(line.format(hours=hours) for line in lines)
+
+
+def receipt(code: str, secret: str) -> str:
+    return _(
+        "Your code: <b>{code}</b>\nYour secret word: <b>{secret}</b>\n"
+        "Keep them safe. With /status you can come back, read answers and add more."
+    ).format(code=code, secret=secret)
+
+
+def received_at(moment: str) -> str:
+    return _("Report received at {time}.").format(time=moment)
+
+
+def erase_button() -> str:
+    return _("Erase this chat from my phone")
+
+
+def erased() -> str:
+    return _("Erased.")
+
+
+def nobody_to_read() -> str:
+    return _(
+        "I cannot send it yet: nobody is set up to read it. Your words are kept here. "
+        "Please call a number below now, or try again later."
+    )
+
+
+def ask_code() -> str:
+    return _("Please send your code.")
+
+
+def ask_secret() -> str:
+    return _("Now send your secret word. I will delete it from the chat at once.")
+
+
+def no_match() -> str:
+    return _("That code and secret word do not match. Please check them and try again.")
+
+
+def too_many_tries(minutes: int) -> str:
+    return _("Too many tries. Please wait {minutes} minutes and try again.").format(minutes=minutes)
+
+
+def case_status(code: str, status: str) -> str:
+    states: dict[str, Text] = {
+        "awaiting_alert": lambda: _("Received. A safe person will read it soon."),
+    }
+    text = states.get(status, lambda: _("A safe person is working on it."))()
+    return _("Case {code}: {status}").format(code=code, status=text)
+
+
+def add_more() -> str:
+    return _("Add more")
+
+
+def adding() -> str:
+    return _("Write or send a voice message. Tap «That's all» when you have finished.")
+
+
+def added() -> str:
+    return _("Added to your case. Thank you.")
+
+
+def done() -> str:
+    return _("Done")

@@ -1,0 +1,286 @@
+"""The reporting flows: one engine for the child, parent and staff questions (bot.reporting).
+
+The draft lives in the conversation state (sealed with the server key) until it is sent; then it
+is sealed for the case's readers by the case desk and forgotten here.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC
+from typing import cast
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot.audience import Audience
+from bot.cases import CaseDesk, NoReadersError, Report
+from bot.people import PeopleService
+from bot.reporting import (
+    MAX_MESSAGES,
+    MAX_VOICE_BYTES,
+    MAX_VOICE_NOTES,
+    Step,
+    category_of,
+    find_step,
+    is_about_officer,
+    is_danger,
+    step_after,
+    urgency_of,
+    wants_reply,
+)
+from bot.settings import OrganisationConfig
+from handlers import report_texts as say
+from handlers import steps, texts
+from handlers.chat import Chat
+from handlers.keyboards import Answer, Confirm, Erase, buttons
+from handlers.report_steps import (
+    Draft,
+    choice_label,
+    choice_values,
+    show_confirm,
+    show_report_step,
+    step_markup,
+)
+from handlers.states import Reporting
+from handlers.taps import answer_tap, settle_menu
+
+
+def _chat(bot: Bot, user_id: int) -> Chat:
+    return Chat.private(bot, user_id)
+
+
+async def start_flow(
+    chat: Chat, state: FSMContext, audience: Audience, config: OrganisationConfig, desk: CaseDesk
+) -> None:
+    data = await state.get_data()
+    first = step_after(audience, None)
+    if first is None:
+        return
+    draft: Draft = {
+        "audience": audience,
+        "step": first.key,
+        "id": desk.new_draft_id(),
+        "answers": {},
+        "messages": [],
+        "voices": [],
+        "activity": data.get("activity"),
+    }
+    await state.update_data(draft=draft)
+    await state.set_state(Reporting.answering)
+    if audience == "staff":
+        await chat.bot.send_message(chat.chat_id, say.staff_intro())
+    await show_report_step(chat, draft, config)
+
+
+async def _advance(chat: Chat, state: FSMContext, draft: Draft, config: OrganisationConfig) -> None:
+    following = step_after(cast(Audience, draft["audience"]), draft["step"])
+    if following is None:
+        draft["step"] = "confirm"
+        await state.update_data(draft=draft)
+        await state.set_state(Reporting.confirming)
+        await show_confirm(chat, draft)
+        return
+    draft["step"] = following.key
+    await state.update_data(draft=draft)
+    await show_report_step(chat, draft, config)
+
+
+async def _current(state: FSMContext) -> tuple[Draft, Step] | None:
+    draft = (await state.get_data()).get("draft")
+    if not isinstance(draft, dict):
+        return None
+    step = find_step(cast(Audience, draft["audience"]), draft["step"])
+    return (draft, step) if step is not None else None
+
+
+async def on_answer(
+    callback: CallbackQuery,
+    callback_data: Answer,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    current = await _current(state)
+    chat = _chat(bot, callback.from_user.id)
+    if current is None or current[1].key != callback_data.step:
+        await answer_tap(callback, texts.stale_button())
+        await steps.show_current_step(chat, state, config, people, i18n)
+        return
+    draft, step = current
+    audience = cast(Audience, draft["audience"])
+    value = callback_data.value
+    if step.kind == "choice":
+        if value not in choice_values(step, config):
+            await answer_tap(callback, texts.stale_button())
+            return
+        draft["answers"][step.key] = value
+        await settle_menu(callback, choice_label(audience, step, value, config))
+        if is_danger(step.key, value):
+            await bot.send_message(chat.chat_id, say.danger_now(audience))
+            await bot.send_message(chat.chat_id, texts.help_numbers(config.help_numbers))
+    elif step.kind == "telling" and value == "done":
+        if not draft["messages"] and not draft["voices"]:
+            await answer_tap(callback, say.tell_something_first())
+            return
+        await settle_menu(callback, say.that_is_all())
+    elif step.kind == "free_text" and value == "skip" and step.skippable:
+        await settle_menu(callback, say.skip())
+    else:
+        await answer_tap(callback, texts.stale_button())
+        return
+    await _advance(chat, state, draft, config)
+
+
+def _room_left(draft: Draft) -> bool:
+    return len(draft["messages"]) < MAX_MESSAGES and len(draft["voices"]) < MAX_VOICE_NOTES
+
+
+async def on_report_text(
+    message: Message, bot: Bot, state: FSMContext, config: OrganisationConfig
+) -> None:
+    current = await _current(state)
+    if current is None or message.text is None or message.from_user is None:
+        return
+    draft, step = current
+    chat = _chat(bot, message.from_user.id)
+    audience = cast(Audience, draft["audience"])
+    if step.kind == "telling":
+        if not _room_left(draft):
+            await message.answer(say.too_much(), reply_markup=step_markup(audience, step, config))
+            return
+        draft["messages"].append(message.text)
+        await state.update_data(draft=draft)
+        await message.answer(say.got_it(audience), reply_markup=step_markup(audience, step, config))
+    elif step.kind == "free_text":
+        draft["answers"][step.key] = message.text
+        await _advance(chat, state, draft, config)
+    else:
+        await message.answer(texts.tap_a_button())
+        await show_report_step(chat, draft, config)
+
+
+async def on_report_voice(
+    message: Message, bot: Bot, state: FSMContext, config: OrganisationConfig
+) -> None:
+    current = await _current(state)
+    if current is None or message.voice is None or message.from_user is None:
+        return
+    draft, step = current
+    chat = _chat(bot, message.from_user.id)
+    audience = cast(Audience, draft["audience"])
+    if step.kind == "choice":
+        await message.answer(texts.tap_a_button())
+        await show_report_step(chat, draft, config)
+        return
+    if (message.voice.file_size or 0) > MAX_VOICE_BYTES:
+        await message.answer(say.voice_too_big())
+        await show_report_step(chat, draft, config)
+        return
+    if not _room_left(draft):
+        await message.answer(say.too_much(), reply_markup=step_markup(audience, step, config))
+        return
+    draft["voices"].append(message.voice.file_id)
+    if step.kind == "telling":
+        await state.update_data(draft=draft)
+        await message.answer(say.got_it(audience), reply_markup=step_markup(audience, step, config))
+    else:
+        draft["answers"][step.key] = f"(voice message {len(draft['voices'])})"
+        await _advance(chat, state, draft, config)
+
+
+async def download_voice(bot: Bot, file_id: str) -> bytes | None:
+    try:
+        telegram_file = await bot.get_file(file_id)
+    except TelegramBadRequest:
+        return None  # too big or gone: the words around it still go
+    if telegram_file.file_path is None:
+        return None
+    buffer = io.BytesIO()
+    await bot.download_file(telegram_file.file_path, destination=buffer)
+    return buffer.getvalue()
+
+
+async def on_confirm(
+    callback: CallbackQuery,
+    callback_data: Confirm,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    desk: CaseDesk,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    draft = data.get("draft")
+    chat = _chat(bot, callback.from_user.id)
+    if not isinstance(draft, dict):
+        await answer_tap(callback, texts.stale_button())
+        await steps.show_current_step(chat, state, config, people, i18n)
+        return
+    if callback_data.choice == "delete":
+        await settle_menu(callback, say.draft_deleted())
+        await state.set_data({k: v for k, v in data.items() if k != "draft"})
+        await steps.show_audience_menu(chat, state)
+        return
+    audience = cast(Audience, draft["audience"])
+    answers: dict[str, str] = draft["answers"]
+    voices = [await download_voice(bot, file_id) for file_id in draft["voices"]]
+    report = Report(
+        audience=audience,
+        urgency=urgency_of(audience, answers),
+        about_officer=is_about_officer(answers),
+        wants_reply=wants_reply(audience, answers),
+        activity=draft.get("activity") or (answers.get("where") if audience == "staff" else None),
+        category=category_of(answers),
+        answers=answers,
+        messages=draft["messages"],
+        voice_notes=[v for v in voices if v is not None],
+        reply_chat_id=chat.chat_id,
+        draft_id=draft["id"],
+    )
+    try:
+        receipt = await desk.submit(report)
+    except NoReadersError:
+        await answer_tap(callback)
+        await bot.send_message(chat.chat_id, say.nobody_to_read())
+        await bot.send_message(chat.chat_id, texts.help_numbers(config.help_numbers))
+        return
+    await settle_menu(callback, say.send())
+    await state.set_data({k: v for k, v in data.items() if k not in {"draft", "activity"}})
+    await state.set_state(None)
+    if receipt is None:
+        return  # this draft was already sent: nothing new to say
+    hours = int(config.report_deadline.total_seconds() // 3600)
+    if audience == "staff":
+        moment = receipt.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        await bot.send_message(chat.chat_id, say.received_at(moment))
+    await bot.send_message(chat.chat_id, say.submitted(audience, hours, report.wants_reply))
+    await bot.send_message(
+        chat.chat_id,
+        say.receipt(receipt.code, receipt.secret),
+        reply_markup=buttons([(say.erase_button(), Erase())]),
+    )
+
+
+async def on_confirm_text(message: Message, bot: Bot, state: FSMContext) -> None:
+    draft = (await state.get_data()).get("draft")
+    if isinstance(draft, dict) and message.from_user is not None:
+        await message.answer(texts.tap_a_button())
+        await show_confirm(_chat(bot, message.from_user.id), draft)
+
+
+def build_router() -> Router:
+    router = Router(name="reporting")
+    router.callback_query.register(on_answer, Answer.filter(), Reporting.answering)
+    router.callback_query.register(on_confirm, Confirm.filter(), Reporting.confirming)
+    router.message.register(on_report_text, Reporting.answering, F.text & ~F.text.startswith("/"))
+    router.message.register(on_report_voice, Reporting.answering, F.voice)
+    router.message.register(on_confirm_text, StateFilter(Reporting.confirming), F.text | F.voice)
+    return router

@@ -1,0 +1,134 @@
+"""/status: come back with the code and the secret word, see the case, add more."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot.cases import CaseDesk, CaseView, NoReadersError, TooManyGuesses
+from bot.people import PeopleService
+from bot.settings import OrganisationConfig
+from handlers import report_texts as say
+from handlers import steps, texts
+from handlers.chat import Chat
+from handlers.keyboards import StatusAction
+from handlers.reporting import download_voice
+from handlers.states import StatusCheck
+from handlers.taps import answer_tap, settle_menu
+
+
+async def on_status(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await state.set_state(StatusCheck.code)
+    await message.answer(say.ask_code())
+
+
+async def on_code(message: Message, state: FSMContext) -> None:
+    await state.update_data(status_code=message.text)
+    await state.set_state(StatusCheck.secret)
+    await message.answer(say.ask_secret())
+
+
+async def on_secret(message: Message, bot: Bot, state: FSMContext, desk: CaseDesk) -> None:
+    # The secret must not stay on the phone: delete it before anything else.
+    with contextlib.suppress(TelegramBadRequest):
+        await message.delete()
+    if message.from_user is None or message.text is None:
+        return
+    data = await state.get_data()
+    found = await desk.open_for_reporter(
+        str(message.from_user.id), str(data.get("status_code", "")), message.text
+    )
+    if isinstance(found, TooManyGuesses):
+        await state.clear()
+        minutes = int(found.retry_after.total_seconds() // 60)
+        await message.answer(say.too_many_tries(minutes))
+        return
+    if not isinstance(found, CaseView):
+        await state.set_state(StatusCheck.code)
+        await message.answer(say.no_match())
+        await message.answer(say.ask_code())
+        return
+    await state.set_data({"status_case": found.code})
+    await state.set_state(StatusCheck.viewing)
+    await message.answer(
+        say.case_status(found.code, found.status), reply_markup=steps.status_actions()
+    )
+
+
+async def on_action(
+    callback: CallbackQuery, callback_data: StatusAction, bot: Bot, state: FSMContext
+) -> None:
+    chat = Chat.private(bot, callback.from_user.id)
+    if callback_data.action == "add":
+        await settle_menu(callback, say.add_more())
+        await state.set_state(StatusCheck.adding)
+        await bot.send_message(chat.chat_id, say.adding(), reply_markup=steps.adding_markup())
+    else:
+        await settle_menu(callback, say.done())
+        await state.clear()
+
+
+async def on_addition(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    desk: CaseDesk,
+    config: OrganisationConfig,
+) -> None:
+    code = str((await state.get_data()).get("status_case", ""))
+    voice = None
+    if message.voice is not None:
+        voice = await download_voice(bot, message.voice.file_id)
+        if voice is None:
+            await message.answer(say.voice_too_big())
+            return
+    try:
+        await desk.add_from_reporter(code, message.text, voice)
+    except NoReadersError:
+        await message.answer(say.nobody_to_read())
+        await message.answer(texts.help_numbers(config.help_numbers))
+        return
+    await message.answer(say.got_it("child"), reply_markup=steps.adding_markup())
+
+
+async def on_finished_adding(
+    callback: CallbackQuery, callback_data: StatusAction, state: FSMContext
+) -> None:
+    await settle_menu(callback, say.added())
+    await state.clear()
+
+
+async def on_stale_action(
+    callback: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    await answer_tap(callback, texts.stale_button())
+    await steps.show_current_step(
+        Chat.private(bot, callback.from_user.id), state, config, people, i18n
+    )
+
+
+def build_router() -> Router:
+    router = Router(name="status")
+    not_a_command = F.text & ~F.text.startswith("/")
+    router.message.register(on_status, Command("status"))
+    router.message.register(on_code, StatusCheck.code, not_a_command)
+    router.message.register(on_secret, StatusCheck.secret, not_a_command)
+    router.message.register(on_addition, StatusCheck.adding, not_a_command | F.voice)
+    router.callback_query.register(
+        on_finished_adding, StatusAction.filter(F.action == "finished"), StatusCheck.adding
+    )
+    router.callback_query.register(on_action, StatusAction.filter(), StatusCheck.viewing)
+    router.callback_query.register(on_stale_action, StatusAction.filter())
+    return router

@@ -1,0 +1,399 @@
+"""The reporting flows end to end: what each reporter sees, and what the readers can open."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+import aiohttp
+import pytest
+
+from bot.crypto import ReaderKeyPair
+from bot.languages import ENDONYMS, LanguageCode
+from emulator.client import EmulatorClient, Screen
+from tests.e2e.conftest import MakePerson
+from tests.e2e.harness import TOKEN, InProcessBot, Person, bot_messages_with, translate
+
+Reader = tuple[int, ReaderKeyPair]
+CANARY = "canary-he-hurts-me-7d41"
+CHILD = "I am a child or young person"
+PARENT = "I am a parent or guardian"
+STAFF = "I work or volunteer here"
+SAFE_NOW = "Are you safe right now?"
+STORY = (
+    "What happened? You can write or send a voice message. "
+    "When you have told everything, tap «That's all»."
+)
+GOT_IT = "I got it. You can send more, or tap «That's all»."
+THATS_ALL = "That's all"
+FIRST_NAME = "What is your first name? You do not have to say it."
+WANTS_REPLY = "Do you want a safe person to write back to you here?"
+ABOUT_STAFF = "Is this about a grown-up from our team?"
+ADULT_ABOUT_STAFF = "Is the concern about someone who works or volunteers with us?"
+ADULT_AUTHORITIES = "Do the police or child protection services already know?"
+SEND = "Send"
+NOT_YOUR_FAULT = "Thank you for telling us. You did the right thing. It is not your fault."
+DANGER = "Please call for help now. It is free. When you can, tell me more here."
+PARENT_STORY = (
+    "What is your concern? You can write or send voice messages. "
+    "Tap «That's all» when you have finished."
+)
+# The case code and the secret word, as the reporter sees them in the receipt.
+RECEIPT = re.compile(r"\b([A-HJ-NP-Z2-9]{6})\b.*?\b([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})\b", re.S)
+
+
+@pytest.fixture
+async def readers(safeperson: InProcessBot) -> dict[str, Reader]:
+    return {
+        "officer": await safeperson.enrol_reader("Maria", "officer"),
+        "deputy": await safeperson.enrol_reader("Ion", "deputy"),
+        "board": await safeperson.enrol_reader("Elena", "board"),
+        "camp": await safeperson.enrol_reader("Dan", "safe_person", "summer_camp"),
+    }
+
+
+async def begin(
+    person: Person, language: LanguageCode, audience: str, start: str = "/start"
+) -> None:
+    await person.send(start)
+    screen = await person.wait_for(lambda s: bool(s.bot_messages and s.bot_messages[-1].buttons))
+    label = next(t for t in screen.bot_messages[-1].button_texts if ENDONYMS[language] in t)
+    await person.tap(label)
+    await person.wait_for_bot_text(translate(language, "Who are you?"))
+    await person.tap(translate(language, audience))
+
+
+async def answer(person: Person, language: LanguageCode, question: str, option: str) -> Screen:
+    """Wait until `question` is the newest message, then tap `option` on it."""
+    asked, label = translate(language, question), translate(language, option)
+    screen = await person.wait_for(
+        lambda s: (
+            bool(s.bot_messages)
+            and asked in s.bot_messages[-1].text
+            and label in s.bot_messages[-1].button_texts
+        )
+    )
+    await person.tap(label, message_id=screen.bot_messages[-1].message_id)
+    return screen
+
+
+async def tap_newest(person: Person, language: LanguageCode, option: str) -> Screen:
+    """Tap `option` on the newest message once it offers it."""
+    label = translate(language, option)
+    screen = await person.wait_for(
+        lambda s: bool(s.bot_messages) and label in s.bot_messages[-1].button_texts
+    )
+    await person.tap(label, message_id=screen.bot_messages[-1].message_id)
+    return screen
+
+
+async def submit(person: Person, language: LanguageCode) -> tuple[str, str, Screen]:
+    await tap_newest(person, language, SEND)
+    screen = await person.wait_for(lambda s: any(RECEIPT.search(m.text) for m in s.bot_messages))
+    found = next(RECEIPT.search(m.text) for m in screen.bot_messages if RECEIPT.search(m.text))
+    assert found is not None
+    return found.group(1), found.group(2), screen
+
+
+async def child_report(
+    person: Person, language: LanguageCode, *, safe: bool = True, start: str = "/start"
+) -> tuple[str, str, Screen]:
+    await begin(person, language, CHILD, start)
+    await answer(person, language, SAFE_NOW, "Yes, I am safe" if safe else "No, I am not safe")
+    await person.wait_for_bot_text(translate(language, STORY))
+    await person.send(f"Someone at the camp scares me. {CANARY}")
+    await person.wait_for_bot_text(translate(language, GOT_IT))
+    await person.telegram.send_voice(person.user.user_id, duration=4, size=3000)
+    await person.wait_for_bot_text(translate(language, GOT_IT), count=2)
+    await tap_newest(person, language, THATS_ALL)
+    await person.wait_for_bot_text(translate(language, FIRST_NAME))
+    await person.send("Ana")
+    await answer(person, language, ABOUT_STAFF, "No, or I am not sure")
+    await answer(person, language, WANTS_REPLY, "Yes, please")
+    return await submit(person, language)
+
+
+@pytest.mark.parametrize("language", ["rom", "en"])
+async def test_a_child_reports_by_text_and_voice_and_a_reader_opens_it(
+    make_person: MakePerson, readers: dict[str, Reader], safeperson: InProcessBot, language: str
+) -> None:
+    lang: LanguageCode = "rom" if language == "rom" else "en"
+    person = await make_person(language_code="rmy" if lang == "rom" else "en")
+    code, _secret, screen = await child_report(person, lang, start="/start act_summer_camp")
+    assert bot_messages_with(screen, translate(lang, NOT_YOUR_FAULT))
+    receipt = next(m for m in screen.bot_messages if code in m.text)
+    assert translate(lang, "Erase this chat from my phone") in receipt.button_texts
+
+    opened = await safeperson.read_case(code, readers["officer"])
+    assert opened.report["messages"] == [f"Someone at the camp scares me. {CANARY}"]
+    assert opened.report["answers"]["first_name"] == "Ana"
+    assert opened.report["answers"]["safe_now"] == "yes"
+    assert len(opened.voices) == 1
+    assert len(opened.voices[0]) == 3000
+    assert opened.case.audience == "child"
+    assert opened.case.urgency == "urgent"
+    assert opened.case.activity == "summer_camp"
+    assert opened.case.status == "awaiting_alert"
+    # Sealed for the ladder and the camp's safe person, and nobody else.
+    assert opened.readers == {r[0] for r in readers.values()}
+
+
+@pytest.mark.usefixtures("readers")
+async def test_a_child_in_danger_gets_the_numbers_at_once_and_an_immediate_case(
+    make_person: MakePerson, safeperson: InProcessBot, readers: dict[str, Reader]
+) -> None:
+    person = await make_person(language_code="ro")
+    await begin(person, "ro", CHILD)
+    await answer(person, "ro", SAFE_NOW, "No, I am not safe")
+    await person.wait_for_bot_text(translate("ro", DANGER))
+    screen = await person.wait_for_bot_text(translate("ro", STORY))
+    texts = [m.text for m in screen.bot_messages]
+    danger_at = texts.index(translate("ro", DANGER))
+    # Right after the "call for help" line, before the next question: the numbers.
+    assert "112" in texts[danger_at + 1]
+    assert "116 111" in texts[danger_at + 1]
+    assert texts[danger_at + 2] == translate("ro", STORY)
+    await person.send("Mi-e frică.")
+    await tap_newest(person, "ro", THATS_ALL)
+    await answer(person, "ro", FIRST_NAME, "Skip")
+    await answer(person, "ro", ABOUT_STAFF, "No, or I am not sure")
+    await answer(person, "ro", WANTS_REPLY, "No, thank you")
+    code, _secret, _screen = await submit(person, "ro")
+    opened = await safeperson.read_case(code, readers["officer"])
+    assert opened.case.urgency == "immediate"
+    assert opened.case.wants_reply is False
+    assert "first_name" not in opened.report["answers"]
+
+
+async def test_a_parent_concern_about_the_officer_never_reaches_the_officer(
+    make_person: MakePerson, safeperson: InProcessBot, readers: dict[str, Reader]
+) -> None:
+    person = await make_person(language_code="sq")
+    await begin(person, "sq", PARENT)
+    await person.wait_for_bot_text(translate("sq", PARENT_STORY))
+    await person.send("Koordinatori i flet keq vajzës sime.")
+    await tap_newest(person, "sq", THATS_ALL)
+    await answer(person, "sq", "Is the child in danger right now?", "No")
+    await answer(person, "sq", ADULT_AUTHORITIES, "I do not know")
+    await answer(person, "sq", ADULT_ABOUT_STAFF, "Yes, the Child Protection Officer")
+    await answer(person, "sq", "May a safe person write back to you here?", "Yes, please")
+    code, _secret, screen = await submit(person, "sq")
+    assert bot_messages_with(screen, translate("sq", "Thank you. Your report was received."))
+    officer_id = readers["officer"][0]
+    opened = await safeperson.read_case(code, readers["board"])
+    assert officer_id not in opened.readers
+    assert opened.case.about_officer
+    assert opened.report["answers"]["about_staff"] == "officer"
+    with pytest.raises(KeyError):
+        await safeperson.read_case(code, readers["officer"])
+
+
+async def test_staff_file_the_mandatory_report(
+    make_person: MakePerson, safeperson: InProcessBot, readers: dict[str, Reader]
+) -> None:
+    person = await make_person(language_code="en")
+    await begin(person, "en", STAFF)
+    await person.wait_for_bot_text("within 24 hours of you becoming aware of it")
+    await answer(person, "en", "How did you learn about it?", "A child told me")
+    await person.wait_for_bot_text("What happened? Write or send voice messages")
+    await person.send("During the game a volunteer grabbed a child's arm hard.")
+    await person.wait_for_bot_text("Received. Send more")
+    await tap_newest(person, "en", THATS_ALL)
+    await person.wait_for_bot_text("When did it happen, or when did you learn about it?")
+    await person.send("Today, around 15:00")
+    await answer(person, "en", "Where did it happen?", "Summer camp")
+    await person.wait_for_bot_text("The child's first name only, never the surname. Or skip.")
+    await person.send("Ioana")
+    await person.wait_for_bot_text("Who is involved?")
+    await person.send("A volunteer")
+    await answer(person, "en", "Is the child in danger right now?", "No")
+    await person.wait_for_bot_text("What has been done already?")
+    await person.telegram.send_voice(person.user.user_id, size=1500)
+    await answer(person, "en", "Have the authorities been told?", "Yes")
+    await answer(person, "en", ADULT_ABOUT_STAFF, "Yes")  # about staff, not the officer
+    code, _secret, screen = await submit(person, "en")
+    assert bot_messages_with(screen, "Report received at ")
+    opened = await safeperson.read_case(code, readers["camp"])
+    answers = opened.report["answers"]
+    assert answers["how_learned"] == "child_told"
+    assert answers["where"] == "summer_camp"
+    assert answers["child_first_name"] == "Ioana"
+    assert answers["when"] == "Today, around 15:00"
+    assert answers["done_already"].startswith("(voice message")
+    assert len(opened.voices) == 1
+    assert opened.case.activity == "summer_camp"
+    assert opened.case.category == "about_staff"
+
+
+@pytest.mark.usefixtures("readers")
+async def test_status_with_right_and_wrong_receipts_and_adding_more(
+    make_person: MakePerson, safeperson: InProcessBot, readers: dict[str, Reader]
+) -> None:
+    person = await make_person(language_code="en")
+    code, secret, _screen = await child_report(person, "en")
+    await person.send("/status")
+    await person.wait_for_bot_text("Please send your code.")
+    await person.send(code.lower())
+    await person.wait_for_bot_text("Now send your secret word.")
+    await person.send("AAAA-AAAA")
+    screen = await person.wait_for_bot_text("do not match")
+    assert "AAAA-AAAA" not in screen.texts  # the guess was deleted at once
+    await person.send(code)
+    await person.wait_for_bot_text("Now send your secret word.", count=2)
+    await person.send(secret)
+    screen = await person.wait_for_bot_text(f"Case {code}:")
+    assert secret not in screen.texts  # the secret word was deleted from the chat
+    await person.tap("Add more")
+    await person.wait_for_bot_text("Write or send a voice message.")
+    await person.send("It happened again yesterday.")
+    await person.wait_for_bot_text(GOT_IT, count=1)
+    await tap_newest(person, "en", THATS_ALL)
+    await person.wait_for_bot_text("Added to your case. Thank you.")
+    opened = await safeperson.read_case(code, readers["deputy"])
+    assert opened.follow_ups == [b"It happened again yesterday."]
+
+
+@pytest.mark.usefixtures("readers")
+async def test_erase_deletes_the_whole_chat_and_keeps_the_case(
+    make_person: MakePerson, safeperson: InProcessBot, readers: dict[str, Reader]
+) -> None:
+    person = await make_person(language_code="ro")
+    code, _secret, screen = await child_report(person, "ro")
+    assert len(screen.messages) > 10
+    await person.tap(translate("ro", "Erase this chat from my phone"))
+    screen = await person.wait_for(lambda s: not s.messages)
+    assert any(t.text == translate("ro", "Erased.") for t in screen.toasts)
+    opened = await safeperson.read_case(code, readers["officer"])
+    assert opened.report["messages"]
+
+
+@pytest.mark.usefixtures("readers")
+async def test_erase_command_mid_flow_forgets_the_draft(make_person: MakePerson) -> None:
+    person = await make_person(language_code="en")
+    await begin(person, "en", CHILD)
+    await answer(person, "en", SAFE_NOW, "Yes, I am safe")
+    await person.send("half a story")
+    await person.wait_for_bot_text(GOT_IT)
+    await person.send("/erase")
+    await person.wait_for(lambda s: not s.messages)
+    # The draft is gone: a new message starts from the menu, not in the middle of the story.
+    await person.send("hello")
+    screen = await person.wait_for(lambda s: bool(s.bot_messages))
+    assert screen.bot_messages[-1].text == "Who are you?"
+
+
+async def test_a_restart_mid_flow_and_a_double_submit(
+    make_person: MakePerson, safeperson: InProcessBot, readers: dict[str, Reader]
+) -> None:
+    person = await make_person(language_code="en")
+    await begin(person, "en", CHILD)
+    await answer(person, "en", SAFE_NOW, "Yes, I am safe")
+    await person.send("first part")
+    await person.wait_for_bot_text(GOT_IT)
+    await safeperson.restart()
+    await person.send("second part, after the restart")
+    await person.wait_for_bot_text(GOT_IT, count=2)
+    await tap_newest(person, "en", THATS_ALL)
+    await answer(person, "en", FIRST_NAME, "Skip")
+    await answer(person, "en", ABOUT_STAFF, "No, or I am not sure")
+    await answer(person, "en", WANTS_REPLY, "Yes, please")
+    screen = await tap_newest(person, "en", SEND)
+    confirm_id = screen.bot_messages[-1].message_id
+    # A second tap on Send, racing the first.
+    await person.telegram.press(
+        person.user.user_id, callback_data="send:send", message_id=confirm_id, allow_missing=True
+    )
+    screen = await person.wait_for(lambda s: any(RECEIPT.search(m.text) for m in s.bot_messages))
+    await person.wait_for(lambda s: len(s.toasts) >= 1)
+    receipts = [m for m in screen.bot_messages if RECEIPT.search(m.text)]
+    assert len(receipts) == 1
+    match = RECEIPT.search(receipts[0].text)
+    assert match is not None
+    opened = await safeperson.read_case(match.group(1), readers["officer"])
+    assert opened.report["messages"] == ["first part", "second part, after the restart"]
+
+
+@pytest.mark.usefixtures("readers")
+async def test_a_voice_note_too_big_gets_a_kind_answer_and_the_text_path(
+    make_person: MakePerson,
+) -> None:
+    person = await make_person(language_code="en")
+    await begin(person, "en", CHILD)
+    await answer(person, "en", SAFE_NOW, "Yes, I am safe")
+    await person.wait_for_bot_text(STORY)
+    await person.telegram.send_voice(person.user.user_id, size=25 * 1024 * 1024)
+    await person.wait_for_bot_text("too big for me")
+    screen = await person.wait_for_bot_text(STORY, count=2)
+    assert screen.bot_messages[-2].text.startswith("That voice message is too big for me.")
+    # The text path still works.
+    await person.send("I will write it instead.")
+    await person.wait_for_bot_text(GOT_IT)
+
+
+@pytest.mark.usefixtures("safeperson")
+async def test_with_nobody_enrolled_the_child_is_told_and_the_draft_kept(
+    make_person: MakePerson,
+) -> None:
+    person = await make_person(language_code="en")
+    await begin(person, "en", CHILD)
+    await answer(person, "en", SAFE_NOW, "Yes, I am safe")
+    await person.send("something happened")
+    await person.wait_for_bot_text(GOT_IT)
+    await tap_newest(person, "en", THATS_ALL)
+    await answer(person, "en", FIRST_NAME, "Skip")
+    await answer(person, "en", ABOUT_STAFF, "No, or I am not sure")
+    await answer(person, "en", WANTS_REPLY, "Yes, please")
+    await tap_newest(person, "en", SEND)
+    await person.wait_for_bot_text("nobody is set up to read it")
+    screen = await person.wait_for_bot_text("116 111", count=2)
+    assert screen.bot_messages[-1].text.startswith("If you are in danger right now, call:")
+    # The draft is kept: once someone can read it, Send works from the same screen.
+    assert (await person.screen()).bot_messages[-3].button_texts == ["Send", "Delete it"]
+
+
+@pytest.mark.usefixtures("readers")
+async def test_no_canary_receipt_or_telegram_id_in_the_database_or_logs(
+    make_person: MakePerson,
+    safeperson: InProcessBot,
+    telegram: EmulatorClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    person = await make_person(language_code="en")
+    code, secret, _screen = await child_report(person, "en")
+    await safeperson.stop()
+    stored = b"".join(
+        (safeperson.folder / name).read_bytes()
+        for name in os.listdir(safeperson.folder)
+        if name.startswith("safeperson.db")
+    )
+    voice = await telegram_voice_bytes(telegram, person)
+    for needle in (
+        CANARY.encode(),
+        secret.encode(),
+        secret.replace("-", "").encode(),
+        str(person.user.user_id).encode(),
+        voice[:64],
+    ):
+        assert needle not in stored
+    # The bot's own logs and its libraries' (the emulator's access log is the test's, not ours).
+    ours = ("bot", "handlers", "storage", "aiogram", "sqlalchemy", "alembic", "asyncio")
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith(ours))
+    assert logged  # the bot did log: the check below is not vacuous
+    for text in (CANARY, secret, str(person.user.user_id)):
+        assert text not in logged
+    assert code.encode() in stored  # the case is there, by its code
+
+
+async def telegram_voice_bytes(telegram: EmulatorClient, person: Person) -> bytes:
+    """The bytes of the voice note the person sent, as the emulator stores them."""
+    status = [u for u in await telegram.updates() if u.chat_id == person.user.chat_id]
+    voice_update = next(u for u in status if "voice" in u.update.get("message", {}))
+    file_id = voice_update.update["message"]["voice"]["file_id"]
+    api = f"{telegram.base_url}/bot{TOKEN}"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{api}/getFile", params={"file_id": file_id}) as found:
+            path = (await found.json())["result"]["file_path"]
+        async with http.get(f"{telegram.base_url}/file/bot{TOKEN}/{path}") as download:
+            return await download.read()
