@@ -87,7 +87,7 @@ def help_text() -> str:
 
 
 def cancelled() -> str:
-    return _("Stopped. Nothing was sent.")
+    return _("Stopped. You can start again at any time.")
 
 
 def only_text_or_voice() -> str:
@@ -95,7 +95,7 @@ def only_text_or_voice() -> str:
 
 
 def tap_a_button() -> str:
-    return _("Please tap one of the buttons.")
+    return _("Thank you for writing. Please tap one of the buttons first.")
 
 
 def unknown_command() -> str:
