@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Literal
@@ -25,6 +26,7 @@ from bot.cases import CaseDesk
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
 from bot.crypto import SecretHasher
+from bot.housekeeping import Housekeeping
 from bot.people import PeopleService
 from bot.polling import ConfirmAfterCommitPoller
 from bot.server_keys import ServerKeys
@@ -33,7 +35,11 @@ from bot.telegram_retry import RetryRefusedCalls
 from bot.trail import ChatTrail
 from bot.updates import UpdateJournal
 from bot.webhook import run_webhook
-from handlers.middlewares import OncePerUpdateMiddleware, PersonLanguageMiddleware
+from handlers.middlewares import (
+    OncePerUpdateMiddleware,
+    OnePersonAtATime,
+    PersonLanguageMiddleware,
+)
 from handlers.texts import PUBLIC_COMMANDS, command_description
 from handlers.trail import IncomingTrail, OutgoingTrail
 from storage import migrate
@@ -57,6 +63,10 @@ class SafePerson:
     dispatcher: Dispatcher
     journal: UpdateJournal
     i18n: I18n
+    housekeeping: Housekeeping
+    isolation: BaseEventIsolation
+    # Telegram's webhook secret header when none is configured (derived, so stable).
+    default_webhook_secret: str
     # Set once the schema is up to date and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -70,7 +80,7 @@ class SafePerson:
                 f"Cannot open the database at {where} ({type(exc).__name__}): check "
                 "SAFEPERSON_DATABASE_URL and that the database server is running."
             ) from exc
-        await self.journal.prune()
+        await self.housekeeping.sweep()
         try:
             await self._publish_commands()
         except TelegramUnauthorizedError as exc:
@@ -94,6 +104,7 @@ class SafePerson:
 
     async def close(self) -> None:
         await self.bot.session.close()
+        await self.isolation.close()
         await self.database.dispose()
 
     async def _publish_commands(self) -> None:
@@ -152,7 +163,8 @@ def build_safeperson(
         isolation = RedisEventIsolation.from_url(settings.redis_url)
     dispatcher = Dispatcher(
         storage=fsm_storage,
-        events_isolation=isolation,
+        # Isolation is applied by OnePersonAtATime below, around the whole unit of work.
+        events_isolation=DisabledEventIsolation(),
         # Registered below, after the unit of work, so that FSM writes join its transaction.
         disable_fsm=True,
         config=config,
@@ -160,6 +172,7 @@ def build_safeperson(
         desk=desk,
         trail=trail,
     )
+    dispatcher.update.outer_middleware(OnePersonAtATime(dispatcher.fsm, isolation))
     dispatcher.update.outer_middleware(OncePerUpdateMiddleware(journal))
     dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.message.outer_middleware(IncomingTrail(trail))
@@ -170,7 +183,18 @@ def build_safeperson(
     session.middleware(RetryRefusedCalls())
     session.middleware(OutgoingTrail(trail))
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    return SafePerson(settings, config, database, bot, dispatcher, journal, i18n)
+    return SafePerson(
+        settings,
+        config,
+        database,
+        bot,
+        dispatcher,
+        journal,
+        i18n,
+        Housekeeping(fsm_storage, journal, clock),
+        isolation,
+        keys.key_id("webhook secret", "v1"),
+    )
 
 
 Mode = Literal["polling", "webhook"]
@@ -178,8 +202,10 @@ Mode = Literal["polling", "webhook"]
 
 async def serve(app: SafePerson, mode: Mode = "polling") -> None:
     """Run until cancelled (Ctrl-C or SIGTERM), then close everything."""
+    housekeeping: asyncio.Task[None] | None = None
     try:
         await app.prepare()
+        housekeeping = asyncio.create_task(app.housekeeping.run_forever())
         if mode == "webhook":
             await run_webhook(app)
         else:
@@ -188,4 +214,8 @@ async def serve(app: SafePerson, mode: Mode = "polling") -> None:
         logger.info("stopping")
         raise
     finally:
+        if housekeeping is not None:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
         await app.close()

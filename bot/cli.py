@@ -11,6 +11,8 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import ArgumentError
+
 from bot.app import build_safeperson, serve
 from bot.clock import SystemRandom
 from bot.logs import configure_logging
@@ -70,7 +72,12 @@ def _run(webhook: bool) -> None:
     secret = server_secret(settings)
     config = load_organisation_config(settings.config)
     configure_logging(settings.log_level)
-    app = build_safeperson(settings, config, token=token, secret=secret)
+    try:
+        app = build_safeperson(settings, config, token=token, secret=secret)
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(
+            f"SAFEPERSON_DATABASE_URL or SAFEPERSON_REDIS_URL is malformed ({exc})."
+        ) from exc
     _run_until_interrupted(serve(app, "webhook" if webhook else "polling"))
 
 

@@ -10,7 +10,7 @@ import logging
 import re
 
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
-_LONG_NUMBER = re.compile(r"(?<![\w.])-?\d{6,}(?![\w.])")
+_LONG_NUMBER = re.compile(r"(?<!\d)-?\d{6,}(?!\d)")
 
 
 def redact(text: str) -> str:

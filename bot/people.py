@@ -1,4 +1,7 @@
-"""People who talk to the bot: recognised by pseudonym, remembered only for their language."""
+"""People who talk to the bot: recognised by pseudonym, remembered only for their language.
+
+The language is sealed: knowing that someone chose Romani says something about who they are.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +18,18 @@ class PeopleService:
         self._clock = clock
 
     async def chosen_language(self, telegram_user_id: int) -> LanguageCode | None:
-        locale = await self._people.locale_of(self._keys.pseudonym(telegram_user_id))
-        if locale is not None and is_supported(locale):
-            return locale
-        return None
+        pseudonym = self._keys.pseudonym(telegram_user_id)
+        sealed = await self._people.locale_of(pseudonym)
+        if sealed is None:
+            return None
+        locale = self._keys.open(sealed, _locale_context(pseudonym)).decode()
+        return locale if is_supported(locale) else None
 
     async def choose_language(self, telegram_user_id: int, language: LanguageCode) -> None:
-        await self._people.set_locale(
-            self._keys.pseudonym(telegram_user_id), language, self._clock.now()
-        )
+        pseudonym = self._keys.pseudonym(telegram_user_id)
+        sealed = self._keys.seal(language.encode(), _locale_context(pseudonym))
+        await self._people.set_locale(pseudonym, sealed, self._clock.now())
+
+
+def _locale_context(pseudonym: str) -> bytes:
+    return f"locale|{pseudonym}".encode()

@@ -65,7 +65,10 @@ def write_setup_files(folder: Path, config_name: Path, random: RandomSource) -> 
     if existing:
         names = " and ".join(str(p) for p in existing)
         raise ConfigError(f"{names} already exists; init does not overwrite. Move it away first.")
-    config_path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
-    env_path.write_text(ENV_TEMPLATE.format(secret=random.token_bytes(32).hex()), encoding="utf-8")
-    env_path.chmod(0o600)
+    # "x": create, never overwrite, even if the file appeared since the check above.
+    with config_path.open("x", encoding="utf-8") as config_file:
+        config_file.write(EXAMPLE_CONFIG)
+    with env_path.open("x", encoding="utf-8") as env_file:
+        env_path.chmod(0o600)  # before the secret is written
+        env_file.write(ENV_TEMPLATE.format(secret=random.token_bytes(32).hex()))
     return [config_path, env_path]

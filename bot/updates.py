@@ -35,13 +35,10 @@ class UpdateJournal:
 
     @asynccontextmanager
     async def handling(self, bot_id: int, update_id: int) -> AsyncIterator[bool]:
-        """Yield whether the update is new; on a clean exit, record it in the same transaction."""
+        """Yield whether the update is new. The mark commits with the update's effects, or, if
+        anything fails, rolls back with them, so the update is handled again."""
         async with self._db.transaction():
-            if await self._ledger.is_handled(bot_id, update_id):
-                yield False
-                return
-            yield True
-            await self._ledger.mark_handled(bot_id, update_id, self._clock.now())
+            yield await self._ledger.claim(bot_id, update_id, self._clock.now())
 
     async def prune(self) -> int:
         return await self._ledger.forget_before(self._clock.now() - LEDGER_RETENTION)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
@@ -21,12 +22,13 @@ def _is_permanent(event: ErrorEvent) -> bool:
 async def on_permanent_error(
     event: ErrorEvent, bot: Bot, event_from_user: User | None = None
 ) -> None:
-    # The type and where it happened, never the update: it may hold a child's words.
+    # The type and where it happened, never the message: an exception's text may quote what
+    # the person wrote (a validation error, a failed API call).
     logger.error(
-        "update %s failed: %s",
+        "update %s failed: %s\n%s",
         event.update.update_id,
         type(event.exception).__name__,
-        exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
+        "".join(traceback.format_tb(event.exception.__traceback__)),
     )
     if event_from_user is None:
         return

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
+from aiogram.fsm.middleware import FSMContextMiddleware
+from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
@@ -33,6 +35,26 @@ class OncePerUpdateMiddleware(BaseMiddleware):
         async with self._journal.handling(bot.id, event.update_id) as is_new:
             if not is_new:
                 return None
+            return await handler(event, data)
+
+
+class OnePersonAtATime(BaseMiddleware):
+    """With several instances, one person's updates are handled one at a time (Redis lock).
+
+    It sits outside the unit of work: the lock is held until the update's effects are
+    committed, so the next update of the same person reads them.
+    """
+
+    def __init__(self, fsm: FSMContextMiddleware, isolation: BaseEventIsolation) -> None:
+        self._fsm = fsm
+        self._isolation = isolation
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        bot = data["bot"]
+        context = self._fsm.resolve_event_context(bot, data) if isinstance(bot, Bot) else None
+        if context is None:
+            return await handler(event, data)
+        async with self._isolation.lock(context.key):
             return await handler(event, data)
 
 

@@ -6,6 +6,8 @@ question about surname, school or address.
 
 from __future__ import annotations
 
+import html
+
 from aiogram.utils.i18n import gettext as _
 
 from bot.audience import Audience
@@ -44,7 +46,7 @@ def welcome(organisation: str) -> str:
             _(
                 "A safe person from {organisation} reads what you send here. "
                 "You do not have to tell us your name."
-            ).format(organisation=organisation),
+            ).format(organisation=html.escape(organisation)),
         )
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -84,7 +84,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def is_transient_storage_error(exc: BaseException) -> bool:
-    """A locked SQLite file or a lost PostgreSQL connection: retrying later may succeed."""
+    """A locked SQLite file, a lost PostgreSQL connection, or two updates of one person
+    creating the same row at once (a unique-key conflict): retrying the update may succeed."""
     if isinstance(exc, DBAPIError):
-        return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+        return bool(exc.connection_invalidated) or isinstance(
+            exc, OperationalError | IntegrityError
+        )
     return False

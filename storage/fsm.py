@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from sqlalchemy import delete
 
 from storage.db import Database
 from storage.models import FsmRecord
@@ -59,19 +60,7 @@ class EncryptedFsmStorage(BaseStorage):
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         name = state.state if isinstance(state, State) else state
-        row_key = self._row_key(key)
-        async with self._db.transaction() as session:
-            record = await session.get(FsmRecord, row_key)
-            sealed = None if name is None else self._seal(row_key, "state", name.encode())
-            if record is None:
-                if sealed is None:
-                    return
-                record = FsmRecord(key=row_key, state=None, data=None)
-                session.add(record)
-            record.state = sealed
-            record.updated_at = self._clock.now()
-            if record.state is None and record.data is None:
-                await session.delete(record)
+        await self._write(key, "state", None if name is None else name.encode())
 
     async def get_state(self, key: StorageKey) -> str | None:
         row_key = self._row_key(key)
@@ -82,21 +71,22 @@ class EncryptedFsmStorage(BaseStorage):
         return self._open(row_key, "state", record.state).decode()
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        row_key = self._row_key(key)
         plain = dict(data)
+        encoded = json.dumps(plain, ensure_ascii=False).encode() if plain else None
+        await self._write(key, "data", encoded)
+
+    async def _write(self, key: StorageKey, field: str, value: bytes | None) -> None:
+        """Seal and store one field; a row left with neither state nor data is deleted."""
+        row_key = self._row_key(key)
         async with self._db.transaction() as session:
             record = await session.get(FsmRecord, row_key)
-            sealed = (
-                self._seal(row_key, "data", json.dumps(plain, ensure_ascii=False).encode())
-                if plain
-                else None
-            )
+            sealed = None if value is None else self._seal(row_key, field, value)
             if record is None:
                 if sealed is None:
                     return
-                record = FsmRecord(key=row_key, state=None, data=None)
+                record = FsmRecord(key=row_key, destiny=key.destiny, state=None, data=None)
                 session.add(record)
-            record.data = sealed
+            setattr(record, field, sealed)
             record.updated_at = self._clock.now()
             if record.state is None and record.data is None:
                 await session.delete(record)
@@ -109,6 +99,16 @@ class EncryptedFsmStorage(BaseStorage):
             return {}
         loaded = json.loads(self._open(row_key, "data", record.data))
         return loaded if isinstance(loaded, dict) else {}
+
+    async def forget_untouched(self, destiny: str, before: datetime) -> int:
+        """Delete conversations of that destiny not written since `before`; return how many."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                delete(FsmRecord)
+                .where(FsmRecord.destiny == destiny)
+                .where(FsmRecord.updated_at < before)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def close(self) -> None:
         # The database belongs to the composition root, which disposes of it.

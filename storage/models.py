@@ -28,7 +28,8 @@ class Person(Base):
     __tablename__ = "person"
 
     pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
-    locale: Mapped[str | None] = mapped_column(String(8))
+    # Sealed with the server key: the language (Romani above all) hints at ethnic origin.
+    locale: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -38,6 +39,9 @@ class FsmRecord(Base):
     __tablename__ = "fsm_record"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # aiogram's "destiny": "default" for a conversation, "trail" for the erase trail. Kept in
+    # the clear so that housekeeping can expire drafts after 24 hours and trails after 48.
+    destiny: Mapped[str] = mapped_column(String(16), index=True)
     state: Mapped[bytes | None] = mapped_column(LargeBinary)
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -12,12 +12,12 @@ class PersonRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def locale_of(self, pseudonym: str) -> str | None:
+    async def locale_of(self, pseudonym: str) -> bytes | None:
         async with self._db.transaction() as session:
             person = await session.get(Person, pseudonym)
             return person.locale if person is not None else None
 
-    async def set_locale(self, pseudonym: str, locale: str, now: datetime) -> None:
+    async def set_locale(self, pseudonym: str, locale: bytes, now: datetime) -> None:
         async with self._db.transaction() as session:
             person = await session.get(Person, pseudonym)
             if person is None:

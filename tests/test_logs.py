@@ -16,6 +16,8 @@ def test_long_numbers_and_tokens_are_masked() -> None:
     assert "812345678" not in cleaned
     assert "AAH-abcdefghijklmnopqrstu" not in cleaned
     assert redact("Duration 12 ms") == "Duration 12 ms"
+    assert "987654321012" not in redact("chat 987654321012.")
+    assert "987654321012" not in redact("user_id=987654321012,")
 
 
 def test_filter_redacts_arguments_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from bot.clock import SystemRandom
 from bot.durations import format_duration, parse_duration
@@ -94,6 +94,30 @@ def test_a_bad_config_names_the_problem(tmp_path: Path, toml: str, expected: str
 def test_a_missing_config_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="safeperson init"):
         load_organisation_config(tmp_path / "nope.toml")
+
+
+def test_database_url_and_log_level_are_checked() -> None:
+    with pytest.raises(ValidationError, match="sqlite\\+aiosqlite"):
+        Settings(_env_file=None, database_url="sqlite:///x.db")
+    with pytest.raises(ValidationError, match="sqlite\\+aiosqlite"):
+        Settings(_env_file=None, database_url="postgresql://u@h/db")
+    with pytest.raises(ValidationError, match="log_level"):
+        Settings(_env_file=None, log_level="verbose")
+    assert Settings(_env_file=None, log_level="debug").log_level == "DEBUG"
+
+
+def test_a_driverless_database_url_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "safeperson.toml").write_text(EXAMPLE_CONFIG)
+    result = run_cli(
+        tmp_path,
+        "run",
+        SAFEPERSON_BOT_TOKEN=GOOD_TOKEN,
+        SAFEPERSON_SECRET="00" * 32,
+        SAFEPERSON_DATABASE_URL="sqlite:///x.db",
+    )
+    assert result.returncode == 2
+    assert "SAFEPERSON_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_secret_and_token_are_checked() -> None:

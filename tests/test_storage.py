@@ -134,11 +134,14 @@ async def test_sealed_fsm_data_does_not_open_elsewhere(database_url: str, secret
             first.data, second.data = second.data, first.data
         with pytest.raises(SealedDataError):
             await storage.get_data(key())
-        # And a different server secret opens nothing.
-        stranger = EncryptedFsmStorage(
-            database, ServerKeys(bytes(32), SystemRandom()), FixedClock()
-        )
-        assert await stranger.get_data(key()) == {}
+        # The first row's draft (now in the second row) opens with its own row's context and
+        # the right secret, and with nothing else: not under another server secret.
+        blob = second.data
+        assert blob is not None
+        own_context = f"fsm|{first.key}|data".encode()
+        assert CANARY.encode() in keys.open(blob, own_context)
+        with pytest.raises(SealedDataError):
+            ServerKeys(bytes(32), SystemRandom()).open(blob, own_context)
     finally:
         await database.dispose()
 
@@ -167,7 +170,7 @@ async def test_a_failed_unit_of_work_leaves_nothing(database_url: str, secret: b
         async def crash_in_the_middle_of_an_update() -> None:
             async with database.transaction():
                 await storage.set_state(key(), "Onboarding:audience")
-                await ledger.mark_handled(1, 42, FixedClock().now())
+                assert await ledger.claim(1, 42, FixedClock().now())
                 raise RuntimeError("crash")
 
         with pytest.raises(RuntimeError):
@@ -183,8 +186,9 @@ async def test_ledger_forgets_old_marks_only(database_url: str) -> None:
     ledger = UpdateLedger(database)
     now = FixedClock().now()
     try:
-        await ledger.mark_handled(1, 10, now - timedelta(days=8))
-        await ledger.mark_handled(1, 11, now)
+        assert await ledger.claim(1, 10, now - timedelta(days=8))
+        assert await ledger.claim(1, 11, now)
+        assert not await ledger.claim(1, 11, now)  # a second claim of the same update fails
         assert await ledger.forget_before(now - timedelta(days=7)) == 1
         assert not await ledger.is_handled(1, 10)
         assert await ledger.is_handled(1, 11)

@@ -63,11 +63,14 @@ class InProcessBot:
     secret: bytes
     redis_url: str | None = None
     webhook_port: int | None = None
+    database_url_override: str | None = None
     app: SafePerson | None = None
     task: asyncio.Task[None] | None = None
 
     @property
     def database_url(self) -> str:
+        if self.database_url_override:
+            return self.database_url_override
         return f"sqlite+aiosqlite:///{self.folder / 'safeperson.db'}"
 
     def build(self) -> SafePerson:

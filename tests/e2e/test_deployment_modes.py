@@ -1,4 +1,4 @@
-"""The same bot in its other deployment modes: webhook, and Redis event isolation."""
+"""The same bot in webhook mode."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-import redis.asyncio
 
 from bot.languages import ENDONYMS
 from tests.e2e.conftest import MakePerson
@@ -15,7 +14,6 @@ from tests.e2e.harness import InProcessBot, free_port, translate
 
 CHOOSE = "Choose your language. You can change it later with /language."
 WHO = "Who are you?"
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
@@ -41,27 +39,3 @@ async def test_webhook_mode_answers_and_refuses_forged_posts(
             json={"update_id": 1, "message": {"message_id": 1, "date": 0, "text": "/start"}},
         )
         assert forged.status == 401
-
-
-@pytest.fixture
-async def redis_bot(api_url: str, tmp_path: Path, secret: bytes) -> AsyncIterator[InProcessBot]:
-    client = redis.asyncio.Redis.from_url(REDIS_URL)
-    await client.flushdb()
-    await client.aclose()
-    bot = InProcessBot(api_url=api_url, folder=tmp_path, secret=secret, redis_url=REDIS_URL)
-    await bot.start()
-    yield bot
-    await bot.stop()
-
-
-async def test_redis_event_isolation_keeps_a_persons_updates_in_order(
-    redis_bot: InProcessBot, make_person: MakePerson
-) -> None:
-    person = await make_person(language_code="sq")
-    await person.send("/start")
-    await person.wait_for_bot_text(translate("sq", CHOOSE))
-    await person.tap(f"✓ {ENDONYMS['sq']}")
-    await person.wait_for_bot_text(translate("sq", WHO))
-    assert redis_bot.app is not None
-    isolation = redis_bot.app.dispatcher.fsm.events_isolation
-    assert type(isolation).__name__ == "RedisEventIsolation"

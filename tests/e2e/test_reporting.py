@@ -29,8 +29,15 @@ GOT_IT = "I got it. You can send more, or tap «That's all»."
 THATS_ALL = "That's all"
 FIRST_NAME = "What is your first name? You do not have to say it."
 WANTS_REPLY = "Do you want a safe person to write back to you here?"
-ABOUT_STAFF = "Is this about a grown-up from our team?"
-ADULT_ABOUT_STAFF = "Is the concern about someone who works or volunteers with us?"
+ABOUT_STAFF = (
+    "Is this about a grown-up from our team? "
+    "If it is about the person in charge of safety, tap the last button. "
+    "Then that person will not see it."
+)
+ADULT_ABOUT_STAFF = (
+    "Is the concern about someone who works or volunteers with us? "
+    "If it is about the Child Protection Officer, only the board will see it."
+)
 ADULT_AUTHORITIES = "Do the police or child protection services already know?"
 SEND = "Send"
 NOT_YOUR_FAULT = "Thank you for telling us. You did the right thing. It is not your fault."

@@ -22,19 +22,21 @@ def upgrade() -> None:
     op.create_table(
         "person",
         sa.Column("pseudonym", sa.String(64), nullable=False),
-        sa.Column("locale", sa.String(8), nullable=True),
+        sa.Column("locale", sa.LargeBinary(), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("pseudonym", name=op.f("pk_person")),
     )
     op.create_table(
         "fsm_record",
         sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("destiny", sa.String(16), nullable=False),
         sa.Column("state", sa.LargeBinary(), nullable=True),
         sa.Column("data", sa.LargeBinary(), nullable=True),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_fsm_record")),
     )
     op.create_index(op.f("ix_fsm_record_updated_at"), "fsm_record", ["updated_at"])
+    op.create_index(op.f("ix_fsm_record_destiny"), "fsm_record", ["destiny"])
     op.create_table(
         "handled_update",
         sa.Column("bot_id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -48,6 +50,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_handled_update_handled_at"), table_name="handled_update")
     op.drop_table("handled_update")
+    op.drop_index(op.f("ix_fsm_record_destiny"), table_name="fsm_record")
     op.drop_index(op.f("ix_fsm_record_updated_at"), table_name="fsm_record")
     op.drop_table("fsm_record")
     op.drop_table("person")

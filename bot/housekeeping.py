@@ -1,0 +1,64 @@
+"""Housekeeping that runs beside the bot: forget what must not be kept.
+
+- A draft left alone for 24 hours expires and is wiped (a child who walked away should not
+  leave half a disclosure on the server).
+- Erase trails older than Telegram's 48-hour delete window are useless and go.
+- Update-ledger marks older than Telegram could re-deliver go (see bot.updates).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+from bot.clock import Clock
+from bot.trail import DELETE_WINDOW
+from bot.updates import UpdateJournal
+from storage.fsm import EncryptedFsmStorage
+
+logger = logging.getLogger(__name__)
+
+DRAFT_LIFETIME: Final = timedelta(hours=24)
+INTERVAL_SECONDS: Final = 600.0
+
+
+@dataclass(frozen=True)
+class Swept:
+    drafts: int
+    trails: int
+    ledger_marks: int
+
+
+class Housekeeping:
+    def __init__(
+        self, conversations: EncryptedFsmStorage, journal: UpdateJournal, clock: Clock
+    ) -> None:
+        self._conversations = conversations
+        self._journal = journal
+        self._clock = clock
+
+    async def sweep(self) -> Swept:
+        now = self._clock.now()
+        swept = Swept(
+            drafts=await self._conversations.forget_untouched("default", now - DRAFT_LIFETIME),
+            trails=await self._conversations.forget_untouched("trail", now - DELETE_WINDOW),
+            ledger_marks=await self._journal.prune(),
+        )
+        logger.info(
+            "housekeeping: %d drafts, %d trails, %d ledger marks forgotten",
+            swept.drafts,
+            swept.trails,
+            swept.ledger_marks,
+        )
+        return swept
+
+    async def run_forever(self, interval: float = INTERVAL_SECONDS) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                logger.exception("housekeeping failed; trying again later")
+            await asyncio.sleep(interval)
