@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -191,8 +192,14 @@ class EmulatorClient:
     async def send_text(self, user_id: int, text: str) -> SentMessage:
         return await self._send(user_id, {"text": text})
 
-    async def send_voice(self, user_id: int, duration: int = 3, size: int = 2048) -> SentMessage:
-        return await self._send(user_id, {"voice": {"duration": duration, "size": size}})
+    async def send_voice(
+        self, user_id: int, duration: int = 3, size: int = 2048, content: bytes | None = None
+    ) -> SentMessage:
+        """A voice note: `content` as its bytes, or a silent fake of `size` bytes."""
+        spec: dict[str, Any] = {"duration": duration, "size": size}
+        if content is not None:
+            spec["content_b64"] = base64.b64encode(content).decode()
+        return await self._send(user_id, {"voice": spec})
 
     async def send_sticker(self, user_id: int, emoji: str = "🙂") -> SentMessage:
         return await self._send(user_id, {"sticker": {"emoji": emoji}})

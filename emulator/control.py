@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -333,9 +335,11 @@ class ControlApi:
             }
             return content
         if kind == "voice":
-            size = _positive_int(spec, "size", 2048)
+            # Given bytes (a test's canary) or, by default, a silent fake of the given size.
+            data = _optional_base64(spec, "content_b64")
+            size = len(data) if data is not None else _positive_int(spec, "size", 2048)
             file = self._media.store_file(
-                VOICE, size=size, data=None, mime_type="audio/ogg", extension="oga"
+                VOICE, size=size, data=data, mime_type="audio/ogg", extension="oga"
             )
             content["media"] = {
                 **_file_fields(file.file_id, file.file_unique_id, size),
@@ -429,3 +433,13 @@ def _query_number(request: web.Request, name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ControlError(400, f"{name} must be a number") from None
+
+
+def _optional_base64(spec: dict[str, Any], name: str) -> bytes | None:
+    value = spec.get(name)
+    if value is None:
+        return None
+    try:
+        return base64.b64decode(str(value), validate=True)
+    except binascii.Error as exc:
+        raise ControlError(400, f"{name} must be base64") from exc

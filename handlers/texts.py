@@ -65,7 +65,7 @@ def audience_label(audience: Audience) -> str:
     return labels[audience]
 
 
-PUBLIC_COMMANDS = ("start", "help", "report", "language", "cancel")
+PUBLIC_COMMANDS = ("start", "help", "report", "status", "language", "erase", "cancel")
 
 
 def command_description(name: str) -> str:
@@ -73,6 +73,8 @@ def command_description(name: str) -> str:
         "start": _("Begin again"),
         "help": _("How this chat works"),
         "report": _("Tell us about a worry"),
+        "status": _("Come back to your report"),
+        "erase": _("Erase this chat from my phone"),
         "language": _("Change the language"),
         "cancel": _("Stop and forget what you started"),
     }

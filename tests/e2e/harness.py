@@ -13,22 +13,24 @@ import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
+from sqlalchemy import func, select
 
 from bot.app import SafePerson, build_safeperson, serve
 from bot.cases import report_context
 from bot.catalogs import LOCALES_DIR
 from bot.crypto import ReaderKeyPair, generate_reader_keys, open_entry
+from bot.housekeeping import Swept
 from bot.settings import OrganisationConfig, Settings
 from emulator.client import EmulatorClient, Screen, ScreenMessage, SimUser
 from storage import migrate
 from storage.cases import CaseRepository, StaffRepository
 from storage.db import Database
-from storage.models import ReportCase
+from storage.models import Base, FsmRecord, ReportCase
 
 TOKEN = "123456789:TESTtokenForTheLocalEmulator_x"
 
@@ -64,6 +66,7 @@ class InProcessBot:
     redis_url: str | None = None
     webhook_port: int | None = None
     database_url_override: str | None = None
+    clock: MovableClock = field(default_factory=lambda: MovableClock())
     app: SafePerson | None = None
     task: asyncio.Task[None] | None = None
 
@@ -87,7 +90,7 @@ class InProcessBot:
             webhook_port=self.webhook_port or 8080,
         )
         config = OrganisationConfig.model_validate(tomllib.loads(CONFIG_TOML))
-        return build_safeperson(settings, config, token=TOKEN, secret=self.secret)
+        return build_safeperson(settings, config, token=TOKEN, secret=self.secret, clock=self.clock)
 
     async def start(self) -> None:
         self.app = self.build()
@@ -120,6 +123,18 @@ class InProcessBot:
 
     async def read_case(self, code: str, reader: tuple[int, ReaderKeyPair]) -> OpenedCase:
         return await read_case(self.database_url, code, reader)
+
+    async def count_cases(self) -> int:
+        return await count_rows(self.database_url, ReportCase)
+
+    async def count_drafts(self) -> int:
+        return await count_rows(self.database_url, FsmRecord, FsmRecord.destiny == "default")
+
+    async def sweep_as_if_later(self, hours: float) -> Swept:
+        """Move the bot's clock forward and run its housekeeping now."""
+        assert self.app is not None
+        self.clock.ahead = timedelta(hours=hours)
+        return await self.app.housekeeping.sweep()
 
 
 @dataclass(frozen=True)
@@ -183,6 +198,26 @@ async def read_case(database_url: str, code: str, reader: tuple[int, ReaderKeyPa
             follow_ups=[body for kind, body in opened if kind == "follow_up"],
             readers=set(stored[0].wrapped_keys),
         )
+    finally:
+        await database.dispose()
+
+
+class MovableClock:
+    """The real time, plus however far a test has moved it forward."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+
+async def count_rows(database_url: str, model: type[Base], *where: Any) -> int:
+    database = Database(database_url)
+    try:
+        async with database.transaction() as session:
+            query = select(func.count()).select_from(model).where(*where)
+            return int((await session.execute(query)).scalar_one())
     finally:
         await database.dispose()
 
