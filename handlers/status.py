@@ -6,7 +6,7 @@ import contextlib
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -105,6 +105,20 @@ async def on_finished_adding(
     await state.clear()
 
 
+async def on_not_typed(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    """A voice note, sticker or photo where the code or secret word must be typed: ask again."""
+    if message.from_user is not None:
+        chat = Chat.private(bot, message.from_user.id)
+        await steps.show_current_step(chat, state, config, people, i18n)
+
+
 async def on_stale_action(
     callback: CallbackQuery,
     bot: Bot,
@@ -125,6 +139,9 @@ def build_router() -> Router:
     router.message.register(on_status, Command("status"))
     router.message.register(on_code, StatusCheck.code, not_a_command)
     router.message.register(on_secret, StatusCheck.secret, not_a_command)
+    router.message.register(
+        on_not_typed, StateFilter(StatusCheck.code, StatusCheck.secret), ~F.text
+    )
     router.message.register(on_addition, StatusCheck.adding, not_a_command | F.voice)
     router.callback_query.register(
         on_finished_adding, StatusAction.filter(F.action == "finished"), StatusCheck.adding

@@ -260,6 +260,8 @@ async def test_status_with_right_and_wrong_receipts_and_adding_more(
     code, secret, _screen = await child_report(person, "en")
     await person.send("/status")
     await person.wait_for_bot_text("Please send your code.")
+    await person.telegram.send_voice(person.user.user_id)  # a code cannot be spoken here
+    await person.wait_for_bot_text("Please send your code.", count=2)
     await person.send(code.lower())
     await person.wait_for_bot_text("Now send your secret word.")
     await person.send("AAAA-AAAA")
