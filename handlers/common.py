@@ -12,7 +12,6 @@ from bot.settings import OrganisationConfig
 from handlers import steps, texts
 from handlers.commands import chat_of
 from handlers.steps import Chat
-from handlers.taps import answer_tap
 
 
 async def on_unknown_command(
@@ -62,10 +61,8 @@ async def on_stale_button(
     people: PeopleService,
     i18n: I18n,
 ) -> None:
-    """A button from an earlier step, or a second tap on one that was already used."""
-    await answer_tap(callback, texts.stale_button())
-    chat = Chat(bot=bot, chat_id=callback.from_user.id, user_id=callback.from_user.id)
-    await steps.show_current_step(chat, state, config, people, i18n)
+    chat = Chat.private(bot, callback.from_user.id)
+    await steps.after_stale_tap(callback, chat, state, config, people, i18n)
 
 
 def build_router() -> Router:

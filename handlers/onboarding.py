@@ -19,7 +19,7 @@ from handlers.keyboards import AudienceChoice, LanguageChoice
 from handlers.reporting import start_flow
 from handlers.states import Onboarding
 from handlers.steps import Chat
-from handlers.taps import answer_tap, settle_menu
+from handlers.taps import settle_menu
 
 
 def chat_of(callback: CallbackQuery, bot: Bot) -> Chat:
@@ -38,8 +38,7 @@ async def on_language_chosen(
     code = callback_data.code
     if not is_supported(code) or code not in config.languages.enabled:
         # Only a forged or very old button gets here; treat it like any stale press.
-        await answer_tap(callback, texts.stale_button())
-        await steps.show_current_step(chat_of(callback, bot), state, config, people, i18n)
+        await steps.after_stale_tap(callback, chat_of(callback, bot), state, config, people, i18n)
         return
     await people.choose_language(callback.from_user.id, code)
     with i18n.use_locale(code):

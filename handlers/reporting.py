@@ -110,8 +110,7 @@ async def on_answer(
     current = await _current(state)
     chat = _chat(bot, callback.from_user.id)
     if current is None or current[1].key != callback_data.step:
-        await answer_tap(callback, texts.stale_button())
-        await steps.show_current_step(chat, state, config, people, i18n)
+        await steps.after_stale_tap(callback, chat, state, config, people, i18n)
         return
     draft, step = current
     audience = cast(Audience, draft["audience"])
@@ -221,8 +220,7 @@ async def on_confirm(
     draft = data.get("draft")
     chat = _chat(bot, callback.from_user.id)
     if not isinstance(draft, dict):
-        await answer_tap(callback, texts.stale_button())
-        await steps.show_current_step(chat, state, config, people, i18n)
+        await steps.after_stale_tap(callback, chat, state, config, people, i18n)
         return
     if callback_data.choice == "delete":
         await settle_menu(callback, say.draft_deleted())

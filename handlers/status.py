@@ -20,7 +20,7 @@ from handlers.chat import Chat
 from handlers.keyboards import StatusAction
 from handlers.reporting import download_voice
 from handlers.states import StatusCheck
-from handlers.taps import answer_tap, settle_menu
+from handlers.taps import settle_menu
 
 
 async def on_status(message: Message, state: FSMContext) -> None:
@@ -119,20 +119,6 @@ async def on_not_typed(
         await steps.show_current_step(chat, state, config, people, i18n)
 
 
-async def on_stale_action(
-    callback: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    config: OrganisationConfig,
-    people: PeopleService,
-    i18n: I18n,
-) -> None:
-    await answer_tap(callback, texts.stale_button())
-    await steps.show_current_step(
-        Chat.private(bot, callback.from_user.id), state, config, people, i18n
-    )
-
-
 def build_router() -> Router:
     router = Router(name="status")
     not_a_command = F.text & ~F.text.startswith("/")
@@ -147,5 +133,4 @@ def build_router() -> Router:
         on_finished_adding, StatusAction.filter(F.action == "finished"), StatusCheck.adding
     )
     router.callback_query.register(on_action, StatusAction.filter(), StatusCheck.viewing)
-    router.callback_query.register(on_stale_action, StatusAction.filter())
     return router

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.languages import LanguageCode, is_supported
@@ -15,6 +15,7 @@ from handlers.chat import Chat
 from handlers.keyboards import StatusAction, buttons
 from handlers.report_steps import show_confirm, show_report_step
 from handlers.states import Onboarding, Reporting, StatusCheck
+from handlers.taps import answer_tap
 
 __all__ = ["Chat", "Onboarding", "show_current_step"]
 
@@ -94,3 +95,17 @@ async def show_current_step(
 
 def adding_markup() -> InlineKeyboardMarkup:
     return buttons([(say.that_is_all(), StatusAction(action="finished"))])
+
+
+async def after_stale_tap(
+    callback: CallbackQuery,
+    chat: Chat,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    """A button from an earlier step, or a second tap on one already used: say so kindly (a
+    toast, which leaves nothing in the chat) and show the step the person is really on."""
+    await answer_tap(callback, texts.stale_button())
+    await show_current_step(chat, state, config, people, i18n)
