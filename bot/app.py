@@ -31,6 +31,7 @@ from bot.people import PeopleService
 from bot.polling import ConfirmAfterCommitPoller
 from bot.server_keys import ServerKeys
 from bot.settings import ConfigError, OrganisationConfig, Settings
+from bot.staff import StaffDesk
 from bot.telegram_retry import RetryRefusedCalls
 from bot.trail import ChatTrail
 from bot.updates import UpdateJournal
@@ -142,16 +143,18 @@ def build_safeperson(
     keys = ServerKeys(secret, random)
     database = Database(settings.database_url)
     people = PeopleService(PersonRepository(database), keys, clock)
+    hasher = SecretHasher(random)
     desk = CaseDesk(
         CaseRepository(database),
         StaffRepository(database),
         GuessCounters(database),
         keys,
-        SecretHasher(random),
+        hasher,
         clock,
         random,
         config.report_deadline,
     )
+    staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config)
     fsm_storage = EncryptedFsmStorage(database, keys, clock)
     trail = ChatTrail(fsm_storage, clock)
     journal = UpdateJournal(database, UpdateLedger(database), clock)
@@ -171,6 +174,7 @@ def build_safeperson(
         people=people,
         desk=desk,
         trail=trail,
+        staff=staff,
     )
     dispatcher.update.outer_middleware(OnePersonAtATime(dispatcher.fsm, isolation))
     dispatcher.update.outer_middleware(OncePerUpdateMiddleware(journal))

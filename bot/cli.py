@@ -11,20 +11,30 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError
+from aiogram.utils.token import TokenValidationError
 from sqlalchemy.exc import ArgumentError
 
 from bot.app import build_safeperson, serve
-from bot.clock import SystemRandom
+from bot.clock import SystemClock, SystemRandom
+from bot.crypto import SecretHasher
 from bot.logs import configure_logging
+from bot.server_keys import ServerKeys
 from bot.settings import (
     ConfigError,
+    Settings,
     bot_token,
     load_organisation_config,
     load_settings,
     server_secret,
 )
 from bot.setup_files import write_setup_files
+from bot.staff import ROLES, StaffDesk, StaffError
 from storage import migrate
+from storage.cases import StaffRepository
 from storage.db import Database
 
 
@@ -38,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
     demo = commands.add_parser("demo", help="try it out: a local Telegram and a chat page")
     demo.add_argument("--port", type=int, default=8088, help="port of the chat page")
+    staff = commands.add_parser("staff", help="the people who read reports")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    invite = staff_commands.add_parser("invite", help="print a one-time enrolment link")
+    invite.add_argument("--name", required=True)
+    invite.add_argument("--role", required=True, choices=ROLES)
+    invite.add_argument("--activity", help="the activity code, for a safe person")
+    staff_commands.add_parser("list", help="everyone invited, enrolled or revoked")
+    revoke = staff_commands.add_parser("revoke", help="stop a member from reading new cases")
+    revoke.add_argument("member_id", type=int)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
@@ -95,6 +114,65 @@ def _db_upgrade() -> None:
     asyncio.run(upgrade())
 
 
+async def _bot_username(settings: Settings) -> str | None:
+    """The bot's @username for the link, if Telegram can be asked; the code works without it."""
+    if settings.bot_token is None:
+        return None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    try:
+        bot = Bot(settings.bot_token.get_secret_value(), session=session)
+        return (await bot.get_me(request_timeout=10)).username
+    except (TelegramAPIError, TokenValidationError, OSError, TimeoutError):
+        return None
+    finally:
+        await session.close()
+
+
+def _staff(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    secret = server_secret(settings)
+    config = load_organisation_config(settings.config)
+
+    async def act() -> None:
+        database = Database(settings.database_url)
+        random = SystemRandom()
+        desk = StaffDesk(
+            StaffRepository(database),
+            ServerKeys(secret, random),
+            SecretHasher(random),
+            SystemClock(),
+            random,
+            config,
+        )
+        try:
+            await migrate.upgrade(database)
+            if args.staff_command == "invite":
+                invitation = await desk.invite(args.name, args.role, args.activity)
+                username = await _bot_username(settings) or "<your bot's username>"
+                until = invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+                print(f"Invitation for {invitation.name} ({invitation.role}), valid until {until}:")
+                print(f"  code: {invitation.code}")
+                print(f"  link: https://t.me/{username}?start={invitation.code}")
+                print("Give it to them privately. It works once.")
+            elif args.staff_command == "list":
+                for member in await desk.members():
+                    enrolled = "key ready" if member.public_key else "no key yet"
+                    activity = member.activity or "-"
+                    print(
+                        f"{member.id:>4}  {member.name:<24} {member.role:<12} "
+                        f"{activity:<14} {member.status:<8} {enrolled}"
+                    )
+            elif args.staff_command == "revoke":
+                member = await desk.revoke(args.member_id)
+                print(f"revoked {member.name} ({member.role}): new cases are not sealed for them")
+        except StaffError as problem:
+            raise ConfigError(str(problem)) from problem
+        finally:
+            await database.dispose()
+
+    asyncio.run(act())
+
+
 def _demo(port: int) -> None:
     from bot.demo import run_demo  # imports the emulator, which production never needs
 
@@ -111,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _run(args.webhook)
         elif args.command == "demo":
             _demo(args.port)
+        elif args.command == "staff":
+            _staff(args)
         elif args.command == "db":
             _db_upgrade()
     except ConfigError as problem:

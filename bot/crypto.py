@@ -167,3 +167,33 @@ class SecretHasher:
         kdf = self._kdf(salt)
         async with self._slots:
             return await asyncio.to_thread(kdf.derive, secret.encode())
+
+
+# A reader's private key at rest: ChaCha20-Poly1305 under Argon2id(passphrase, salt).
+_KEY_AT_REST_V1: Final = b"\x01"
+
+
+def lock_private_key(
+    private_key: bytes, passphrase_key: bytes, reader_id: int, random: RandomSource
+) -> bytes:
+    """Encrypt a reader's private key under a key derived from their passphrase."""
+    nonce = random.token_bytes(12)
+    sealed = ChaCha20Poly1305(passphrase_key).encrypt(
+        nonce, private_key, _reader_context(reader_id)
+    )
+    return _KEY_AT_REST_V1 + nonce + sealed
+
+
+def unlock_private_key(locked: bytes, passphrase_key: bytes, reader_id: int) -> bytes:
+    if not locked.startswith(_KEY_AT_REST_V1):
+        raise SealedEntryError("unknown key format")
+    try:
+        return ChaCha20Poly1305(passphrase_key).decrypt(
+            locked[1:13], locked[13:], _reader_context(reader_id)
+        )
+    except InvalidTag as exc:
+        raise SealedEntryError("wrong passphrase") from exc
+
+
+def _reader_context(reader_id: int) -> bytes:
+    return f"safeperson reader key v1|{reader_id}".encode()

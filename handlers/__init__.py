@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import commands, common, erase, errors, onboarding, reporting, status
+from handlers import commands, common, enrolment, erase, errors, onboarding, reporting, status
 
 
 def build_router() -> Router:
@@ -16,6 +16,8 @@ def build_router() -> Router:
     root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     root.include_routers(
         errors.build_router(),
+        # Before the commands: an invitation link is a /start with a staff code.
+        enrolment.build_router(),
         # Commands first: /help and /cancel must work at every step, whatever the step expects.
         commands.build_router(),
         erase.build_router(),

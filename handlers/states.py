@@ -15,6 +15,11 @@ class Reporting(StatesGroup):
     confirming = State()
 
 
+class Enrolment(StatesGroup):
+    passphrase = State()
+    again = State()
+
+
 class StatusCheck(StatesGroup):
     code = State()
     secret = State()

@@ -9,12 +9,12 @@ from aiogram.utils.i18n import I18n
 from bot.languages import LanguageCode, is_supported
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
-from handlers import keyboards, texts
+from handlers import enrolment_texts, keyboards, texts
 from handlers import report_texts as say
 from handlers.chat import Chat
 from handlers.keyboards import StatusAction, buttons
 from handlers.report_steps import show_confirm, show_report_step
-from handlers.states import Onboarding, Reporting, StatusCheck
+from handlers.states import Enrolment, Onboarding, Reporting, StatusCheck
 from handlers.taps import answer_tap
 
 __all__ = ["Chat", "Onboarding", "show_current_step"]
@@ -84,6 +84,10 @@ async def show_current_step(
             say.case_status(str(data.get("status_case", "")), "open"),
             reply_markup=status_actions(),
         )
+    elif current == Enrolment.passphrase.state:
+        await chat.bot.send_message(chat.chat_id, enrolment_texts.choose_passphrase())
+    elif current == Enrolment.again.state:
+        await chat.bot.send_message(chat.chat_id, enrolment_texts.again())
     elif current == StatusCheck.adding.state:
         await chat.bot.send_message(chat.chat_id, say.adding(), reply_markup=adding_markup())
     # No step (new, cancelled, expired, or a state from an older version): from the beginning.

@@ -61,6 +61,39 @@ class StaffRepository:
             await session.flush()
             return member
 
+    async def get(self, member_id: int) -> StaffMember | None:
+        async with self._db.transaction() as session:
+            return await session.get(StaffMember, member_id)
+
+    async def by_invite(self, invite_hash: str) -> StaffMember | None:
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(StaffMember).where(StaffMember.invite_hash == invite_hash)
+            )
+            return rows.scalar_one_or_none()
+
+    async def by_pseudonym(self, pseudonym: str) -> StaffMember | None:
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(StaffMember).where(StaffMember.pseudonym == pseudonym)
+            )
+            return rows.scalar_one_or_none()
+
+    async def all_members(self) -> list[StaffMember]:
+        async with self._db.transaction() as session:
+            return list(
+                (await session.execute(select(StaffMember).order_by(StaffMember.id))).scalars()
+            )
+
+    async def update(self, member_id: int, **changes: object) -> StaffMember | None:
+        async with self._db.transaction() as session:
+            member = await session.get(StaffMember, member_id)
+            if member is None:
+                return None
+            for name, value in changes.items():
+                setattr(member, name, value)
+            return member
+
     async def active_readers(self) -> list[StaffMember]:
         """Enrolled, not revoked, with a key: the people a new case can be sealed for."""
         async with self._db.transaction() as session:

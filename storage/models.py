@@ -69,6 +69,12 @@ class StaffMember(Base):
     status: Mapped[str] = mapped_column(String(16))
     pseudonym: Mapped[str | None] = mapped_column(String(64), unique=True)
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The private key, encrypted under Argon2id(passphrase, key_salt): the server cannot use it.
+    locked_private_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Keyed hash of the one-time enrolment code, and when it stops working.
+    invite_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invite_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

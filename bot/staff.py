@@ -1,0 +1,160 @@
+"""Staff: invitations, enrolment with a passphrase-locked key, revocation.
+
+An invitation is a one-time code (72 hours) printed by `safeperson staff invite`; only its keyed
+hash is stored. Opening t.me/<bot>?start=<code> enrols that Telegram account: the member chooses
+a passphrase (typed twice; each message deleted at once), a new HPKE key pair is generated, and
+the private key is stored only encrypted under Argon2id(passphrase). The server never holds the
+passphrase, so it cannot open the reports sealed for that member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final, Literal, get_args
+
+from bot.clock import Clock, RandomSource
+from bot.crypto import SecretHasher, generate_reader_keys, lock_private_key, unlock_private_key
+from bot.server_keys import ServerKeys
+from bot.settings import OrganisationConfig
+from storage.cases import StaffRepository
+from storage.models import StaffMember
+
+Role = Literal["officer", "deputy", "board", "dpo", "safe_person"]
+ROLES: Final[tuple[str, ...]] = get_args(Role)
+INVITE_PREFIX: Final = "st_"
+INVITE_LIFETIME: Final = timedelta(hours=72)
+MIN_PASSPHRASE_LENGTH: Final = 12
+MIN_DISTINCT_CHARACTERS: Final = 6
+
+
+class StaffError(ValueError):
+    """Something an operator asked for that cannot be done, said in one line."""
+
+
+@dataclass(frozen=True)
+class Invitation:
+    member_id: int
+    name: str
+    role: str
+    code: str
+    expires_at: datetime
+
+
+def passphrase_is_strong(passphrase: str) -> bool:
+    """At least 12 characters and 6 different ones: four short words pass, "aaaaaaaaaaaa" not."""
+    return (
+        len(passphrase) >= MIN_PASSPHRASE_LENGTH and len(set(passphrase)) >= MIN_DISTINCT_CHARACTERS
+    )
+
+
+class StaffDesk:
+    def __init__(
+        self,
+        staff: StaffRepository,
+        keys: ServerKeys,
+        hasher: SecretHasher,
+        clock: Clock,
+        random: RandomSource,
+        config: OrganisationConfig,
+    ) -> None:
+        self._staff = staff
+        self._keys = keys
+        self._hasher = hasher
+        self._clock = clock
+        self._random = random
+        self._config = config
+
+    def _invite_hash(self, code: str) -> str:
+        return self._keys.key_id("invitation", code)
+
+    async def invite(self, name: str, role: str, activity: str | None) -> Invitation:
+        if role not in ROLES:
+            raise StaffError(f"role must be one of {', '.join(ROLES)}")
+        if activity is not None and self._config.activity(activity) is None:
+            known = ", ".join(a.code for a in self._config.activities) or "none in the config"
+            raise StaffError(f'no activity "{activity}" in the config (known: {known})')
+        if role == "safe_person" and activity is None:
+            raise StaffError("a safe person belongs to an activity: add --activity CODE")
+        code = INVITE_PREFIX + self._random.token_bytes(16).hex()
+        now = self._clock.now()
+        member = await self._staff.add(
+            name=name.strip(),
+            role=role,
+            activity=activity,
+            status="invited",
+            public_key=None,
+            pseudonym=None,
+            now=now,
+        )
+        await self._staff.update(
+            member.id,
+            invite_hash=self._invite_hash(code),
+            invite_expires_at=now + INVITE_LIFETIME,
+        )
+        return Invitation(member.id, member.name, role, code, now + INVITE_LIFETIME)
+
+    async def members(self) -> list[StaffMember]:
+        return await self._staff.all_members()
+
+    async def revoke(self, member_id: int) -> StaffMember:
+        member = await self._staff.update(
+            member_id,
+            status="revoked",
+            revoked_at=self._clock.now(),
+            invite_hash=None,
+            invite_expires_at=None,
+        )
+        if member is None:
+            raise StaffError(f"no staff member {member_id}: see `safeperson staff list`")
+        return member
+
+    async def invitation(self, code: str) -> StaffMember | None:
+        """The member an unused, unexpired code enrols; None for anything else."""
+        if not code.startswith(INVITE_PREFIX):
+            return None
+        member = await self._staff.by_invite(self._invite_hash(code))
+        if member is None or member.status != "invited" or member.invite_expires_at is None:
+            return None
+        return member if self._clock.now() < member.invite_expires_at else None
+
+    async def remember_first_entry(self, passphrase: str) -> str:
+        """What to keep between the two entries: a hash, never the passphrase."""
+        return await self._hasher.hash(passphrase)
+
+    async def same_as_first(self, passphrase: str, first: str) -> bool:
+        return await self._hasher.verify(passphrase, first)
+
+    async def is_enrolled(self, telegram_user_id: int) -> bool:
+        member = await self._staff.by_pseudonym(self._keys.pseudonym(telegram_user_id))
+        return member is not None and member.status == "active"
+
+    async def enrol(self, code: str, telegram_user_id: int, passphrase: str) -> StaffMember | None:
+        """Give the invited member a key pair; None if the code no longer works."""
+        member = await self.invitation(code)
+        if member is None:
+            return None
+        if not passphrase_is_strong(passphrase):
+            raise StaffError("weak passphrase")
+        pair = generate_reader_keys()
+        salt = self._random.token_bytes(16)
+        locking_key = await self._hasher.derive_key(passphrase, salt)
+        return await self._staff.update(
+            member.id,
+            status="active",
+            pseudonym=self._keys.pseudonym(telegram_user_id),
+            public_key=pair.public_key,
+            locked_private_key=lock_private_key(
+                pair.private_key, locking_key, member.id, self._random
+            ),
+            key_salt=salt,
+            invite_hash=None,
+            invite_expires_at=None,
+        )
+
+    async def unlock(self, member: StaffMember, passphrase: str) -> bytes:
+        """The member's private key (raises SealedEntryError on a wrong passphrase)."""
+        if member.locked_private_key is None or member.key_salt is None:
+            raise StaffError("this member has no key yet")
+        locking_key = await self._hasher.derive_key(passphrase, member.key_salt)
+        return unlock_private_key(member.locked_private_key, locking_key, member.id)

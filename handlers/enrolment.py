@@ -1,0 +1,117 @@
+"""Enrolling a staff member from a one-time link: passphrase twice, each deleted at once."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import I18n
+
+from bot.people import PeopleService
+from bot.settings import OrganisationConfig
+from bot.staff import INVITE_PREFIX, StaffDesk, passphrase_is_strong
+from handlers import commands, steps
+from handlers import enrolment_texts as say
+from handlers.chat import Chat
+from handlers.states import Enrolment
+
+
+async def on_invitation(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    i18n: I18n,
+    command: CommandObject,
+    staff: StaffDesk,
+) -> None:
+    code = command.args or ""
+    member = await staff.invitation(code)
+    if member is None or message.from_user is None:
+        # A used, expired or unknown code does nothing: it is an ordinary /start.
+        await commands.on_start(message, bot, state, config, i18n, command)
+        return
+    if await staff.is_enrolled(message.from_user.id):
+        await message.answer(say.already_enrolled())
+        return
+    await state.clear()
+    await state.set_state(Enrolment.passphrase)
+    await state.update_data(invitation=code)
+    await message.answer(say.welcome(member.name, member.role))
+    await message.answer(say.choose_passphrase())
+
+
+async def _delete(message: Message) -> None:
+    with contextlib.suppress(TelegramBadRequest):
+        await message.delete()
+
+
+async def on_passphrase(message: Message, state: FSMContext, staff: StaffDesk) -> None:
+    await _delete(message)  # before anything else: it must not stay on any screen
+    passphrase = message.text or ""
+    if not passphrase_is_strong(passphrase):
+        await message.answer(say.too_weak())
+        return
+    await state.update_data(first_entry=await staff.remember_first_entry(passphrase))
+    await state.set_state(Enrolment.again)
+    await message.answer(say.again())
+
+
+async def on_passphrase_again(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    i18n: I18n,
+    staff: StaffDesk,
+) -> None:
+    await _delete(message)
+    data = await state.get_data()
+    passphrase = message.text or ""
+    if message.from_user is None:
+        return
+    if not await staff.same_as_first(passphrase, str(data.get("first_entry", ""))):
+        await state.set_state(Enrolment.passphrase)
+        await state.update_data(first_entry=None)
+        await message.answer(say.mismatch())
+        await message.answer(say.choose_passphrase())
+        return
+    member = await staff.enrol(str(data.get("invitation", "")), message.from_user.id, passphrase)
+    await state.clear()
+    if member is None:
+        # The code expired or was revoked while they typed: an ordinary start.
+        await commands.on_start(message, bot, state, config, i18n, CommandObject(command="start"))
+        return
+    await message.answer(say.enrolled())
+
+
+async def on_not_typed(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    """A voice note or sticker where the passphrase must be typed: ask again."""
+    if message.from_user is not None:
+        chat = Chat.private(bot, message.from_user.id)
+        await steps.show_current_step(chat, state, config, people, i18n)
+
+
+def build_router() -> Router:
+    router = Router(name="enrolment")
+    router.message.register(
+        on_invitation, CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX))
+    )
+    typed = F.text & ~F.text.startswith("/")
+    router.message.register(on_passphrase, Enrolment.passphrase, typed)
+    router.message.register(on_passphrase_again, Enrolment.again, typed)
+    router.message.register(
+        on_not_typed, StateFilter(Enrolment.passphrase, Enrolment.again), ~F.text
+    )
+    return router

@@ -1,0 +1,130 @@
+"""Staff: invitations work once and expire; keys open only with the member's passphrase."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import SystemRandom
+from bot.crypto import SealedEntryError, SecretHasher, open_entry, seal_entry
+from bot.server_keys import ServerKeys
+from bot.settings import OrganisationConfig
+from bot.setup_files import EXAMPLE_CONFIG
+from bot.staff import StaffDesk, StaffError
+from storage import migrate
+from storage.cases import StaffRepository
+from storage.db import Database
+
+PASSPHRASE = "river lantern quiet seven"
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@dataclass
+class Desk:
+    desk: StaffDesk
+    staff: StaffRepository
+    clock: MovableClock
+
+
+@pytest.fixture
+async def desk(database_url: str, secret: bytes) -> AsyncIterator[Desk]:
+    database = Database(database_url)
+    await migrate.upgrade(database)
+    clock = MovableClock()
+    random = SystemRandom()
+    staff = StaffRepository(database)
+    config = OrganisationConfig.model_validate(tomllib.loads(EXAMPLE_CONFIG))
+    yield Desk(
+        StaffDesk(staff, ServerKeys(secret, random), SecretHasher(random), clock, random, config),
+        staff,
+        clock,
+    )
+    await database.dispose()
+
+
+@pytest.mark.parametrize(
+    ("role", "activity", "problem"),
+    [
+        ("janitor", None, "role must be one of"),
+        ("officer", "chess_club", 'no activity "chess_club"'),
+        ("safe_person", None, "add --activity"),
+    ],
+)
+async def test_bad_invitations_are_refused_in_one_line(
+    desk: Desk, role: str, activity: str | None, problem: str
+) -> None:
+    with pytest.raises(StaffError, match=problem):
+        await desk.desk.invite("Maria", role, activity)
+
+
+async def test_an_invitation_enrols_once_with_a_passphrase_locked_key(desk: Desk) -> None:
+    invitation = await desk.desk.invite("Maria", "officer", None)
+    assert invitation.code.startswith("st_")
+    assert await desk.desk.invitation(invitation.code) is not None
+    member = await desk.desk.enrol(invitation.code, 987654321012, PASSPHRASE)
+    assert member is not None
+    assert member.status == "active"
+    assert member.public_key is not None
+    # The code is used up; a second enrolment with it does nothing.
+    assert await desk.desk.invitation(invitation.code) is None
+    assert await desk.desk.enrol(invitation.code, 5, PASSPHRASE) is None
+    assert await desk.desk.is_enrolled(987654321012)
+    assert not await desk.desk.is_enrolled(5)
+    # What is sealed for the member opens with the key their passphrase unlocks, and only then.
+    private_key = await desk.desk.unlock(member, PASSPHRASE)
+    sealed = seal_entry(b"report", {member.id: member.public_key}, b"ctx", SystemRandom())
+    opened = open_entry(
+        suite=sealed.suite,
+        version=sealed.version,
+        nonce=sealed.nonce,
+        ciphertext=sealed.ciphertext,
+        wrapped_key=sealed.wrapped_keys[member.id],
+        private_key=private_key,
+        context=b"ctx",
+    )
+    assert opened == b"report"
+    with pytest.raises(SealedEntryError):
+        await desk.desk.unlock(member, "river lantern quiet seven!")
+    assert member.locked_private_key is not None
+    assert private_key not in member.locked_private_key
+
+
+async def test_an_invitation_expires_after_72_hours(desk: Desk) -> None:
+    invitation = await desk.desk.invite("Ion", "deputy", None)
+    desk.clock.moment += timedelta(hours=71, minutes=59)
+    assert await desk.desk.invitation(invitation.code) is not None
+    desk.clock.moment += timedelta(minutes=2)
+    assert await desk.desk.invitation(invitation.code) is None
+    assert await desk.desk.enrol(invitation.code, 7, PASSPHRASE) is None
+
+
+async def test_a_weak_passphrase_is_refused(desk: Desk) -> None:
+    invitation = await desk.desk.invite("Elena", "board", None)
+    for weak in ("short", "aaaaaaaaaaaaaaaa", "121212121212"):
+        with pytest.raises(StaffError, match="weak"):
+            await desk.desk.enrol(invitation.code, 7, weak)
+
+
+async def test_a_revoked_member_is_no_reader_and_their_invitation_dies(desk: Desk) -> None:
+    enrolled = await desk.desk.invite("Dan", "safe_person", "summer_camp")
+    member = await desk.desk.enrol(enrolled.code, 11, PASSPHRASE)
+    assert member is not None
+    pending = await desk.desk.invite("Ana", "deputy", None)
+    assert {m.id for m in await desk.staff.active_readers()} == {member.id}
+    await desk.desk.revoke(member.id)
+    await desk.desk.revoke(pending.member_id)
+    assert await desk.staff.active_readers() == []
+    assert await desk.desk.invitation(pending.code) is None
+    with pytest.raises(StaffError, match="no staff member 999"):
+        await desk.desk.revoke(999)
