@@ -148,9 +148,16 @@ class StaffDesk:
                 pair.private_key, locking_key, member.id, self._random
             ),
             key_salt=salt,
+            alert_route=self._keys.seal(str(telegram_user_id).encode(), _route_context(member.id)),
             invite_hash=None,
             invite_expires_at=None,
         )
+
+    def alert_chat(self, member: StaffMember) -> int | None:
+        """Where the member's alerts go (their private chat with the bot)."""
+        if member.alert_route is None:
+            return None
+        return int(self._keys.open(member.alert_route, _route_context(member.id)))
 
     async def unlock(self, member: StaffMember, passphrase: str) -> bytes:
         """The member's private key (raises SealedEntryError on a wrong passphrase)."""
@@ -158,3 +165,7 @@ class StaffDesk:
             raise StaffError("this member has no key yet")
         locking_key = await self._hasher.derive_key(passphrase, member.key_salt)
         return unlock_private_key(member.locked_private_key, locking_key, member.id)
+
+
+def _route_context(member_id: int) -> bytes:
+    return f"staff route|{member_id}".encode()

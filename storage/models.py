@@ -72,6 +72,8 @@ class StaffMember(Base):
     # The private key, encrypted under Argon2id(passphrase, key_salt): the server cannot use it.
     locked_private_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     key_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The chat their alerts go to, sealed with the server key (the bot must read it back).
+    alert_route: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Keyed hash of the one-time enrolment code, and when it stops working.
     invite_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     invite_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -80,6 +80,9 @@ async def test_an_invitation_enrols_once_with_a_passphrase_locked_key(desk: Desk
     assert await desk.desk.invitation(invitation.code) is None
     assert await desk.desk.enrol(invitation.code, 5, PASSPHRASE) is None
     assert await desk.desk.is_enrolled(987654321012)
+    assert desk.desk.alert_chat(member) == 987654321012
+    assert member.alert_route is not None
+    assert b"987654321012" not in member.alert_route
     assert not await desk.desk.is_enrolled(5)
     # What is sealed for the member opens with the key their passphrase unlocks, and only then.
     private_key = await desk.desk.unlock(member, PASSPHRASE)

@@ -22,6 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("staff_member") as table:
         table.add_column(sa.Column("locked_private_key", sa.LargeBinary(), nullable=True))
         table.add_column(sa.Column("key_salt", sa.LargeBinary(), nullable=True))
+        table.add_column(sa.Column("alert_route", sa.LargeBinary(), nullable=True))
         table.add_column(sa.Column("invite_hash", sa.String(64), nullable=True))
         table.add_column(sa.Column("invite_expires_at", UtcDateTime(), nullable=True))
         table.create_unique_constraint(op.f("uq_staff_member_invite_hash"), ["invite_hash"])
@@ -32,5 +33,6 @@ def downgrade() -> None:
         table.drop_constraint(op.f("uq_staff_member_invite_hash"), type_="unique")
         table.drop_column("invite_expires_at")
         table.drop_column("invite_hash")
+        table.drop_column("alert_route")
         table.drop_column("key_salt")
         table.drop_column("locked_private_key")
