@@ -22,11 +22,13 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.exc import DBAPIError
 
 import handlers
+from bot.alerts import AlertDesk
 from bot.cases import CaseDesk
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
 from bot.crypto import SecretHasher
 from bot.housekeeping import Housekeeping
+from bot.outbox import Outbox, OutboxSender
 from bot.people import PeopleService
 from bot.polling import ConfirmAfterCommitPoller
 from bot.server_keys import ServerKeys
@@ -36,6 +38,7 @@ from bot.telegram_retry import RetryRefusedCalls
 from bot.trail import ChatTrail
 from bot.updates import UpdateJournal
 from bot.webhook import run_webhook
+from handlers.alert_texts import AlertTexts
 from handlers.middlewares import (
     OncePerUpdateMiddleware,
     OnePersonAtATime,
@@ -48,6 +51,7 @@ from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
 from storage.fsm import EncryptedFsmStorage
 from storage.ledger import UpdateLedger
+from storage.outbox import OutboxRepository
 from storage.people import PersonRepository
 
 logger = logging.getLogger(__name__)
@@ -68,6 +72,7 @@ class SafePerson:
     isolation: BaseEventIsolation
     # Telegram's webhook secret header when none is configured (derived, so stable).
     default_webhook_secret: str
+    outbox_sender: OutboxSender
     # Set once the schema is up to date and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -144,6 +149,19 @@ def build_safeperson(
     database = Database(settings.database_url)
     people = PeopleService(PersonRepository(database), keys, clock)
     hasher = SecretHasher(random)
+    staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config)
+    outbox_repository = OutboxRepository(database)
+    i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
+    alerts = AlertDesk(
+        CaseRepository(database),
+        StaffRepository(database),
+        staff,
+        people,
+        Outbox(outbox_repository, keys, clock),
+        AlertTexts(i18n, config),
+        config.languages.default,
+        clock,
+    )
     desk = CaseDesk(
         CaseRepository(database),
         StaffRepository(database),
@@ -153,12 +171,11 @@ def build_safeperson(
         clock,
         random,
         config.report_deadline,
+        ladder=alerts,
     )
-    staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config)
     fsm_storage = EncryptedFsmStorage(database, keys, clock)
     trail = ChatTrail(fsm_storage, clock)
     journal = UpdateJournal(database, UpdateLedger(database), clock)
-    i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
 
     isolation: BaseEventIsolation = DisabledEventIsolation()
     if settings.redis_url:
@@ -198,6 +215,7 @@ def build_safeperson(
         Housekeeping(fsm_storage, journal, clock),
         isolation,
         keys.key_id("webhook secret", "v1"),
+        OutboxSender(bot, outbox_repository, keys, clock),
     )
 
 
@@ -206,10 +224,11 @@ Mode = Literal["polling", "webhook"]
 
 async def serve(app: SafePerson, mode: Mode = "polling") -> None:
     """Run until cancelled (Ctrl-C or SIGTERM), then close everything."""
-    housekeeping: asyncio.Task[None] | None = None
+    background: list[asyncio.Task[None]] = []
     try:
         await app.prepare()
-        housekeeping = asyncio.create_task(app.housekeeping.run_forever())
+        background.append(asyncio.create_task(app.housekeeping.run_forever()))
+        background.append(asyncio.create_task(app.outbox_sender.run_forever()))
         if mode == "webhook":
             await run_webhook(app)
         else:
@@ -218,8 +237,8 @@ async def serve(app: SafePerson, mode: Mode = "polling") -> None:
         logger.info("stopping")
         raise
     finally:
-        if housekeeping is not None:
-            housekeeping.cancel()
+        for task in background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await housekeeping
+                await task
         await app.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from bot.audience import Audience
 from bot.clock import Clock, RandomSource
@@ -100,6 +100,12 @@ def choose_readers(
     return readers
 
 
+class NewCaseListener(Protocol):
+    """The escalation ladder, told about each new case inside the submitting transaction."""
+
+    async def alert_new_case(self, case: ReportCase) -> int: ...
+
+
 class CaseDesk:
     """Takes reports in and lets reporters check on them."""
 
@@ -113,6 +119,7 @@ class CaseDesk:
         clock: Clock,
         random: RandomSource,
         report_deadline: timedelta,
+        ladder: NewCaseListener | None = None,
     ) -> None:
         self._cases = cases
         self._staff = staff
@@ -123,6 +130,7 @@ class CaseDesk:
         self._random = random
         self._deadline = report_deadline
         self._decoy: str | None = None
+        self._ladder = ladder
 
     def new_draft_id(self) -> str:
         return self._random.token_bytes(16).hex()
@@ -189,6 +197,10 @@ class CaseDesk:
             submission_key=submission_key,
         )
         await self._cases.add(case, entries)
+        if self._ladder is not None:
+            # The one hand-over: alerts are queued in this same transaction, so a case never
+            # exists without its alerts, nor alerts without their case.
+            await self._ladder.alert_new_case(case)
         return Receipt(code, f"{secret[:4]}-{secret[4:]}", now, case.deadline_at)
 
     async def open_for_reporter(

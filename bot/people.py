@@ -18,7 +18,11 @@ class PeopleService:
         self._clock = clock
 
     async def chosen_language(self, telegram_user_id: int) -> LanguageCode | None:
-        pseudonym = self._keys.pseudonym(telegram_user_id)
+        return await self.language_of_pseudonym(self._keys.pseudonym(telegram_user_id))
+
+    async def language_of_pseudonym(self, pseudonym: str | None) -> LanguageCode | None:
+        if pseudonym is None:
+            return None
         sealed = await self._people.locale_of(pseudonym)
         if sealed is None:
             return None

@@ -218,6 +218,7 @@ def too_many_tries(minutes: int) -> str:
 def case_status(code: str, status: str) -> str:
     states: dict[str, Text] = {
         "awaiting_alert": lambda: _("Received. A safe person will read it soon."),
+        "alerted": lambda: _("Received. A safe person will read it soon."),
     }
     text = states.get(status, lambda: _("A safe person is working on it."))()
     return _("Case {code}: {status}").format(code=code, status=text)

@@ -152,6 +152,13 @@ class CaseRepository:
             )
             return rows.scalar_one_or_none()
 
+    async def set_status(self, case_id: int, status: str, now: datetime) -> None:
+        async with self._db.transaction() as session:
+            case = await session.get(ReportCase, case_id)
+            if case is not None:
+                case.status = status
+                case.updated_at = now
+
     async def code_exists(self, code: str) -> bool:
         return await self.by_code(code) is not None
 

@@ -144,3 +144,24 @@ class GuessCounter(Base):
     subject: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UtcDateTime())
     failures: Mapped[int] = mapped_column(Integer)
+
+
+class OutboxMessage(Base):
+    """A message to send: written in the same transaction as what caused it, sent after."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower goes first: urgent alerts before everything else.
+    priority: Mapped[int] = mapped_column(Integer)
+    # The chat and the message itself, sealed with the server key (the sender reads them back).
+    route: Mapped[bytes] = mapped_column(LargeBinary)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    # One message per purpose (e.g. one alert per case, member and round), however often asked.
+    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,0 +1,57 @@
+"""What an alert says: the triage facts, in the reader's language, never the report."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.alerts import AlertFacts
+from bot.settings import OrganisationConfig
+
+
+def _urgency(urgency: str) -> str:
+    labels = {
+        "immediate": _("IMMEDIATE: the reporter may be in danger now"),
+        "urgent": _("urgent"),
+        "standard": _("standard"),
+    }
+    return labels.get(urgency, urgency)
+
+
+def _audience(audience: str) -> str:
+    labels = {
+        "child": _("a child or young person"),
+        "parent": _("a parent or guardian"),
+        "staff": _("staff or a volunteer"),
+        "other": _("someone else"),
+    }
+    return labels.get(audience, audience)
+
+
+class AlertTexts:
+    """Renders alerts for bot.alerts (which must not know about translations)."""
+
+    def __init__(self, i18n: I18n, config: OrganisationConfig) -> None:
+        self._i18n = i18n
+        self._config = config
+
+    def __call__(self, facts: AlertFacts, language: str) -> tuple[str, list[list[tuple[str, str]]]]:
+        with self._i18n.context(), self._i18n.use_locale(language):
+            activity = self._config.activity(facts.activity) if facts.activity else None
+            lines = [
+                "🔔 " + _("New case {code}").format(code=facts.code),
+                _("Urgency: {urgency}").format(urgency=_urgency(facts.urgency)),
+                _("From: {audience}").format(audience=_audience(facts.audience)),
+            ]
+            if facts.about_staff:
+                lines.append(_("It concerns someone who works with us."))
+            if activity is not None:
+                lines.append(_("Activity: {activity}").format(activity=activity.name))
+            lines.append(
+                _("Received: {received}. Deadline: {deadline}.").format(
+                    received=facts.received_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    deadline=facts.deadline_at.strftime("%Y-%m-%d %H:%M UTC"),
+                )
+            )
+            buttons = [[(_("Acknowledge"), f"ack:{facts.code}"), (_("Read"), f"read:{facts.code}")]]
+        return "\n".join(lines), buttons

@@ -1,0 +1,97 @@
+"""A new case alerts tier 1 at once, through the outbox, with triage facts only."""
+
+from __future__ import annotations
+
+import re
+
+from bot.staff import StaffDesk
+from emulator.client import EmulatorClient, Screen
+from tests.e2e.conftest import MakePerson
+from tests.e2e.harness import InProcessBot, Person
+from tests.e2e.test_enrolment import enrol
+from tests.e2e.test_reporting import CANARY, answer, begin, child_report, submit, tap_newest
+
+NEW_CASE = re.compile(r"New case ([A-HJ-NP-Z2-9]{6})")
+
+
+def staff_desk(bot: InProcessBot) -> StaffDesk:
+    assert bot.app is not None
+    desk = bot.app.dispatcher["staff"]
+    assert isinstance(desk, StaffDesk)
+    return desk
+
+
+async def enrolled(
+    bot: InProcessBot, make_person: MakePerson, name: str, role: str, activity: str | None = None
+) -> Person:
+    invitation = await staff_desk(bot).invite(name, role, activity)
+    member = await make_person(first_name=name, language_code="en")
+    await enrol(member, invitation.code)
+    return member
+
+
+def alerts(screen: Screen) -> list[str]:
+    return [m.text for m in screen.bot_messages if NEW_CASE.search(m.text)]
+
+
+async def test_a_childs_report_alerts_the_officer_and_the_activitys_safe_person(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    camp = await enrolled(safeperson, make_person, "Dan", "safe_person", "summer_camp")
+    deputy = await enrolled(safeperson, make_person, "Ion", "deputy")
+    child = await make_person(first_name="Ana", language_code="ro")
+    code, _secret, _screen = await child_report(child, "ro", start="/start act_summer_camp")
+
+    for reader in (officer, camp):
+        screen = await reader.wait_for(lambda s: bool(alerts(s)))
+        alert = next(m for m in screen.bot_messages if NEW_CASE.search(m.text))
+        assert f"New case {code}" in alert.text
+        assert "urgent" in alert.text
+        assert "a child or young person" in alert.text
+        assert "Summer camp" in alert.text
+        assert "Deadline:" in alert.text
+        assert CANARY not in alert.text  # facts only, never content
+        assert "scares" not in alert.text
+        assert alert.button_texts == ["Acknowledge", "Read"]
+    assert alerts(await deputy.screen()) == []  # the deputy is tier 2
+
+
+async def test_a_case_about_the_officer_alerts_the_board_and_not_the_officer(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    board = await enrolled(safeperson, make_person, "Elena", "board")
+    parent = await make_person(first_name="Vera", language_code="en")
+    await begin(parent, "en", "I am a parent or guardian")
+    await parent.send("The coordinator shouts at my daughter.")
+    await tap_newest(parent, "en", "That's all")
+    await answer(parent, "en", "Is the child in danger right now?", "No")
+    await answer(parent, "en", "Do the police or child protection services already know?", "No")
+    await answer(
+        parent,
+        "en",
+        "Is the concern about someone who works or volunteers with us? "
+        "If it is about the Child Protection Officer, only the board will see it.",
+        "Yes, the Child Protection Officer",
+    )
+    await answer(parent, "en", "May a safe person write back to you here?", "Yes, please")
+    code, _secret, _screen = await submit(parent, "en")
+    screen = await board.wait_for(lambda s: bool(alerts(s)))
+    assert f"New case {code}" in alerts(screen)[0]
+    assert "It concerns someone who works with us." in alerts(screen)[0]
+    assert alerts(await officer.screen()) == []
+
+
+async def test_alerts_arrive_though_a_third_of_telegram_calls_fail(
+    safeperson: InProcessBot, make_person: MakePerson, telegram: EmulatorClient
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    child = await make_person(first_name="Ana", language_code="en")
+    await telegram.add_fault("429", "sendMessage", probability=0.33, retry_after=1)
+    await telegram.add_fault("500", "sendMessage", probability=0.2)
+    code, _secret, _screen = await child_report(child, "en")
+    screen = await officer.wait_for(lambda s: bool(alerts(s)), timeout=60)
+    assert [f"New case {code}" in text for text in alerts(screen)] == [True]  # exactly one
+    failed = [c for c in await telegram.calls() if c.method == "sendMessage" and c.status != 200]
+    assert failed  # the faults really happened
