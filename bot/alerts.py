@@ -1,19 +1,25 @@
-"""Alerts: who is told about a new case, at once, through the outbox.
+"""The escalation ladder: somebody must acknowledge every case, and quickly.
 
-Tier 1 is the officer and the safe person of the case's activity; for a case about the officer,
-tier 1 is the board and the officer is alerted at no tier. An alert carries triage metadata
-only, never content. (The ladder that climbs when nobody acknowledges builds on this.)
+Tier 1 is the officer and the safe person of the case's activity; then the deputies; then the
+board. A case about the officer has the board alone, and the officer is alerted at no tier.
+A new case alerts tier 1 at once. If nobody acknowledges within the urgency's time (config
+`ack.immediate`, `ack.urgent`, `ack.standard`), the next tier is alerted and the earlier tiers
+again; after the last tier, the alerts repeat at that interval until someone acknowledges.
+The ladder lives in the case's row (tier, round, next alert time), so it survives restarts and,
+with several instances, each escalation happens once (rows claimed with SKIP LOCKED).
+Alerts carry triage facts only, never content, and go through the outbox.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
 from bot.outbox import PRIORITY_IMMEDIATE, PRIORITY_STANDARD, PRIORITY_URGENT, Outbox
 from bot.people import PeopleService
+from bot.settings import AcknowledgeTimes
 from bot.staff import StaffDesk
 from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase, StaffMember
@@ -24,6 +30,8 @@ PRIORITY_OF_URGENCY = {
     "standard": PRIORITY_STANDARD,
 }
 STATUS_ALERTED = "alerted"
+STATUS_ACKNOWLEDGED = "acknowledged"
+WAITING_STATUSES = ("awaiting_alert", STATUS_ALERTED)
 
 
 @dataclass(frozen=True)
@@ -37,28 +45,45 @@ class AlertFacts:
     activity: str | None
     received_at: datetime
     deadline_at: datetime
+    round: int
 
 
 class AlertRenderer(Protocol):
-    """Words and buttons of an alert in a language (the handlers layer provides it)."""
+    """Words and buttons in a reader's language (the handlers layer provides them)."""
 
-    def __call__(
+    def alert(
         self, facts: AlertFacts, language: str
     ) -> tuple[str, list[list[tuple[str, str]]]]: ...
 
+    def taken(self, code: str, taken_by: str, language: str) -> str: ...
 
-def tier_one(members: list[StaffMember], case: ReportCase) -> list[StaffMember]:
+
+@dataclass(frozen=True)
+class Acknowledged:
+    case: ReportCase
+    by: StaffMember
+    first: bool  # False when someone else (or they) had already taken it
+
+
+def ladder_tiers(members: list[StaffMember], case: ReportCase) -> list[list[StaffMember]]:
+    """Who is alerted at each tier, for this case; empty tiers are skipped."""
     if case.about_officer:
-        return [m for m in members if m.role == "board"]
-    return [
-        m
-        for m in members
-        if m.role == "officer"
-        or (m.role == "safe_person" and case.activity is not None and m.activity == case.activity)
-    ]
+        tiers = [[m for m in members if m.role == "board"]]
+    else:
+        tiers = [
+            [
+                m
+                for m in members
+                if m.role == "officer"
+                or (m.role == "safe_person" and case.activity and m.activity == case.activity)
+            ],
+            [m for m in members if m.role == "deputy"],
+            [m for m in members if m.role == "board"],
+        ]
+    return [tier for tier in tiers if tier]
 
 
-class AlertDesk:
+class EscalationLadder:
     def __init__(
         self,
         cases: CaseRepository,
@@ -67,20 +92,28 @@ class AlertDesk:
         people: PeopleService,
         outbox: Outbox,
         render: AlertRenderer,
+        ack_times: AcknowledgeTimes,
         default_language: str,
         clock: Clock,
     ) -> None:
         self._cases = cases
-        self._clock = clock
         self._staff = staff
         self._staff_desk = staff_desk
         self._people = people
         self._outbox = outbox
         self._render = render
+        self._ack_times = ack_times
         self._default_language = default_language
+        self._clock = clock
 
-    async def alert_new_case(self, case: ReportCase) -> int:
-        """Queue tier 1's alerts in the current unit of work; return how many."""
+    def _ack_time(self, urgency: str) -> timedelta:
+        ack_time: timedelta = getattr(self._ack_times, urgency, self._ack_times.standard)
+        return ack_time
+
+    async def _language(self, member: StaffMember) -> str:
+        return await self._people.language_of_pseudonym(member.pseudonym) or self._default_language
+
+    async def _alert(self, case: ReportCase, members: list[StaffMember], round_: int) -> int:
         facts = AlertFacts(
             code=case.code,
             urgency=case.urgency,
@@ -89,23 +122,87 @@ class AlertDesk:
             activity=case.activity,
             received_at=case.received_at,
             deadline_at=case.deadline_at,
+            round=round_,
         )
         queued = 0
-        for member in tier_one(await self._staff.active_readers(), case):
+        for member in members:
             chat_id = self._staff_desk.alert_chat(member)
             if chat_id is None:
                 continue
-            language = await self._people.language_of_pseudonym(member.pseudonym)
-            text, buttons = self._render(facts, language or self._default_language)
-            if await self._outbox.enqueue(
+            text, buttons = self._render.alert(facts, await self._language(member))
+            queued += await self._outbox.enqueue(
                 chat_id,
                 text,
                 priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
-                purpose=f"alert|{case.code}|{member.id}|tier1",
+                purpose=f"alert|{case.code}|{member.id}|{round_}",
                 buttons=buttons,
-            ):
-                queued += 1
-        if queued:
-            # With nobody reachable the case stays waiting for its alert, for the ladder to see.
-            await self._cases.set_status(case.id, STATUS_ALERTED, self._clock.now())
+            )
         return queued
+
+    async def alert_new_case(self, case: ReportCase) -> int:
+        """Alert tier 1 (in the current unit of work) and start the acknowledgement timer."""
+        tiers = ladder_tiers(await self._staff.active_readers(), case)
+        queued = await self._alert(case, tiers[0], 1) if tiers else 0
+        now = self._clock.now()
+        await self._cases.update_ladder(
+            case.id,
+            tier=0,
+            alert_round=1,
+            next_alert_at=now + self._ack_time(case.urgency),
+            # With nobody reachable the case stays waiting; the next round tries the next tier.
+            status=STATUS_ALERTED if queued else case.status,
+            now=now,
+        )
+        return queued
+
+    async def escalate_due(self) -> int:
+        """Climb the ladder for every unacknowledged case whose time is up; return how many."""
+        now = self._clock.now()
+        climbed = 0
+        for case in await self._cases.due_for_escalation(now, WAITING_STATUSES):
+            tiers = ladder_tiers(await self._staff.active_readers(), case)
+            tier = min(case.tier + 1, len(tiers) - 1) if tiers else 0
+            round_ = case.alert_round + 1
+            alerted = [m for t in tiers[: tier + 1] for m in t]
+            queued = await self._alert(case, alerted, round_)
+            await self._cases.update_ladder(
+                case.id,
+                tier=tier,
+                alert_round=round_,
+                next_alert_at=now + self._ack_time(case.urgency),
+                status=STATUS_ALERTED if queued else case.status,
+                now=now,
+            )
+            climbed += 1
+        return climbed
+
+    async def acknowledge(self, code: str, member: StaffMember) -> Acknowledged | None:
+        """The member takes the case: the ladder stops, and everyone alerted is told who."""
+        case = await self._cases.by_code(code)
+        if case is None:
+            return None
+        tiers = ladder_tiers(await self._staff.active_readers(), case)
+        alerted = [m for t in tiers[: case.tier + 1] for m in t]
+        if member.id not in {m.id for m in alerted}:
+            return None  # not someone this case was put before
+        if case.acknowledged_by is not None:
+            taker = await self._staff.get(case.acknowledged_by)
+            return Acknowledged(case, taker or member, first=False)
+        now = self._clock.now()
+        await self._cases.acknowledge(case.id, member.id, now)
+        for other in alerted:
+            if other.id == member.id:
+                continue  # they know: their own alert turns into "you acknowledged"
+            chat_id = self._staff_desk.alert_chat(other)
+            if chat_id is None:
+                continue
+            await self._outbox.enqueue(
+                chat_id,
+                self._render.taken(case.code, member.name, await self._language(other)),
+                priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
+                purpose=f"taken|{case.code}|{other.id}",
+            )
+        return Acknowledged(case, member, first=True)
+
+    async def member_for(self, telegram_user_id: int) -> StaffMember | None:
+        return await self._staff_desk.active_member(telegram_user_id)

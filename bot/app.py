@@ -22,7 +22,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.exc import DBAPIError
 
 import handlers
-from bot.alerts import AlertDesk
+from bot.alerts import EscalationLadder
 from bot.cases import CaseDesk
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
@@ -73,6 +73,7 @@ class SafePerson:
     # Telegram's webhook secret header when none is configured (derived, so stable).
     default_webhook_secret: str
     outbox_sender: OutboxSender
+    ladder: EscalationLadder
     # Set once the schema is up to date and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -152,13 +153,14 @@ def build_safeperson(
     staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config)
     outbox_repository = OutboxRepository(database)
     i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
-    alerts = AlertDesk(
+    ladder = EscalationLadder(
         CaseRepository(database),
         StaffRepository(database),
         staff,
         people,
         Outbox(outbox_repository, keys, clock),
         AlertTexts(i18n, config),
+        config.ack,
         config.languages.default,
         clock,
     )
@@ -171,7 +173,7 @@ def build_safeperson(
         clock,
         random,
         config.report_deadline,
-        ladder=alerts,
+        ladder=ladder,
     )
     fsm_storage = EncryptedFsmStorage(database, keys, clock)
     trail = ChatTrail(fsm_storage, clock)
@@ -192,6 +194,7 @@ def build_safeperson(
         desk=desk,
         trail=trail,
         staff=staff,
+        ladder=ladder,
     )
     dispatcher.update.outer_middleware(OnePersonAtATime(dispatcher.fsm, isolation))
     dispatcher.update.outer_middleware(OncePerUpdateMiddleware(journal))
@@ -216,10 +219,22 @@ def build_safeperson(
         isolation,
         keys.key_id("webhook secret", "v1"),
         OutboxSender(bot, outbox_repository, keys, clock),
+        ladder,
     )
 
 
 Mode = Literal["polling", "webhook"]
+LADDER_SWEEP_SECONDS = 1.0
+
+
+async def run_ladder(app: SafePerson) -> None:
+    while True:
+        try:
+            async with app.database.transaction():
+                await app.ladder.escalate_due()
+        except Exception:
+            logger.exception("escalation sweep failed; trying again")
+        await asyncio.sleep(LADDER_SWEEP_SECONDS)
 
 
 async def serve(app: SafePerson, mode: Mode = "polling") -> None:
@@ -229,6 +244,8 @@ async def serve(app: SafePerson, mode: Mode = "polling") -> None:
         await app.prepare()
         background.append(asyncio.create_task(app.housekeeping.run_forever()))
         background.append(asyncio.create_task(app.outbox_sender.run_forever()))
+        # Also the start-up sweep: what fell due while the bot was down is escalated first.
+        background.append(asyncio.create_task(run_ladder(app)))
         if mode == "webhook":
             await run_webhook(app)
         else:

@@ -10,6 +10,7 @@ bot or a message Telegram rejects is given up and logged. It keeps under Telegra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Sequence
@@ -41,6 +42,7 @@ GLOBAL_PER_SECOND: Final = 25.0
 PER_CHAT_INTERVAL: Final = timedelta(seconds=1)
 BACKOFF: Final = (1, 2, 5, 15, 30, 60, 300)
 BATCH: Final = 20
+STOP_GRACE_SECONDS: Final = 10.0
 
 Buttons = Sequence[Sequence[tuple[str, str]]]
 
@@ -141,8 +143,15 @@ class OutboxSender:
 
     async def run_forever(self, poll_seconds: float = 0.3) -> None:
         while True:
+            # A stop request waits for the batch in hand: cutting a send before its "sent" mark
+            # commits would make the next start send that message again.
+            batch = asyncio.ensure_future(self.deliver_due())
             try:
-                await self.deliver_due()
+                await asyncio.shield(batch)
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.wait_for(batch, timeout=STOP_GRACE_SECONDS)
+                raise
             except Exception:
                 logger.exception("outbox delivery failed; trying again")
             await asyncio.sleep(poll_seconds)

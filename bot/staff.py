@@ -125,9 +125,13 @@ class StaffDesk:
     async def same_as_first(self, passphrase: str, first: str) -> bool:
         return await self._hasher.verify(passphrase, first)
 
-    async def is_enrolled(self, telegram_user_id: int) -> bool:
+    async def active_member(self, telegram_user_id: int) -> StaffMember | None:
+        """The enrolled, unrevoked member behind this Telegram account, if any."""
         member = await self._staff.by_pseudonym(self._keys.pseudonym(telegram_user_id))
-        return member is not None and member.status == "active"
+        return member if member is not None and member.status == "active" else None
+
+    async def is_enrolled(self, telegram_user_id: int) -> bool:
+        return await self.active_member(telegram_user_id) is not None
 
     async def enrol(self, code: str, telegram_user_id: int, passphrase: str) -> StaffMember | None:
         """Give the invited member a key pair; None if the code no longer works."""

@@ -5,7 +5,17 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import commands, common, enrolment, erase, errors, onboarding, reporting, status
+from handlers import (
+    commands,
+    common,
+    enrolment,
+    erase,
+    errors,
+    officer,
+    onboarding,
+    reporting,
+    status,
+)
 
 
 def build_router() -> Router:
@@ -21,6 +31,7 @@ def build_router() -> Router:
         # Commands first: /help and /cancel must work at every step, whatever the step expects.
         commands.build_router(),
         erase.build_router(),
+        officer.build_router(),
         status.build_router(),
         onboarding.build_router(),
         reporting.build_router(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -35,11 +37,15 @@ class AlertTexts:
         self._i18n = i18n
         self._config = config
 
-    def __call__(self, facts: AlertFacts, language: str) -> tuple[str, list[list[tuple[str, str]]]]:
+    def alert(self, facts: AlertFacts, language: str) -> tuple[str, list[list[tuple[str, str]]]]:
         with self._i18n.context(), self._i18n.use_locale(language):
             activity = self._config.activity(facts.activity) if facts.activity else None
             lines = [
                 "🔔 " + _("New case {code}").format(code=facts.code),
+            ]
+            if facts.round > 1:
+                lines.append(_("Not acknowledged yet: reminder {round}.").format(round=facts.round))
+            lines += [
                 _("Urgency: {urgency}").format(urgency=_urgency(facts.urgency)),
                 _("From: {audience}").format(audience=_audience(facts.audience)),
             ]
@@ -55,3 +61,21 @@ class AlertTexts:
             )
             buttons = [[(_("Acknowledge"), f"ack:{facts.code}"), (_("Read"), f"read:{facts.code}")]]
         return "\n".join(lines), buttons
+
+    def taken(self, code: str, taken_by: str, language: str) -> str:
+        with self._i18n.context(), self._i18n.use_locale(language):
+            return _("Case {code} was acknowledged by {name}.").format(
+                code=code, name=html.escape(taken_by)
+            )
+
+
+def you_took_it(code: str) -> str:
+    return _("You acknowledged case {code}. The others are told.").format(code=code)
+
+
+def already_taken(code: str, name: str) -> str:
+    return _("Case {code} is already acknowledged by {name}.").format(code=code, name=name)
+
+
+def reading_not_ready() -> str:
+    return _("Reading cases in the chat comes with the next update of SafePerson.")

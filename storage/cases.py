@@ -152,6 +152,52 @@ class CaseRepository:
             )
             return rows.scalar_one_or_none()
 
+    async def update_ladder(
+        self,
+        case_id: int,
+        *,
+        tier: int,
+        alert_round: int,
+        next_alert_at: datetime,
+        status: str,
+        now: datetime,
+    ) -> None:
+        async with self._db.transaction() as session:
+            case = await session.get(ReportCase, case_id)
+            if case is not None:
+                case.tier = tier
+                case.alert_round = alert_round
+                case.next_alert_at = next_alert_at
+                case.status = status
+                case.updated_at = now
+
+    async def due_for_escalation(
+        self, now: datetime, statuses: tuple[str, ...]
+    ) -> list[ReportCase]:
+        """Unacknowledged cases whose alert time is up; on PostgreSQL each is claimed by one
+        instance only (rows another instance holds are skipped until it commits)."""
+        async with self._db.transaction() as session:
+            query = (
+                select(ReportCase)
+                .where(ReportCase.acknowledged_by.is_(None))
+                .where(ReportCase.status.in_(statuses))
+                .where(ReportCase.next_alert_at <= now)
+                .order_by(ReportCase.next_alert_at)
+            )
+            if not self._db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            return list((await session.execute(query)).scalars())
+
+    async def acknowledge(self, case_id: int, member_id: int, now: datetime) -> None:
+        async with self._db.transaction() as session:
+            case = await session.get(ReportCase, case_id)
+            if case is not None:
+                case.acknowledged_by = member_id
+                case.acknowledged_at = now
+                case.next_alert_at = None
+                case.status = "acknowledged"
+                case.updated_at = now
+
     async def set_status(self, case_id: int, status: str, now: datetime) -> None:
         async with self._db.transaction() as session:
             case = await session.get(ReportCase, case_id)

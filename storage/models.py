@@ -104,6 +104,13 @@ class ReportCase(Base):
     reply_route: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Keyed hash of the draft that became this case: a second submit of it makes no second case.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # The escalation ladder, as rows (so it survives restarts): the highest tier alerted so far,
+    # how many rounds of alerts went out, and when the next round is due unless acknowledged.
+    tier: Mapped[int] = mapped_column(Integer, default=0)
+    alert_round: Mapped[int] = mapped_column(Integer, default=0)
+    next_alert_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class CaseEntry(Base):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from datetime import timedelta
 
 from bot.staff import StaffDesk
 from emulator.client import EmulatorClient, Screen
@@ -95,3 +97,65 @@ async def test_alerts_arrive_though_a_third_of_telegram_calls_fail(
     assert [f"New case {code}" in text for text in alerts(screen)] == [True]  # exactly one
     failed = [c for c in await telegram.calls() if c.method == "sendMessage" and c.status != 200]
     assert failed  # the faults really happened
+
+
+async def test_the_ladder_climbs_until_someone_acknowledges_and_then_stops(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    deputy = await enrolled(safeperson, make_person, "Ion", "deputy")
+    board = await enrolled(safeperson, make_person, "Elena", "board")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, _secret, _screen = await child_report(child, "en")  # urgent: ack within 30 minutes
+    await officer.wait_for(lambda s: len(alerts(s)) == 1)
+    assert alerts(await deputy.screen()) == []
+
+    # 31 minutes without an acknowledgement: the deputy is alerted, the officer again.
+    safeperson.clock.ahead += timedelta(minutes=31)
+    await deputy.wait_for(lambda s: len(alerts(s)) == 1)
+    await officer.wait_for(lambda s: len(alerts(s)) == 2)
+    assert alerts(await board.screen()) == []
+
+    # A restart in the middle of the ladder: it still climbs on time.
+    await safeperson.restart()
+    safeperson.clock.ahead += timedelta(minutes=31)
+    await board.wait_for(lambda s: len(alerts(s)) == 1)
+    await deputy.wait_for(lambda s: len(alerts(s)) == 2)
+
+    # The deputy takes it: everyone alerted is told who, and the alerts stop.
+    screen = await deputy.screen()
+    latest = [m for m in screen.bot_messages if NEW_CASE.search(m.text)][-1]
+    await deputy.tap("Acknowledge", message_id=latest.message_id)
+    await deputy.wait_for_bot_text(f"You acknowledged case {code}.")
+    for other in (officer, board):
+        await other.wait_for_bot_text(f"Case {code} was acknowledged by Ion.")
+    assert not [m for m in (await deputy.screen()).bot_messages if "acknowledged by" in m.text]
+    counts = [len(alerts(await p.screen())) for p in (officer, deputy, board)]
+    safeperson.clock.ahead += timedelta(hours=3)
+    await asyncio.sleep(2.5)  # a few sweeps of the ladder (it runs every second)
+    assert [len(alerts(await p.screen())) for p in (officer, deputy, board)] == counts
+
+
+async def test_someone_not_staff_cannot_acknowledge(
+    safeperson: InProcessBot, make_person: MakePerson, telegram: EmulatorClient
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, _secret, _screen = await child_report(child, "en")
+    screen = await officer.wait_for(lambda s: bool(alerts(s)))
+    alert = next(m for m in screen.bot_messages if NEW_CASE.search(m.text))
+    # A forged tap from the child's account on the officer's alert data.
+    await telegram.press(
+        child.user.user_id,
+        callback_data=f"ack:{code}",
+        message_id=child_last_message_id(await child.screen()),
+        allow_missing=True,
+    )
+    await child.wait_for(lambda s: any("earlier step" in t.text for t in s.toasts))
+    # The case is still unacknowledged: the officer can take it.
+    await officer.tap("Acknowledge", message_id=alert.message_id)
+    await officer.wait_for_bot_text(f"You acknowledged case {code}.")
+
+
+def child_last_message_id(screen: Screen) -> int:
+    return screen.bot_messages[-1].message_id
