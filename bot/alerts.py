@@ -12,8 +12,10 @@ Alerts carry triage facts only, never content, and go through the outbox.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from bot.clock import Clock
@@ -32,6 +34,8 @@ PRIORITY_OF_URGENCY = {
 STATUS_ALERTED = "alerted"
 STATUS_ACKNOWLEDGED = "acknowledged"
 WAITING_STATUSES = ("awaiting_alert", STATUS_ALERTED)
+# Until a case is referred to the authorities or closed with a reason, its deadline runs.
+OPEN_STATUSES = ("awaiting_alert", STATUS_ALERTED, STATUS_ACKNOWLEDGED, "assessing")
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,12 @@ class AlertRenderer(Protocol):
     ) -> tuple[str, list[list[tuple[str, str]]]]: ...
 
     def taken(self, code: str, taken_by: str, language: str) -> str: ...
+
+    def reminder(
+        self, code: str, time_left: timedelta, deadline: datetime, language: str
+    ) -> str: ...
+
+    def breach(self, code: str, deadline: datetime, language: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -93,9 +103,11 @@ class EscalationLadder:
         outbox: Outbox,
         render: AlertRenderer,
         ack_times: AcknowledgeTimes,
+        reminders: tuple[timedelta, ...],
         default_language: str,
         clock: Clock,
     ) -> None:
+        self._reminders = tuple(sorted(reminders))
         self._cases = cases
         self._staff = staff
         self._staff_desk = staff_desk
@@ -203,6 +215,63 @@ class EscalationLadder:
                 purpose=f"taken|{case.code}|{other.id}",
             )
         return Acknowledged(case, member, first=True)
+
+    async def remind_deadlines(self) -> int:
+        """Reminders before the report deadline, and a breach alert to the board at it.
+
+        Only the latest reminder that applies is sent (a bot that was down does not send three
+        at once); each goes once to each person, however often this runs.
+        """
+        now = self._clock.now()
+        horizon = now + (self._reminders[-1] if self._reminders else timedelta(0))
+        queued = 0
+        for case in await self._cases.open_with_deadline_before(horizon, OPEN_STATUSES):
+            members = await self._staff.active_readers()
+            tiers = ladder_tiers(members, case)
+            if case.acknowledged_by is not None:
+                remind = [m for m in members if m.id == case.acknowledged_by]
+            else:
+                remind = [m for t in tiers[: case.tier + 1] for m in t]
+            if now >= case.deadline_at:
+                board = [m for m in members if m.role == "board"]
+                for member in board:
+                    queued += await self._tell(
+                        member,
+                        case,
+                        f"breach|{case.code}|{member.id}",
+                        partial(self._render.breach, case.code, case.deadline_at),
+                    )
+                continue
+            due = [r for r in self._reminders if now >= case.deadline_at - r]
+            if not due:
+                continue
+            left = due[0]  # the smallest interval already reached: the latest reminder
+            for member in remind:
+                queued += await self._tell(
+                    member,
+                    case,
+                    f"reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
+                    partial(self._render.reminder, case.code, left, case.deadline_at),
+                )
+        return queued
+
+    async def _tell(
+        self,
+        member: StaffMember,
+        case: ReportCase,
+        purpose: str,
+        text: Callable[[str], str],
+    ) -> int:
+        chat_id = self._staff_desk.alert_chat(member)
+        if chat_id is None:
+            return 0
+        added = await self._outbox.enqueue(
+            chat_id,
+            text(await self._language(member)),
+            priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
+            purpose=purpose,
+        )
+        return int(added)
 
     async def member_for(self, telegram_user_id: int) -> StaffMember | None:
         return await self._staff_desk.active_member(telegram_user_id)

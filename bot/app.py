@@ -161,6 +161,7 @@ def build_safeperson(
         Outbox(outbox_repository, keys, clock),
         AlertTexts(i18n, config),
         config.ack,
+        config.reminders,
         config.languages.default,
         clock,
     )
@@ -232,6 +233,8 @@ async def run_ladder(app: SafePerson) -> None:
         try:
             async with app.database.transaction():
                 await app.ladder.escalate_due()
+            async with app.database.transaction():
+                await app.ladder.remind_deadlines()
         except Exception:
             logger.exception("escalation sweep failed; trying again")
         await asyncio.sleep(LADDER_SWEEP_SECONDS)

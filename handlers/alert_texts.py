@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.alerts import AlertFacts
+from bot.durations import format_duration
 from bot.settings import OrganisationConfig
 
 
@@ -61,6 +63,24 @@ class AlertTexts:
             )
             buttons = [[(_("Acknowledge"), f"ack:{facts.code}"), (_("Read"), f"read:{facts.code}")]]
         return "\n".join(lines), buttons
+
+    def reminder(self, code: str, time_left: timedelta, deadline: datetime, language: str) -> str:
+        with self._i18n.context(), self._i18n.use_locale(language):
+            return "⏰ " + _(
+                "Case {code}: the report deadline is in {left} ({deadline}). "
+                "Refer it to the authorities, or close it with a reason."
+            ).format(
+                code=code,
+                left=format_duration(time_left),
+                deadline=deadline.strftime("%Y-%m-%d %H:%M UTC"),
+            )
+
+    def breach(self, code: str, deadline: datetime, language: str) -> str:
+        with self._i18n.context(), self._i18n.use_locale(language):
+            return "⚠️ " + _(
+                "Case {code} passed its report deadline ({deadline}) without being referred "
+                "or closed."
+            ).format(code=code, deadline=deadline.strftime("%Y-%m-%d %H:%M UTC"))
 
     def taken(self, code: str, taken_by: str, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):

@@ -188,6 +188,19 @@ class CaseRepository:
                 query = query.with_for_update(skip_locked=True)
             return list((await session.execute(query)).scalars())
 
+    async def open_with_deadline_before(
+        self, limit: datetime, statuses: tuple[str, ...]
+    ) -> list[ReportCase]:
+        """Cases still open (not referred or closed) whose report deadline is before `limit`."""
+        async with self._db.transaction() as session:
+            query = (
+                select(ReportCase)
+                .where(ReportCase.status.in_(statuses))
+                .where(ReportCase.deadline_at <= limit)
+                .order_by(ReportCase.deadline_at)
+            )
+            return list((await session.execute(query)).scalars())
+
     async def acknowledge(self, case_id: int, member_id: int, now: datetime) -> None:
         async with self._db.transaction() as session:
             case = await session.get(ReportCase, case_id)

@@ -159,3 +159,39 @@ async def test_someone_not_staff_cannot_acknowledge(
 
 def child_last_message_id(screen: Screen) -> int:
     return screen.bot_messages[-1].message_id
+
+
+async def test_reminders_before_the_report_deadline_and_a_breach_alert_to_the_board(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    board = await enrolled(safeperson, make_person, "Elena", "board")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, _secret, _screen = await child_report(child, "en")
+    screen = await officer.wait_for(lambda s: bool(alerts(s)))
+    alert = next(m for m in screen.bot_messages if NEW_CASE.search(m.text))
+    await officer.tap("Acknowledge", message_id=alert.message_id)
+    await officer.wait_for_bot_text(f"You acknowledged case {code}.")
+
+    def reminders(screen: Screen) -> list[str]:
+        return [m.text for m in screen.bot_messages if m.text.startswith("⏰")]
+
+    # 12 hours before the 24-hour deadline: the one who took the case is reminded.
+    safeperson.clock.ahead += timedelta(hours=12, minutes=1)
+    screen = await officer.wait_for(lambda s: len(reminders(s)) == 1)
+    assert f"Case {code}: the report deadline is in 12h" in reminders(screen)[0]
+    # The bot was down from then until an hour before: one reminder, not the missed ones too.
+    await safeperson.stop()
+    safeperson.clock.ahead += timedelta(hours=11)
+    await safeperson.start()
+    screen = await officer.wait_for(lambda s: len(reminders(s)) == 2)
+    assert "the report deadline is in 1h" in reminders(screen)[1]
+    assert not [m for m in (await board.screen()).bot_messages if m.text.startswith("⚠️")]
+    # At the deadline, not referred or closed: the board is told.
+    safeperson.clock.ahead += timedelta(hours=1)
+    screen = await board.wait_for(lambda s: any(m.text.startswith("⚠️") for m in s.bot_messages))
+    breach = next(m.text for m in screen.bot_messages if m.text.startswith("⚠️"))
+    assert f"Case {code} passed its report deadline" in breach
+    await asyncio.sleep(2.5)  # more sweeps change nothing: each message goes once
+    assert len(reminders(await officer.screen())) == 2
+    assert sum(m.text.startswith("⚠️") for m in (await board.screen()).bot_messages) == 1
