@@ -28,11 +28,14 @@ from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
 from bot.crypto import SecretHasher
 from bot.housekeeping import Housekeeping
+from bot.keyvault import KeyVault
 from bot.outbox import Outbox, OutboxSender
 from bot.people import PeopleService
 from bot.polling import ConfirmAfterCommitPoller
+from bot.reading import CaseReader
 from bot.server_keys import ServerKeys
 from bot.settings import ConfigError, OrganisationConfig, Settings
+from bot.shown import ShownMessages
 from bot.staff import StaffDesk
 from bot.telegram_retry import RetryRefusedCalls
 from bot.trail import ChatTrail
@@ -49,6 +52,7 @@ from handlers.trail import IncomingTrail, OutgoingTrail
 from storage import migrate
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
+from storage.deletions import DeletionRepository
 from storage.fsm import EncryptedFsmStorage
 from storage.ledger import UpdateLedger
 from storage.outbox import OutboxRepository
@@ -74,6 +78,7 @@ class SafePerson:
     default_webhook_secret: str
     outbox_sender: OutboxSender
     ladder: EscalationLadder
+    shown: ShownMessages
     # Set once the schema is up to date and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -176,6 +181,7 @@ def build_safeperson(
         config.report_deadline,
         ladder=ladder,
     )
+    shown = ShownMessages(DeletionRepository(database), keys, clock, config.read_visible_for)
     fsm_storage = EncryptedFsmStorage(database, keys, clock)
     trail = ChatTrail(fsm_storage, clock)
     journal = UpdateJournal(database, UpdateLedger(database), clock)
@@ -196,6 +202,9 @@ def build_safeperson(
         trail=trail,
         staff=staff,
         ladder=ladder,
+        vault=KeyVault(clock, config.unlocked_for),
+        reader=CaseReader(CaseRepository(database)),
+        shown=shown,
     )
     dispatcher.update.outer_middleware(OnePersonAtATime(dispatcher.fsm, isolation))
     dispatcher.update.outer_middleware(OncePerUpdateMiddleware(journal))
@@ -221,6 +230,7 @@ def build_safeperson(
         keys.key_id("webhook secret", "v1"),
         OutboxSender(bot, outbox_repository, keys, clock),
         ladder,
+        shown,
     )
 
 
@@ -235,6 +245,8 @@ async def run_ladder(app: SafePerson) -> None:
                 await app.ladder.escalate_due()
             async with app.database.transaction():
                 await app.ladder.remind_deadlines()
+            # Not in one transaction: it calls Telegram, and must not hold the write lock meanwhile.
+            await app.shown.delete_due(app.bot)
         except Exception:
             logger.exception("escalation sweep failed; trying again")
         await asyncio.sleep(LADDER_SWEEP_SECONDS)

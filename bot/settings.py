@@ -126,6 +126,9 @@ class OrganisationConfig(BaseModel):
     report_deadline: Duration = timedelta(hours=24)
     reminders: tuple[Duration, ...] = (timedelta(hours=12), timedelta(hours=4), timedelta(hours=1))
     consent_deadline: Duration = timedelta(days=30)
+    # How long a decrypted report stays in a reader's chat, and an unlocked key in memory.
+    read_visible_for: Duration = timedelta(minutes=10)
+    unlocked_for: Duration = timedelta(minutes=15)
     activities: tuple[Activity, ...] = ()
     helplines: tuple[Helpline, ...] | None = None
 

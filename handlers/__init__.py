@@ -13,6 +13,7 @@ from handlers import (
     errors,
     officer,
     onboarding,
+    reading,
     reporting,
     status,
 )
@@ -32,6 +33,7 @@ def build_router() -> Router:
         commands.build_router(),
         erase.build_router(),
         officer.build_router(),
+        reading.build_router(),
         status.build_router(),
         onboarding.build_router(),
         reporting.build_router(),

@@ -99,3 +99,19 @@ def already_taken(code: str, name: str) -> str:
 
 def reading_not_ready() -> str:
     return _("Reading cases in the chat comes with the next update of SafePerson.")
+
+
+def ask_passphrase() -> str:
+    return _("Your key is locked. Send your passphrase; I delete it at once.")
+
+
+def wrong_passphrase() -> str:
+    return _("That passphrase does not open your key. Tap Read to try again.")
+
+
+def not_yours() -> str:
+    return _("This case is not sealed for you.")
+
+
+def locked() -> str:
+    return _("Locked. Your passphrase is needed to read again.")

@@ -36,16 +36,7 @@ async def on_acknowledge(
         await answer_tap(callback, alert_texts.already_taken(callback_data.code, taken.by.name))
 
 
-async def on_read(
-    callback: CallbackQuery, callback_data: ReadCase, ladder: EscalationLadder
-) -> None:
-    if await ladder.member_for(callback.from_user.id) is None:
-        raise SkipHandler
-    await answer_tap(callback, alert_texts.reading_not_ready())
-
-
 def build_router() -> Router:
     router = Router(name="officer")
     router.callback_query.register(on_acknowledge, AckAlert.filter())
-    router.callback_query.register(on_read, ReadCase.filter())
     return router

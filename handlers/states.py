@@ -20,6 +20,10 @@ class Enrolment(StatesGroup):
     again = State()
 
 
+class Unlocking(StatesGroup):
+    passphrase = State()
+
+
 class StatusCheck(StatesGroup):
     code = State()
     secret = State()

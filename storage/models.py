@@ -172,3 +172,15 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ScheduledDeletion(Base):
+    """A message to delete later (a decrypted report shown to a reader), surviving restarts."""
+
+    __tablename__ = "scheduled_deletion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The chat, sealed with the server key.
+    route: Mapped[bytes] = mapped_column(LargeBinary)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

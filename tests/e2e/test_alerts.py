@@ -195,3 +195,64 @@ async def test_reminders_before_the_report_deadline_and_a_breach_alert_to_the_bo
     await asyncio.sleep(2.5)  # more sweeps change nothing: each message goes once
     assert len(reminders(await officer.screen())) == 2
     assert sum(m.text.startswith("⚠️") for m in (await board.screen()).bot_messages) == 1
+
+
+async def test_read_unlocks_with_the_passphrase_shows_protected_and_deletes_later(
+    safeperson: InProcessBot, make_person: MakePerson, telegram: EmulatorClient
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    club = await enrolled(safeperson, make_person, "Ion", "safe_person", "summer_camp")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, _secret, _screen = await child_report(child, "en")  # no activity: not the club's
+    screen = await officer.wait_for(lambda s: bool(alerts(s)))
+    alert = next(m for m in screen.bot_messages if NEW_CASE.search(m.text))
+
+    await officer.tap("Read", message_id=alert.message_id)
+    await officer.wait_for_bot_text("Your key is locked. Send your passphrase")
+    await officer.send("not my passphrase at all")
+    await officer.wait_for_bot_text("That passphrase does not open your key.")
+    await officer.tap("Read", message_id=alert.message_id)
+    await officer.wait_for_bot_text("Your key is locked.", count=2)
+    await officer.send("river lantern quiet seven")
+    screen = await officer.wait_for(
+        lambda s: (
+            any(CANARY in m.text for m in s.bot_messages)
+            and any(m.kind == "voice" for m in s.bot_messages)
+        )
+    )
+    shown = [m for m in screen.bot_messages if CANARY in m.text or m.kind == "voice"]
+    assert len(shown) == 2  # the report, and the child's voice note re-sent
+    assert all(m.protect_content for m in shown)
+    assert not any("river lantern" in m.text for m in screen.messages)  # passphrases deleted
+
+    # Unlocked for a while: Read again needs no passphrase.
+    await officer.tap("Read", message_id=alert.message_id)
+    await officer.wait_for(
+        lambda s: (
+            sum(CANARY in m.text for m in s.bot_messages) == 2
+            and sum(m.kind == "voice" for m in s.bot_messages) == 2
+        )
+    )
+    # After read_visible_for (10 minutes) the decrypted messages are deleted.
+    safeperson.clock.ahead += timedelta(minutes=11)
+    await officer.wait_for(
+        lambda s: not any(CANARY in m.text or m.kind == "voice" for m in s.bot_messages)
+    )
+    # /lock: the next Read asks for the passphrase again.
+    await officer.send("/lock")
+    await officer.wait_for_bot_text("Locked.")
+    await officer.tap("Read", message_id=alert.message_id)
+    await officer.wait_for_bot_text("Your key is locked.", count=3)
+
+    # The club's safe person was not alerted and the case is not sealed for them; a forged
+    # Read from them opens nothing.
+    assert alerts(await club.screen()) == []
+    await telegram.press(
+        club.user.user_id,
+        callback_data=f"read:{code}",
+        message_id=child_last_message_id(await club.screen()),
+        allow_missing=True,
+    )
+    await club.wait_for_bot_text("Your key is locked.")
+    await club.send("river lantern quiet seven")
+    await club.wait_for_bot_text("This case is not sealed for you.")

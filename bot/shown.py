@@ -1,0 +1,44 @@
+"""Decrypted reports shown to a reader are deleted after `read_visible_for` (config)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+
+from bot.clock import Clock
+from bot.server_keys import ServerKeys
+from storage.deletions import DeletionRepository
+
+
+def _context(message_id: int) -> bytes:
+    return f"shown|{message_id}".encode()
+
+
+class ShownMessages:
+    def __init__(
+        self, repository: DeletionRepository, keys: ServerKeys, clock: Clock, visible_for: timedelta
+    ) -> None:
+        self._repository = repository
+        self._keys = keys
+        self._clock = clock
+        self._visible_for = visible_for
+
+    async def delete_later(self, chat_id: int, message_ids: Iterable[int]) -> None:
+        due = self._clock.now() + self._visible_for
+        for message_id in message_ids:
+            route = self._keys.seal(str(chat_id).encode(), _context(message_id))
+            await self._repository.schedule(route, message_id, due)
+
+    async def delete_due(self, bot: Bot) -> int:
+        deleted = 0
+        for row in await self._repository.due(self._clock.now()):
+            chat_id = int(self._keys.open(row.route, _context(row.message_id)))
+            with contextlib.suppress(TelegramBadRequest):  # already gone, or too old
+                await bot.delete_message(chat_id, row.message_id)
+            await self._repository.done(row.id)
+            deleted += 1
+        return deleted
