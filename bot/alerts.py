@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
+from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.outbox import PRIORITY_IMMEDIATE, PRIORITY_STANDARD, PRIORITY_URGENT, Outbox
 from bot.people import PeopleService
@@ -106,7 +107,9 @@ class EscalationLadder:
         reminders: tuple[timedelta, ...],
         default_language: str,
         clock: Clock,
+        audit: AuditLog,
     ) -> None:
+        self._audit = audit
         self._reminders = tuple(sorted(reminders))
         self._cases = cases
         self._staff = staff
@@ -155,6 +158,7 @@ class EscalationLadder:
         """Alert tier 1 (in the current unit of work) and start the acknowledgement timer."""
         tiers = ladder_tiers(await self._staff.active_readers(), case)
         queued = await self._alert(case, tiers[0], 1) if tiers else 0
+        await self._audit.record("system", f"tier 1 alerted ({queued})", case.code)
         now = self._clock.now()
         await self._cases.update_ladder(
             case.id,
@@ -177,6 +181,7 @@ class EscalationLadder:
             round_ = case.alert_round + 1
             alerted = [m for t in tiers[: tier + 1] for m in t]
             queued = await self._alert(case, alerted, round_)
+            await self._audit.record("system", f"tier {tier + 1} alerted ({queued})", case.code)
             await self._cases.update_ladder(
                 case.id,
                 tier=tier,
@@ -202,6 +207,7 @@ class EscalationLadder:
             return Acknowledged(case, taker or member, first=False)
         now = self._clock.now()
         await self._cases.acknowledge(case.id, member.id, now)
+        await self._audit.record(f"staff:{member.id}", "acknowledged", case.code)
         for other in alerted:
             if other.id == member.id:
                 continue  # they know: their own alert turns into "you acknowledged"

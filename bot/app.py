@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 import handlers
 from bot.alerts import EscalationLadder
+from bot.audit import AuditLog
 from bot.cases import CaseDesk
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
@@ -50,6 +51,7 @@ from handlers.middlewares import (
 from handlers.texts import PUBLIC_COMMANDS, command_description
 from handlers.trail import IncomingTrail, OutgoingTrail
 from storage import migrate
+from storage.audit import AuditRepository
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
 from storage.deletions import DeletionRepository
@@ -155,6 +157,7 @@ def build_safeperson(
     database = Database(settings.database_url)
     people = PeopleService(PersonRepository(database), keys, clock)
     hasher = SecretHasher(random)
+    audit = AuditLog(AuditRepository(database), keys, clock)
     staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config)
     outbox_repository = OutboxRepository(database)
     i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
@@ -169,6 +172,7 @@ def build_safeperson(
         config.reminders,
         config.languages.default,
         clock,
+        audit,
     )
     desk = CaseDesk(
         CaseRepository(database),
@@ -180,6 +184,7 @@ def build_safeperson(
         random,
         config.report_deadline,
         ladder=ladder,
+        audit=audit,
     )
     shown = ShownMessages(DeletionRepository(database), keys, clock, config.read_visible_for)
     fsm_storage = EncryptedFsmStorage(database, keys, clock)
@@ -205,6 +210,7 @@ def build_safeperson(
         vault=KeyVault(clock, config.unlocked_for),
         reader=CaseReader(CaseRepository(database)),
         shown=shown,
+        audit=audit,
     )
     dispatcher.update.outer_middleware(OnePersonAtATime(dispatcher.fsm, isolation))
     dispatcher.update.outer_middleware(OncePerUpdateMiddleware(journal))

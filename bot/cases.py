@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Final, Literal, Protocol
 
 from bot.audience import Audience
+from bot.audit import AuditLog
 from bot.clock import Clock, RandomSource
 from bot.crypto import SecretHasher, seal_entry
 from bot.server_keys import ServerKeys
@@ -120,6 +121,7 @@ class CaseDesk:
         random: RandomSource,
         report_deadline: timedelta,
         ladder: NewCaseListener | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self._cases = cases
         self._staff = staff
@@ -131,6 +133,7 @@ class CaseDesk:
         self._deadline = report_deadline
         self._decoy: str | None = None
         self._ladder = ladder
+        self._audit = audit
 
     def new_draft_id(self) -> str:
         return self._random.token_bytes(16).hex()
@@ -197,6 +200,8 @@ class CaseDesk:
             submission_key=submission_key,
         )
         await self._cases.add(case, entries)
+        if self._audit is not None:
+            await self._audit.record("reporter", "case submitted", code)
         if self._ladder is not None:
             # The one hand-over: alerts are queued in this same transaction, so a case never
             # exists without its alerts, nor alerts without their case.

@@ -19,6 +19,7 @@ from aiogram.utils.token import TokenValidationError
 from sqlalchemy.exc import ArgumentError
 
 from bot.app import build_safeperson, serve
+from bot.audit import AuditLog, Verdict
 from bot.clock import SystemClock, SystemRandom
 from bot.crypto import SecretHasher
 from bot.logs import configure_logging
@@ -34,6 +35,7 @@ from bot.settings import (
 from bot.setup_files import write_setup_files
 from bot.staff import ROLES, StaffDesk, StaffError
 from storage import migrate
+from storage.audit import AuditRepository
 from storage.cases import StaffRepository
 from storage.db import Database
 
@@ -57,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     staff_commands.add_parser("list", help="everyone invited, enrolled or revoked")
     revoke = staff_commands.add_parser("revoke", help="stop a member from reading new cases")
     revoke.add_argument("member_id", type=int)
+    audit = commands.add_parser("audit", help="the tamper-evident audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="check that no event was changed or removed")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
@@ -173,6 +178,27 @@ def _staff(args: argparse.Namespace) -> None:
     asyncio.run(act())
 
 
+def _audit_verify() -> int:
+    settings = load_settings()
+    secret = server_secret(settings)
+
+    async def verify() -> Verdict:
+        database = Database(settings.database_url)
+        try:
+            await migrate.upgrade(database)
+            keys = ServerKeys(secret, SystemRandom())
+            return await AuditLog(AuditRepository(database), keys, SystemClock()).verify()
+        finally:
+            await database.dispose()
+
+    verdict = asyncio.run(verify())
+    if verdict.intact:
+        print(f"audit log intact: {verdict.events} events")
+        return 0
+    print(f"audit log BROKEN at event {verdict.first_broken}: it was changed or removed")
+    return 1
+
+
 def _demo(port: int) -> None:
     from bot.demo import run_demo  # imports the emulator, which production never needs
 
@@ -191,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _demo(args.port)
         elif args.command == "staff":
             _staff(args)
+        elif args.command == "audit":
+            return _audit_verify()
         elif args.command == "db":
             _db_upgrade()
     except ConfigError as problem:

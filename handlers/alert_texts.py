@@ -115,3 +115,7 @@ def not_yours() -> str:
 
 def locked() -> str:
     return _("Locked. Your passphrase is needed to read again.")
+
+
+def read_label() -> str:
+    return _("Read")

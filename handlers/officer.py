@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery
 
 from bot.alerts import EscalationLadder
 from handlers import alert_texts
+from handlers.keyboards import buttons
 from handlers.taps import answer_tap, settle_menu
 
 
@@ -31,7 +32,8 @@ async def on_acknowledge(
     if taken is None:
         raise SkipHandler
     if taken.first:
-        await settle_menu(callback, alert_texts.you_took_it(callback_data.code))
+        read_only = buttons([(alert_texts.read_label(), ReadCase(code=callback_data.code))])
+        await settle_menu(callback, alert_texts.you_took_it(callback_data.code), keep=read_only)
     else:
         await answer_tap(callback, alert_texts.already_taken(callback_data.code, taken.by.name))
 

@@ -16,6 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.alerts import EscalationLadder
+from bot.audit import AuditLog
 from bot.crypto import SealedEntryError
 from bot.keyvault import KeyVault
 from bot.reading import CaseReader, OpenedReport
@@ -39,7 +40,15 @@ def render(report: OpenedReport) -> list[str]:
     return [text[i : i + CHUNK] for i in range(0, len(text), CHUNK)]
 
 
-async def show(bot: Bot, chat_id: int, report: OpenedReport, shown: ShownMessages) -> None:
+async def show(
+    bot: Bot,
+    chat_id: int,
+    report: OpenedReport,
+    shown: ShownMessages,
+    audit: AuditLog,
+    member_id: int,
+) -> None:
+    await audit.record(f"staff:{member_id}", "read", report.case.code)
     sent = [await bot.send_message(chat_id, part, protect_content=True) for part in render(report)]
     for number, voice in enumerate(report.voices, start=1):
         sent.append(
@@ -59,6 +68,7 @@ async def on_read(
     vault: KeyVault,
     reader: CaseReader,
     shown: ShownMessages,
+    audit: AuditLog,
 ) -> None:
     member = await ladder.member_for(callback.from_user.id)
     if member is None:
@@ -75,7 +85,7 @@ async def on_read(
         await answer_tap(callback, alert_texts.not_yours())
         return
     await answer_tap(callback)
-    await show(bot, callback.from_user.id, report, shown)
+    await show(bot, callback.from_user.id, report, shown, audit, member.id)
 
 
 async def on_passphrase(
@@ -87,6 +97,7 @@ async def on_passphrase(
     vault: KeyVault,
     reader: CaseReader,
     shown: ShownMessages,
+    audit: AuditLog,
 ) -> None:
     with contextlib.suppress(TelegramBadRequest):
         await message.delete()  # first: the passphrase must not stay on the screen
@@ -107,7 +118,7 @@ async def on_passphrase(
     if report is None:
         await message.answer(alert_texts.not_yours())
         return
-    await show(bot, message.from_user.id, report, shown)
+    await show(bot, message.from_user.id, report, shown, audit, member.id)
 
 
 async def on_lock(message: Message, ladder: EscalationLadder, vault: KeyVault) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +23,15 @@ async def answer_tap(callback: CallbackQuery, text: str | None = None) -> None:
         logger.info("a tap could not be answered any more: %s", refused.message)
 
 
-async def settle_menu(callback: CallbackQuery, summary: str) -> None:
-    """Answer the tap and turn the menu into a plain line, so it cannot be tapped again."""
+async def settle_menu(
+    callback: CallbackQuery, summary: str, keep: InlineKeyboardMarkup | None = None
+) -> None:
+    """Answer the tap and turn the menu into a plain line (keeping only `keep`'s buttons), so
+    the choice cannot be tapped again."""
     await answer_tap(callback)
     if not isinstance(callback.message, Message):
         return  # older than 48 hours: Telegram no longer lets the bot touch it
     try:
-        await callback.message.edit_text(summary, reply_markup=None)
+        await callback.message.edit_text(summary, reply_markup=keep)
     except TelegramBadRequest as refused:
         logger.info("a menu could not be settled: %s", refused.message)

@@ -184,3 +184,17 @@ class ScheduledDeletion(Base):
     route: Mapped[bytes] = mapped_column(LargeBinary)
     message_id: Mapped[int] = mapped_column(BigInteger)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class AuditEvent(Base):
+    """Who did what to which case, and when; never content. Each row is chained to the last."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    case_code: Mapped[str | None] = mapped_column(String(16))
+    previous: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))

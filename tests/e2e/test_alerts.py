@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import sys
 from datetime import timedelta
+
+from sqlalchemy import delete, select, update
 
 from bot.staff import StaffDesk
 from emulator.client import EmulatorClient, Screen
+from storage.db import Database
+from storage.models import AuditEvent
 from tests.e2e.conftest import MakePerson
-from tests.e2e.harness import InProcessBot, Person
+from tests.e2e.harness import CONFIG_TOML, InProcessBot, Person
 from tests.e2e.test_enrolment import enrol
 from tests.e2e.test_reporting import CANARY, answer, begin, child_report, submit, tap_newest
 
@@ -256,3 +262,77 @@ async def test_read_unlocks_with_the_passphrase_shows_protected_and_deletes_late
     await club.wait_for_bot_text("Your key is locked.")
     await club.send("river lantern quiet seven")
     await club.wait_for_bot_text("This case is not sealed for you.")
+
+
+async def audit_verify(bot: InProcessBot) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPERSON_")}
+    (bot.folder / "safeperson.toml").write_text(CONFIG_TOML, encoding="utf-8")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "audit",
+        "verify",
+        cwd=bot.folder,
+        env={
+            **env,
+            "SAFEPERSON_SECRET": bot.secret.hex(),
+            "SAFEPERSON_DATABASE_URL": bot.database_url,
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, _err = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, out.decode()
+
+
+async def test_the_audit_log_records_who_did_what_and_detects_tampering(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, _secret, _screen = await child_report(child, "en")
+    screen = await officer.wait_for(lambda s: bool(alerts(s)))
+    alert = next(m for m in screen.bot_messages if NEW_CASE.search(m.text))
+    await officer.tap("Acknowledge", message_id=alert.message_id)
+    await officer.wait_for_bot_text(f"You acknowledged case {code}.")
+    await officer.tap("Read", message_id=alert.message_id)
+    await officer.wait_for_bot_text("Your key is locked.")
+    await officer.send("river lantern quiet seven")
+    await officer.wait_for(lambda s: any(CANARY in m.text for m in s.bot_messages))
+    await safeperson.stop()
+
+    database = Database(safeperson.database_url)
+    try:
+        async with database.transaction() as session:
+            rows = (await session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars()
+            events = [(e.actor, e.action, e.case_code) for e in rows]
+        assert [action for _actor, action, _code in events] == [
+            "case submitted",
+            "tier 1 alerted (1)",
+            "acknowledged",
+            "read",
+        ]
+        assert all(case_code == code for _actor, _action, case_code in events)
+        assert events[2][0] == events[3][0] != "system"  # the same staff member
+        everything = " ".join(str(e) for e in events)
+        assert CANARY not in everything
+
+        assert await audit_verify(safeperson) == (0, "audit log intact: 4 events\n")
+        # Someone edits a row in the database: caught, and where.
+        async with database.transaction() as session:
+            await session.execute(
+                update(AuditEvent).where(AuditEvent.action == "read").values(action="closed")
+            )
+        code_, out = await audit_verify(safeperson)
+        assert code_ == 1
+        assert "BROKEN at event 4" in out
+        # Removing the tampered row instead breaks nothing before it, and verify says intact
+        # for the shorter chain only if it was the last: removing one in the middle is caught.
+        async with database.transaction() as session:
+            await session.execute(delete(AuditEvent).where(AuditEvent.action == "acknowledged"))
+        code_, out = await audit_verify(safeperson)
+        assert code_ == 1
+        assert "BROKEN at event" in out
+    finally:
+        await database.dispose()
