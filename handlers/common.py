@@ -53,6 +53,19 @@ async def on_other_content(
     await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
 
 
+async def show_the_step_again(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    """Where something must be typed (a code, a secret word, a passphrase) and a voice note or a
+    sticker came instead: ask again."""
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+
+
 async def on_stale_button(
     callback: CallbackQuery,
     bot: Bot,

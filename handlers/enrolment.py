@@ -11,12 +11,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
-from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from bot.staff import INVITE_PREFIX, StaffDesk, passphrase_is_strong
-from handlers import commands, steps
+from handlers import commands, common
 from handlers import enrolment_texts as say
-from handlers.chat import Chat
 from handlers.states import Enrolment
 
 
@@ -89,20 +87,6 @@ async def on_passphrase_again(
     await message.answer(say.enrolled())
 
 
-async def on_not_typed(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    config: OrganisationConfig,
-    people: PeopleService,
-    i18n: I18n,
-) -> None:
-    """A voice note or sticker where the passphrase must be typed: ask again."""
-    if message.from_user is not None:
-        chat = Chat.private(bot, message.from_user.id)
-        await steps.show_current_step(chat, state, config, people, i18n)
-
-
 def build_router() -> Router:
     router = Router(name="enrolment")
     router.message.register(
@@ -112,6 +96,6 @@ def build_router() -> Router:
     router.message.register(on_passphrase, Enrolment.passphrase, typed)
     router.message.register(on_passphrase_again, Enrolment.again, typed)
     router.message.register(
-        on_not_typed, StateFilter(Enrolment.passphrase, Enrolment.again), ~F.text
+        common.show_the_step_again, StateFilter(Enrolment.passphrase, Enrolment.again), ~F.text
     )
     return router

@@ -9,13 +9,11 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
 from bot.cases import CaseDesk, CaseView, NoReadersError, TooManyGuesses
-from bot.people import PeopleService
 from bot.settings import OrganisationConfig
+from handlers import common, steps, texts
 from handlers import report_texts as say
-from handlers import steps, texts
 from handlers.chat import Chat
 from handlers.keyboards import StatusAction
 from handlers.reporting import download_voice
@@ -105,20 +103,6 @@ async def on_finished_adding(
     await state.clear()
 
 
-async def on_not_typed(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    config: OrganisationConfig,
-    people: PeopleService,
-    i18n: I18n,
-) -> None:
-    """A voice note, sticker or photo where the code or secret word must be typed: ask again."""
-    if message.from_user is not None:
-        chat = Chat.private(bot, message.from_user.id)
-        await steps.show_current_step(chat, state, config, people, i18n)
-
-
 def build_router() -> Router:
     router = Router(name="status")
     not_a_command = F.text & ~F.text.startswith("/")
@@ -126,7 +110,7 @@ def build_router() -> Router:
     router.message.register(on_code, StatusCheck.code, not_a_command)
     router.message.register(on_secret, StatusCheck.secret, not_a_command)
     router.message.register(
-        on_not_typed, StateFilter(StatusCheck.code, StatusCheck.secret), ~F.text
+        common.show_the_step_again, StateFilter(StatusCheck.code, StatusCheck.secret), ~F.text
     )
     router.message.register(on_addition, StatusCheck.adding, not_a_command | F.voice)
     router.callback_query.register(
