@@ -90,6 +90,9 @@ class EncryptedFsmStorage(BaseStorage):
             record.updated_at = self._clock.now()
             if record.state is None and record.data is None:
                 await session.delete(record)
+                # At once: a new state set later in the same unit of work (/cancel, then a
+                # command's first step) must insert after this delete, not be swallowed by it.
+                await session.flush()
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         row_key = self._row_key(key)

@@ -161,6 +161,24 @@ async def test_clearing_a_conversation_removes_its_row(database_url: str, secret
         await database.dispose()
 
 
+async def test_a_new_step_after_clearing_in_one_unit_of_work_is_kept(
+    database_url: str, secret: bytes
+) -> None:
+    # /status while a menu is showing: the old step is cleared and the first /status step set,
+    # both in the update's one transaction. The new step must survive the commit.
+    database = await migrated(database_url)
+    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    try:
+        await storage.set_state(key(), "Onboarding:audience")
+        async with database.transaction():
+            await storage.set_state(key(), None)
+            await storage.set_data(key(), {})
+            await storage.set_state(key(), "StatusCheck:code")
+        assert await storage.get_state(key()) == "StatusCheck:code"
+    finally:
+        await database.dispose()
+
+
 async def test_a_failed_unit_of_work_leaves_nothing(database_url: str, secret: bytes) -> None:
     database = await migrated(database_url)
     storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
