@@ -121,6 +121,12 @@ class EscalationLadder:
         self._default_language = default_language
         self._clock = clock
 
+    async def _members_for(self, case: ReportCase) -> list[StaffMember]:
+        """Who may be alerted about this case: its readers (it was sealed for them when it came
+        in), less anyone revoked since. Someone enrolled later could not open it."""
+        readers = await self._cases.readers_of(case.id)
+        return [m for m in await self._staff.active_readers() if m.id in readers]
+
     def _ack_time(self, urgency: str) -> timedelta:
         ack_time: timedelta = getattr(self._ack_times, urgency, self._ack_times.standard)
         return ack_time
@@ -156,7 +162,7 @@ class EscalationLadder:
 
     async def alert_new_case(self, case: ReportCase) -> int:
         """Alert tier 1 (in the current unit of work) and start the acknowledgement timer."""
-        tiers = ladder_tiers(await self._staff.active_readers(), case)
+        tiers = ladder_tiers(await self._members_for(case), case)
         queued = await self._alert(case, tiers[0], 1) if tiers else 0
         await self._audit.record("system", f"tier 1 alerted ({queued})", case.code)
         now = self._clock.now()
@@ -176,7 +182,7 @@ class EscalationLadder:
         now = self._clock.now()
         climbed = 0
         for case in await self._cases.due_for_escalation(now, WAITING_STATUSES):
-            tiers = ladder_tiers(await self._staff.active_readers(), case)
+            tiers = ladder_tiers(await self._members_for(case), case)
             tier = min(case.tier + 1, len(tiers) - 1) if tiers else 0
             round_ = case.alert_round + 1
             alerted = [m for t in tiers[: tier + 1] for m in t]
@@ -198,7 +204,7 @@ class EscalationLadder:
         case = await self._cases.by_code(code)
         if case is None:
             return None
-        tiers = ladder_tiers(await self._staff.active_readers(), case)
+        tiers = ladder_tiers(await self._members_for(case), case)
         alerted = [m for t in tiers[: case.tier + 1] for m in t]
         if member.id not in {m.id for m in alerted}:
             return None  # not someone this case was put before
@@ -232,7 +238,7 @@ class EscalationLadder:
         horizon = now + (self._reminders[-1] if self._reminders else timedelta(0))
         queued = 0
         for case in await self._cases.open_with_deadline_before(horizon, OPEN_STATUSES):
-            members = await self._staff.active_readers()
+            members = await self._members_for(case)
             tiers = ladder_tiers(members, case)
             if case.acknowledged_by is not None:
                 remind = [m for m in members if m.id == case.acknowledged_by]

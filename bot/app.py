@@ -25,6 +25,7 @@ import handlers
 from bot.alerts import EscalationLadder
 from bot.audit import AuditLog
 from bot.cases import CaseDesk
+from bot.casework import CaseWork
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
 from bot.crypto import SecretHasher
@@ -43,6 +44,7 @@ from bot.trail import ChatTrail
 from bot.updates import UpdateJournal
 from bot.webhook import run_webhook
 from handlers.alert_texts import AlertTexts
+from handlers.casework_texts import CaseworkTexts
 from handlers.middlewares import (
     OncePerUpdateMiddleware,
     OnePersonAtATime,
@@ -158,7 +160,7 @@ def build_safeperson(
     people = PeopleService(PersonRepository(database), keys, clock)
     hasher = SecretHasher(random)
     audit = AuditLog(AuditRepository(database), keys, clock)
-    staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config)
+    staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config, audit)
     outbox_repository = OutboxRepository(database)
     i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
     ladder = EscalationLadder(
@@ -174,6 +176,19 @@ def build_safeperson(
         clock,
         audit,
     )
+    casework = CaseWork(
+        CaseRepository(database),
+        StaffRepository(database),
+        staff,
+        people,
+        Outbox(outbox_repository, keys, clock),
+        CaseworkTexts(i18n),
+        keys,
+        config.languages.default,
+        clock,
+        random,
+        audit,
+    )
     desk = CaseDesk(
         CaseRepository(database),
         StaffRepository(database),
@@ -185,6 +200,7 @@ def build_safeperson(
         config.report_deadline,
         ladder=ladder,
         audit=audit,
+        answers=casework,
     )
     shown = ShownMessages(DeletionRepository(database), keys, clock, config.read_visible_for)
     fsm_storage = EncryptedFsmStorage(database, keys, clock)
@@ -208,7 +224,8 @@ def build_safeperson(
         staff=staff,
         ladder=ladder,
         vault=KeyVault(clock, config.unlocked_for),
-        reader=CaseReader(CaseRepository(database)),
+        reader=CaseReader(CaseRepository(database), StaffRepository(database)),
+        casework=casework,
         shown=shown,
         audit=audit,
     )

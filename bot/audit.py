@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.server_keys import ServerKeys
 from storage.audit import AuditRepository
+from storage.models import AuditEvent
 
 GENESIS = "0" * 64
 
@@ -37,17 +38,21 @@ class AuditLog:
 
     async def record(self, actor: str, action: str, case_code: str | None = None) -> None:
         """Append an event in the current unit of work (it commits with what it records)."""
-        previous = await self._repository.last_digest() or GENESIS
         at = self._clock.now()
-        digest = self._digest(previous, at.isoformat(), actor, action, case_code or "")
-        await self._repository.append(
-            at=at,
-            actor=actor,
-            action=action,
-            case_code=case_code,
-            previous=previous,
-            digest=digest,
-        )
+
+        def chained(previous: str | None) -> AuditEvent:
+            previous = previous or GENESIS
+            digest = self._digest(previous, at.isoformat(), actor, action, case_code or "")
+            return AuditEvent(
+                at=at,
+                actor=actor,
+                action=action,
+                case_code=case_code,
+                previous=previous,
+                digest=digest,
+            )
+
+        await self._repository.append_chained(chained)
 
     async def verify(self) -> Verdict:
         previous = GENESIS

@@ -15,7 +15,15 @@ from typing import Final, Literal, Protocol
 from bot.audience import Audience
 from bot.audit import AuditLog
 from bot.clock import Clock, RandomSource
-from bot.crypto import SecretHasher, seal_entry
+from bot.crypto import (
+    SealedEntryError,
+    SecretHasher,
+    generate_reader_keys,
+    lock_private_key,
+    open_entry,
+    seal_entry,
+    unlock_private_key,
+)
 from bot.server_keys import ServerKeys
 from storage.cases import CaseRepository, GuessCounters, NewEntry, StaffRepository
 from storage.models import ReportCase, StaffMember
@@ -34,6 +42,8 @@ CASE_GUESSES: Final = 10
 CASE_WINDOW: Final = timedelta(hours=1)
 
 STATUS_WAITING_FOR_ALERT: Final = "awaiting_alert"
+# The key a reporter's own public key goes under while sealing (staff ids are positive).
+_REPORTER: Final = -1
 
 
 class NoReadersError(Exception):
@@ -67,6 +77,14 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class ReplyToReporter:
+    """Something the safe person wrote back, as the reporter may read it."""
+
+    text: str
+    written_at: datetime
+
+
+@dataclass(frozen=True)
 class CaseView:
     """What a reporter who proved the receipt may see: never another reporter's data."""
 
@@ -74,6 +92,7 @@ class CaseView:
     status: str
     received_at: datetime
     wants_reply: bool
+    replies: tuple[ReplyToReporter, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +126,16 @@ class NewCaseListener(Protocol):
     async def alert_new_case(self, case: ReportCase) -> int: ...
 
 
+class ReporterAnswerListener(Protocol):
+    """Told when a reporter adds to their case (the one who acknowledged it is alerted)."""
+
+    async def reporter_added(self, case: ReportCase) -> None: ...
+
+
+def reporter_key_context(code: str) -> str:
+    return f"reporter|{code}"
+
+
 class CaseDesk:
     """Takes reports in and lets reporters check on them."""
 
@@ -122,7 +151,9 @@ class CaseDesk:
         report_deadline: timedelta,
         ladder: NewCaseListener | None = None,
         audit: AuditLog | None = None,
+        answers: ReporterAnswerListener | None = None,
     ) -> None:
+        self._answers = answers
         self._cases = cases
         self._staff = staff
         self._guesses = guesses
@@ -143,18 +174,8 @@ class CaseDesk:
         return "".join(_ALPHABET[b % len(_ALPHABET)] for b in raw)
 
     def _entry(self, code: str, kind: str, content: bytes, readers: dict[int, bytes]) -> NewEntry:
-        token = self._random.token_bytes(16).hex()
-        sealed = seal_entry(content, readers, report_context(code, token), self._random)
-        return NewEntry(
-            token=token,
-            kind=kind,
-            author="reporter",
-            suite=sealed.suite,
-            format_version=sealed.version,
-            nonce=sealed.nonce,
-            ciphertext=sealed.ciphertext,
-            wrapped_keys=sealed.wrapped_keys,
-            created_at=self._clock.now(),
+        return seal_case_entry(
+            code, kind, "reporter", content, readers, None, self._clock, self._random
         )
 
     async def submit(self, report: Report) -> Receipt | None:
@@ -179,6 +200,11 @@ class CaseDesk:
         ).encode()
         entries = [self._entry(code, "report", content, readers)]
         entries += [self._entry(code, "voice", note, readers) for note in report.voice_notes]
+        # The reporter's own key, locked under the receipt secret: what the safe person writes
+        # back is sealed for it too, so /status can show it and the server cannot.
+        reporter_keys = generate_reader_keys()
+        reporter_salt = self._random.token_bytes(16)
+        reporter_lock = await self._hasher.derive_key(secret, reporter_salt)
         route = None
         if report.wants_reply and report.reply_chat_id is not None:
             route = self._keys.seal(str(report.reply_chat_id).encode(), f"route|{code}".encode())
@@ -198,6 +224,14 @@ class CaseDesk:
             receipt_hash=await self._hasher.hash(secret),
             reply_route=route,
             submission_key=submission_key,
+            reporter_public_key=reporter_keys.public_key,
+            reporter_locked_key=lock_private_key(
+                reporter_keys.private_key,
+                reporter_lock,
+                reporter_key_context(code),
+                self._random,
+            ),
+            reporter_key_salt=reporter_salt,
         )
         await self._cases.add(case, entries)
         if self._audit is not None:
@@ -226,10 +260,52 @@ class CaseDesk:
         encoded = case.receipt_hash if case is not None else await self._decoy_hash()
         matches = await self._hasher.verify(secret, encoded)
         if case is not None and matches:
-            return CaseView(case.code, case.status, case.received_at, case.wants_reply)
+            return CaseView(
+                case.code,
+                case.status,
+                case.received_at,
+                case.wants_reply,
+                await self._replies_for_reporter(case, secret),
+            )
         await self._guesses.record_failure(person_subject, now, PERSON_WINDOW)
         await self._guesses.record_failure(case_subject, now, CASE_WINDOW)
         return None
+
+    async def _replies_for_reporter(
+        self, case: ReportCase, secret: str
+    ) -> tuple[ReplyToReporter, ...]:
+        if case.reporter_locked_key is None or case.reporter_key_salt is None:
+            return ()
+        lock = await self._hasher.derive_key(secret, case.reporter_key_salt)
+        private_key = unlock_private_key(
+            case.reporter_locked_key, lock, reporter_key_context(case.code)
+        )
+        replies = []
+        for stored in await self._cases.entries(case.id):
+            entry = stored.entry
+            if entry.reporter_key is None:
+                continue
+            try:
+                text = open_entry(
+                    suite=entry.suite,
+                    version=entry.format_version,
+                    nonce=entry.nonce,
+                    ciphertext=entry.ciphertext,
+                    wrapped_key=entry.reporter_key,
+                    private_key=private_key,
+                    context=report_context(case.code, entry.token),
+                )
+            except SealedEntryError:
+                continue  # not theirs to read; never fail the whole view on one entry
+            replies.append(ReplyToReporter(text.decode(), entry.created_at))
+        return tuple(replies)
+
+    async def is_reporter_chat(self, code: str, chat_id: int) -> bool:
+        """Whether this chat is the one the case's replies go to (its reporter's)."""
+        case = await self._cases.by_code(code)
+        if case is None or case.reply_route is None:
+            return False
+        return reply_chat(self._keys, case) == chat_id
 
     async def _decoy_hash(self) -> str:
         if self._decoy is None:
@@ -256,6 +332,47 @@ class CaseDesk:
             )
         if voice is not None:
             await self._cases.add_entry(case.id, self._entry(case.code, "voice", voice, readers))
+        if self._answers is not None:
+            await self._answers.reporter_added(case)
+
+
+def seal_case_entry(
+    code: str,
+    kind: str,
+    author: str,
+    content: bytes,
+    readers: dict[int, bytes],
+    reporter_public_key: bytes | None,
+    clock: Clock,
+    random: RandomSource,
+) -> NewEntry:
+    """Seal one entry of a case for its readers (and, for a reply, for the reporter too)."""
+    token = random.token_bytes(16).hex()
+    recipients = dict(readers)
+    if reporter_public_key is not None:
+        recipients[_REPORTER] = reporter_public_key
+    sealed = seal_entry(content, recipients, report_context(code, token), random)
+    wrapped = dict(sealed.wrapped_keys)
+    reporter_key = wrapped.pop(_REPORTER, None)
+    return NewEntry(
+        token=token,
+        kind=kind,
+        author=author,
+        suite=sealed.suite,
+        format_version=sealed.version,
+        nonce=sealed.nonce,
+        ciphertext=sealed.ciphertext,
+        wrapped_keys=wrapped,
+        created_at=clock.now(),
+        reporter_key=reporter_key,
+    )
+
+
+def reply_chat(keys: ServerKeys, case: ReportCase) -> int | None:
+    """The reporter's chat, if they asked to be written back to."""
+    if case.reply_route is None:
+        return None
+    return int(keys.open(case.reply_route, f"route|{case.code}".encode()))
 
 
 def normalise(typed: str) -> str:

@@ -33,7 +33,7 @@ from bot.settings import (
     server_secret,
 )
 from bot.setup_files import write_setup_files
-from bot.staff import ROLES, StaffDesk, StaffError
+from bot.staff import ROLES, Invitation, StaffDesk, StaffError
 from storage import migrate
 from storage.audit import AuditRepository
 from storage.cases import StaffRepository
@@ -148,34 +148,48 @@ def _staff(args: argparse.Namespace) -> None:
             SystemClock(),
             random,
             config,
+            AuditLog(AuditRepository(database), ServerKeys(secret, random), SystemClock()),
         )
         try:
             await migrate.upgrade(database)
             if args.staff_command == "invite":
-                invitation = await desk.invite(args.name, args.role, args.activity)
+                # One unit of work: the invitation and its audit event commit together.
+                async with database.transaction():
+                    invitation = await desk.invite(args.name, args.role, args.activity)
+                # Telegram is asked after the commit, so no database lock waits on the network.
                 username = await _bot_username(settings) or "<your bot's username>"
-                until = invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")
-                print(f"Invitation for {invitation.name} ({invitation.role}), valid until {until}:")
-                print(f"  code: {invitation.code}")
-                print(f"  link: https://t.me/{username}?start={invitation.code}")
-                print("Give it to them privately. It works once.")
-            elif args.staff_command == "list":
-                for member in await desk.members():
-                    enrolled = "key ready" if member.public_key else "no key yet"
-                    activity = member.activity or "-"
-                    print(
-                        f"{member.id:>4}  {member.name:<24} {member.role:<12} "
-                        f"{activity:<14} {member.status:<8} {enrolled}"
-                    )
-            elif args.staff_command == "revoke":
-                member = await desk.revoke(args.member_id)
-                print(f"revoked {member.name} ({member.role}): new cases are not sealed for them")
+                _print_invitation(invitation, username)
+            else:
+                async with database.transaction():
+                    await _act_on_staff(args, desk)
         except StaffError as problem:
             raise ConfigError(str(problem)) from problem
         finally:
             await database.dispose()
 
     asyncio.run(act())
+
+
+def _print_invitation(invitation: Invitation, username: str) -> None:
+    until = invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    print(f"Invitation for {invitation.name} ({invitation.role}), valid until {until}:")
+    print(f"  code: {invitation.code}")
+    print(f"  link: https://t.me/{username}?start={invitation.code}")
+    print("Give it to them privately. It works once.")
+
+
+async def _act_on_staff(args: argparse.Namespace, desk: StaffDesk) -> None:
+    if args.staff_command == "list":
+        for member in await desk.members():
+            enrolled = "key ready" if member.public_key else "no key yet"
+            activity = member.activity or "-"
+            print(
+                f"{member.id:>4}  {member.name:<24} {member.role:<12} "
+                f"{activity:<14} {member.status:<8} {enrolled}"
+            )
+    elif args.staff_command == "revoke":
+        member = await desk.revoke(args.member_id)
+        print(f"revoked {member.name} ({member.role}): new cases are not sealed for them")
 
 
 def _audit_verify() -> int:

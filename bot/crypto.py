@@ -174,9 +174,10 @@ _KEY_AT_REST_V1: Final = b"\x01"
 
 
 def lock_private_key(
-    private_key: bytes, passphrase_key: bytes, reader_id: int, random: RandomSource
+    private_key: bytes, passphrase_key: bytes, reader_id: int | str, random: RandomSource
 ) -> bytes:
-    """Encrypt a reader's private key under a key derived from their passphrase."""
+    """Encrypt a private key under a key derived from a passphrase; `reader_id` names whose key
+    it is (a staff member's id, or a case's reporter), so one cannot stand in for another."""
     nonce = random.token_bytes(12)
     sealed = ChaCha20Poly1305(passphrase_key).encrypt(
         nonce, private_key, _reader_context(reader_id)
@@ -184,7 +185,7 @@ def lock_private_key(
     return _KEY_AT_REST_V1 + nonce + sealed
 
 
-def unlock_private_key(locked: bytes, passphrase_key: bytes, reader_id: int) -> bytes:
+def unlock_private_key(locked: bytes, passphrase_key: bytes, reader_id: int | str) -> bytes:
     if not locked.startswith(_KEY_AT_REST_V1):
         raise SealedEntryError("unknown key format")
     try:
@@ -195,5 +196,5 @@ def unlock_private_key(locked: bytes, passphrase_key: bytes, reader_id: int) -> 
         raise SealedEntryError("wrong passphrase") from exc
 
 
-def _reader_context(reader_id: int) -> bytes:
+def _reader_context(reader_id: int | str) -> bytes:
     return f"safeperson reader key v1|{reader_id}".encode()

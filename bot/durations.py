@@ -32,3 +32,12 @@ def format_duration(value: timedelta) -> str:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
     return "".join(parts) or "0s"
+
+
+def format_time_left(value: timedelta) -> str:
+    """Time left to a deadline, to the minute (seconds would only be noise): "23h59m", "5m"."""
+    minutes = max(1, int(value.total_seconds()) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    return "".join(parts)

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.cases import report_context
 from bot.crypto import open_entry
-from storage.cases import CaseRepository
+from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase, StaffMember
+
+
+@dataclass(frozen=True)
+class LaterEntry:
+    """Something added after the report: the reporter's follow-up, a reply, or a note."""
+
+    kind: str
+    # "reporter", or the staff member's name (readers see who replied and who wrote notes).
+    author: str | None
+    written_at: datetime
+    text: str
 
 
 @dataclass(frozen=True)
@@ -18,27 +30,37 @@ class OpenedReport:
     answers: dict[str, Any]
     messages: list[str]
     voices: list[bytes] = field(default_factory=list)
-    follow_ups: list[str] = field(default_factory=list)
+    later: list[LaterEntry] = field(default_factory=list)
 
 
 class CaseReader:
-    def __init__(self, cases: CaseRepository) -> None:
+    def __init__(self, cases: CaseRepository, staff: StaffRepository) -> None:
         self._cases = cases
+        self._staff = staff
+
+    async def _author(self, author: str) -> str | None:
+        if not author.startswith("staff:"):
+            return None
+        member = await self._staff.get(int(author.removeprefix("staff:")))
+        return member.name if member is not None else None
 
     async def open(self, code: str, member: StaffMember, private_key: bytes) -> OpenedReport | None:
-        """The case as its reporter told it; None if it is not sealed for this member."""
+        """The case as its reporter told it, and what came after; None if the report is not
+        sealed for this member."""
         case = await self._cases.by_code(code)
         if case is None:
             return None
         answers: dict[str, Any] = {}
         messages: list[str] = []
         voices: list[bytes] = []
-        follow_ups: list[str] = []
+        later: list[LaterEntry] = []
         for stored in await self._cases.entries(case.id):
             wrapped = stored.wrapped_keys.get(member.id)
-            if wrapped is None:
-                return None
             entry = stored.entry
+            if wrapped is None:
+                if entry.kind == "report":
+                    return None
+                continue  # added when this member could not read it (revoked at the time)
             content = open_entry(
                 suite=entry.suite,
                 version=entry.format_version,
@@ -54,5 +76,14 @@ class CaseReader:
             elif entry.kind == "voice":
                 voices.append(content)
             else:
-                follow_ups.append(content.decode())
-        return OpenedReport(case, answers, messages, voices, follow_ups)
+                later.append(
+                    LaterEntry(
+                        entry.kind,
+                        await self._author(entry.author),
+                        entry.created_at,
+                        content.decode(),
+                    )
+                )
+        if not messages and not answers:
+            return None  # no report entry at all: nothing to show
+        return OpenedReport(case, answers, messages, voices, later)

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.authorities import DEFAULT_AUTHORITIES
 from bot.durations import parse_duration
 from bot.helplines import DEFAULT_HELPLINES, Country, Helpline
 from bot.languages import SUPPORTED, LanguageCode
@@ -131,6 +132,8 @@ class OrganisationConfig(BaseModel):
     unlocked_for: Duration = timedelta(minutes=15)
     activities: tuple[Activity, ...] = ()
     helplines: tuple[Helpline, ...] | None = None
+    # Whom cases are referred to; the country's usual authorities when not set.
+    authorities: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] | None = None
 
     @model_validator(mode="after")
     def _activity_codes_unique(self) -> OrganisationConfig:
@@ -142,6 +145,12 @@ class OrganisationConfig(BaseModel):
     @property
     def help_numbers(self) -> tuple[Helpline, ...]:
         return self.helplines if self.helplines else DEFAULT_HELPLINES[self.organisation.country]
+
+    @property
+    def referral_authorities(self) -> tuple[str, ...]:
+        if self.authorities:
+            return self.authorities
+        return DEFAULT_AUTHORITIES[self.organisation.country]
 
     def activity(self, code: str) -> Activity | None:
         return next((a for a in self.activities if a.code == code), None)

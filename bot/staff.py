@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal, get_args
 
+from bot.audit import AuditLog
 from bot.clock import Clock, RandomSource
 from bot.crypto import SecretHasher, generate_reader_keys, lock_private_key, unlock_private_key
 from bot.server_keys import ServerKeys
@@ -57,7 +58,9 @@ class StaffDesk:
         clock: Clock,
         random: RandomSource,
         config: OrganisationConfig,
+        audit: AuditLog,
     ) -> None:
+        self._audit = audit
         self._staff = staff
         self._keys = keys
         self._hasher = hasher
@@ -92,6 +95,7 @@ class StaffDesk:
             invite_hash=self._invite_hash(code),
             invite_expires_at=now + INVITE_LIFETIME,
         )
+        await self._audit.record("operator", f"invited staff:{member.id}")
         return Invitation(member.id, member.name, role, code, now + INVITE_LIFETIME)
 
     async def members(self) -> list[StaffMember]:
@@ -107,6 +111,7 @@ class StaffDesk:
         )
         if member is None:
             raise StaffError(f"no staff member {member_id}: see `safeperson staff list`")
+        await self._audit.record("operator", f"revoked staff:{member.id}")
         return member
 
     async def invitation(self, code: str) -> StaffMember | None:
@@ -143,6 +148,7 @@ class StaffDesk:
         pair = generate_reader_keys()
         salt = self._random.token_bytes(16)
         locking_key = await self._hasher.derive_key(passphrase, salt)
+        await self._audit.record(f"staff:{member.id}", "enrolled")
         return await self._staff.update(
             member.id,
             status="active",

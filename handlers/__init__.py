@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from handlers import (
+    casework,
     commands,
     common,
     enrolment,
@@ -34,6 +35,7 @@ def build_router() -> Router:
         erase.build_router(),
         officer.build_router(),
         reading.build_router(),
+        casework.build_router(),
         status.build_router(),
         onboarding.build_router(),
         reporting.build_router(),

@@ -13,7 +13,7 @@ from bot.durations import format_duration
 from bot.settings import OrganisationConfig
 
 
-def _urgency(urgency: str) -> str:
+def urgency_label(urgency: str) -> str:
     labels = {
         "immediate": _("IMMEDIATE: the reporter may be in danger now"),
         "urgent": _("urgent"),
@@ -22,7 +22,7 @@ def _urgency(urgency: str) -> str:
     return labels.get(urgency, urgency)
 
 
-def _audience(audience: str) -> str:
+def audience_label(audience: str) -> str:
     labels = {
         "child": _("a child or young person"),
         "parent": _("a parent or guardian"),
@@ -48,8 +48,8 @@ class AlertTexts:
             if facts.round > 1:
                 lines.append(_("Not acknowledged yet: reminder {round}.").format(round=facts.round))
             lines += [
-                _("Urgency: {urgency}").format(urgency=_urgency(facts.urgency)),
-                _("From: {audience}").format(audience=_audience(facts.audience)),
+                _("Urgency: {urgency}").format(urgency=urgency_label(facts.urgency)),
+                _("From: {audience}").format(audience=audience_label(facts.audience)),
             ]
             if facts.about_staff:
                 lines.append(_("It concerns someone who works with us."))
@@ -97,10 +97,6 @@ def already_taken(code: str, name: str) -> str:
     return _("Case {code} is already acknowledged by {name}.").format(code=code, name=name)
 
 
-def reading_not_ready() -> str:
-    return _("Reading cases in the chat comes with the next update of SafePerson.")
-
-
 def ask_passphrase() -> str:
     return _("Your key is locked. Send your passphrase; I delete it at once.")
 
@@ -115,6 +111,10 @@ def not_yours() -> str:
 
 def locked() -> str:
     return _("Locked. Your passphrase is needed to read again.")
+
+
+def acknowledge_label() -> str:
+    return _("Acknowledge")
 
 
 def read_label() -> str:

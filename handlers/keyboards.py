@@ -59,6 +59,40 @@ class StatusAction(CallbackData, prefix="st"):
     action: str
 
 
+class AckAlert(CallbackData, prefix="ack"):
+    code: str
+
+
+class ReadCase(CallbackData, prefix="read"):
+    code: str
+
+
+class CaseAction(CallbackData, prefix="cw"):
+    """A step on a case card: card, reply, note, assessing, referred, closed."""
+
+    action: str
+    code: str
+
+
+class ReferTo(CallbackData, prefix="rf"):
+    code: str
+    # The authority's place in the config's list (its name may be longer than callback data).
+    choice: int
+
+
+class ReferredNow(CallbackData, prefix="rn"):
+    code: str
+
+
+class CloseWith(CallbackData, prefix="cl"):
+    code: str
+    reason: str
+
+
+class AnswerSafePerson(CallbackData, prefix="asp"):
+    code: str
+
+
 def buttons(rows: list[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for label, data in rows:

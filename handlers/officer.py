@@ -5,25 +5,22 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery
 
 from bot.alerts import EscalationLadder
+from bot.casework import CaseWork
 from handlers import alert_texts
-from handlers.keyboards import buttons
+from handlers.casework import card_markup
+from handlers.keyboards import AckAlert
 from handlers.taps import answer_tap, settle_menu
 
 
-class AckAlert(CallbackData, prefix="ack"):
-    code: str
-
-
-class ReadCase(CallbackData, prefix="read"):
-    code: str
-
-
 async def on_acknowledge(
-    callback: CallbackQuery, callback_data: AckAlert, bot: Bot, ladder: EscalationLadder
+    callback: CallbackQuery,
+    callback_data: AckAlert,
+    bot: Bot,
+    ladder: EscalationLadder,
+    casework: CaseWork,
 ) -> None:
     member = await ladder.member_for(callback.from_user.id)
     if member is None:
@@ -32,8 +29,10 @@ async def on_acknowledge(
     if taken is None:
         raise SkipHandler
     if taken.first:
-        read_only = buttons([(alert_texts.read_label(), ReadCase(code=callback_data.code))])
-        await settle_menu(callback, alert_texts.you_took_it(callback_data.code), keep=read_only)
+        # The alert becomes the case's card: Read, Reply, Note and the next steps.
+        case = await casework.case_for(member, callback_data.code)
+        keep = card_markup(await casework.card(case)) if case is not None else None
+        await settle_menu(callback, alert_texts.you_took_it(callback_data.code), keep=keep)
     else:
         await answer_tap(callback, alert_texts.already_taken(callback_data.code, taken.by.name))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+from typing import cast
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -14,30 +15,95 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
 
 from bot.alerts import EscalationLadder
+from bot.audience import Audience
 from bot.audit import AuditLog
 from bot.crypto import SealedEntryError
 from bot.keyvault import KeyVault
-from bot.reading import CaseReader, OpenedReport
+from bot.reading import CaseReader, LaterEntry, OpenedReport
+from bot.reporting import find_step
+from bot.settings import OrganisationConfig
 from bot.shown import ShownMessages
 from bot.staff import StaffDesk
-from handlers import alert_texts
-from handlers.officer import ReadCase
+from handlers import alert_texts, reading_texts
+from handlers.keyboards import ReadCase
+from handlers.report_steps import choice_label
 from handlers.states import Unlocking
 from handlers.taps import answer_tap
 
 CHUNK = 3500  # under Telegram's 4096, leaving room for the escaping of < > &
 
 
-def render(report: OpenedReport) -> list[str]:
+def _answer(audience: Audience, key: str, value: object, config: OrganisationConfig) -> str:
+    """An answer as the reader should see it: a choice in words, typed text as typed."""
+    step = find_step(audience, key)
+    if step is not None and step.kind == "choice" and isinstance(value, str):
+        with contextlib.suppress(KeyError):
+            return html.escape(choice_label(audience, step, value, config))
+    return html.escape(str(value))
+
+
+def _later(entry: LaterEntry) -> str:
+    moment = entry.written_at.strftime("%Y-%m-%d %H:%M UTC")
+    name = html.escape(entry.author or "?")
+    heading = {
+        "follow_up": lambda: _("The reporter added"),
+        "reply": lambda: _("{name} replied as «the safe person»").format(name=name),
+        "note": lambda: _("Note by {name}").format(name=name),
+    }.get(entry.kind, lambda: entry.kind)()
+    return f"<i>{moment} · {heading}</i>\n{html.escape(entry.text)}"
+
+
+def render(report: OpenedReport, config: OrganisationConfig) -> list[str]:
     case = report.case
-    lines = [f"📄 <b>{case.code}</b> · {case.urgency} · {case.audience}"]
-    lines += [f"<i>{html.escape(k)}</i>: {html.escape(str(v))}" for k, v in report.answers.items()]
-    lines += ["", *(html.escape(m) for m in report.messages)]
-    lines += [html.escape(m) for m in report.follow_ups]
-    text = "\n".join(lines)
-    return [text[i : i + CHUNK] for i in range(0, len(text), CHUNK)]
+    audience = cast(Audience, case.audience)
+    lines = [
+        "📄 " + _("Case {code}").format(code=case.code),
+        _("Urgency: {urgency}").format(urgency=alert_texts.urgency_label(case.urgency)),
+        _("From: {audience}").format(audience=alert_texts.audience_label(case.audience)),
+        "",
+    ]
+    lines += [
+        f"<b>{reading_texts.answer_label(key)}</b>: {_answer(audience, key, value, config)}"
+        for key, value in report.answers.items()
+    ]
+    lines += ["", "<b>" + reading_texts.what_they_told() + "</b>"]
+    lines += [html.escape(m) for m in report.messages]
+    if report.voices:
+        lines.append(reading_texts.voice_notes_follow(len(report.voices)))
+    for entry in report.later:
+        lines += ["", _later(entry)]
+    return in_chunks(lines)
+
+
+def in_chunks(lines: list[str], size: int = CHUNK) -> list[str]:
+    """Lines joined into messages of at most `size` characters, never cutting a tag or an
+    entity: markup sits in short lines of its own, and a long line of escaped text is cut
+    only outside an "&...;" entity."""
+    pieces: list[str] = []
+    for line in lines:
+        while len(line) > size:
+            cut = size
+            ampersand = line.rfind("&", cut - 8, cut)
+            if ampersand != -1 and ";" not in line[ampersand:cut]:
+                cut = ampersand
+            pieces.append(line[:cut])
+            line = line[cut:]
+        pieces.append(line)
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        joined = f"{current}\n{piece}" if current else piece
+        if len(joined) > size and current:
+            chunks.append(current)
+            current = piece
+        else:
+            current = joined
+    if current.strip():
+        chunks.append(current)
+    return chunks
 
 
 async def show(
@@ -47,9 +113,13 @@ async def show(
     shown: ShownMessages,
     audit: AuditLog,
     member_id: int,
+    config: OrganisationConfig,
 ) -> None:
     await audit.record(f"staff:{member_id}", "read", report.case.code)
-    sent = [await bot.send_message(chat_id, part, protect_content=True) for part in render(report)]
+    sent = [
+        await bot.send_message(chat_id, part, protect_content=True)
+        for part in render(report, config)
+    ]
     for number, voice in enumerate(report.voices, start=1):
         sent.append(
             await bot.send_voice(
@@ -69,6 +139,7 @@ async def on_read(
     reader: CaseReader,
     shown: ShownMessages,
     audit: AuditLog,
+    config: OrganisationConfig,
 ) -> None:
     member = await ladder.member_for(callback.from_user.id)
     if member is None:
@@ -85,7 +156,7 @@ async def on_read(
         await answer_tap(callback, alert_texts.not_yours())
         return
     await answer_tap(callback)
-    await show(bot, callback.from_user.id, report, shown, audit, member.id)
+    await show(bot, callback.from_user.id, report, shown, audit, member.id, config)
 
 
 async def on_passphrase(
@@ -98,6 +169,7 @@ async def on_passphrase(
     reader: CaseReader,
     shown: ShownMessages,
     audit: AuditLog,
+    config: OrganisationConfig,
 ) -> None:
     with contextlib.suppress(TelegramBadRequest):
         await message.delete()  # first: the passphrase must not stay on the screen
@@ -118,7 +190,7 @@ async def on_passphrase(
     if report is None:
         await message.answer(alert_texts.not_yours())
         return
-    await show(bot, message.from_user.id, report, shown, audit, member.id)
+    await show(bot, message.from_user.id, report, shown, audit, member.id, config)
 
 
 async def on_lock(message: Message, ladder: EscalationLadder, vault: KeyVault) -> None:

@@ -6,7 +6,9 @@ question about surname, school or address.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
+from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
 
@@ -219,9 +221,22 @@ def case_status(code: str, status: str) -> str:
     states: dict[str, Text] = {
         "awaiting_alert": lambda: _("Received. A safe person will read it soon."),
         "alerted": lambda: _("Received. A safe person will read it soon."),
+        "closed": lambda: _(
+            "A safe person has finished working on it. You can always write to us again."
+        ),
     }
     text = states.get(status, lambda: _("A safe person is working on it."))()
     return _("Case {code}: {status}").format(code=code, status=text)
+
+
+def reply_from_safe_person(text: str, written_at: datetime) -> str:
+    return "\n\n".join(
+        (
+            "💬 "
+            + _("The safe person wrote on {day}:").format(day=written_at.strftime("%Y-%m-%d")),
+            html.escape(text),
+        )
+    )
 
 
 def add_more() -> str:

@@ -29,3 +29,11 @@ class StatusCheck(StatesGroup):
     secret = State()
     viewing = State()
     adding = State()
+
+
+class CaseHandling(StatesGroup):
+    reply = State()
+    note = State()
+    authority = State()
+    referred_when = State()
+    close_note = State()

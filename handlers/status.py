@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -15,10 +16,10 @@ from bot.settings import OrganisationConfig
 from handlers import common, steps, texts
 from handlers import report_texts as say
 from handlers.chat import Chat
-from handlers.keyboards import StatusAction
+from handlers.keyboards import AnswerSafePerson, StatusAction
 from handlers.reporting import download_voice
 from handlers.states import StatusCheck
-from handlers.taps import settle_menu
+from handlers.taps import answer_tap, settle_menu
 
 
 async def on_status(message: Message, state: FSMContext) -> None:
@@ -55,6 +56,8 @@ async def on_secret(message: Message, bot: Bot, state: FSMContext, desk: CaseDes
         return
     await state.set_data({"status_case": found.code})
     await state.set_state(StatusCheck.viewing)
+    for reply in found.replies:
+        await message.answer(say.reply_from_safe_person(reply.text, reply.written_at))
     await message.answer(
         say.case_status(found.code, found.status), reply_markup=steps.status_actions()
     )
@@ -103,6 +106,25 @@ async def on_finished_adding(
     await state.clear()
 
 
+async def on_answer_safe_person(
+    callback: CallbackQuery,
+    callback_data: AnswerSafePerson,
+    bot: Bot,
+    state: FSMContext,
+    desk: CaseDesk,
+) -> None:
+    """«Answer» under a message from the safe person: what comes next goes into that case.
+
+    Only the chat the case's replies go to may answer; for anyone else it is a stale button.
+    """
+    if not await desk.is_reporter_chat(callback_data.code, callback.from_user.id):
+        raise SkipHandler
+    await answer_tap(callback)
+    await state.set_data({"status_case": callback_data.code})
+    await state.set_state(StatusCheck.adding)
+    await bot.send_message(callback.from_user.id, say.adding(), reply_markup=steps.adding_markup())
+
+
 def build_router() -> Router:
     router = Router(name="status")
     not_a_command = F.text & ~F.text.startswith("/")
@@ -117,4 +139,5 @@ def build_router() -> Router:
         on_finished_adding, StatusAction.filter(F.action == "finished"), StatusCheck.adding
     )
     router.callback_query.register(on_action, StatusAction.filter(), StatusCheck.viewing)
+    router.callback_query.register(on_answer_safe_person, AnswerSafePerson.filter())
     return router

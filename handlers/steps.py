@@ -9,12 +9,19 @@ from aiogram.utils.i18n import I18n
 from bot.languages import LanguageCode, is_supported
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
-from handlers import enrolment_texts, keyboards, texts
+from handlers import alert_texts, casework_texts, enrolment_texts, keyboards, texts
 from handlers import report_texts as say
 from handlers.chat import Chat
-from handlers.keyboards import StatusAction, buttons
+from handlers.keyboards import ReferredNow, ReferTo, StatusAction, buttons
 from handlers.report_steps import show_confirm, show_report_step
-from handlers.states import Enrolment, Onboarding, Reporting, StatusCheck
+from handlers.states import (
+    CaseHandling,
+    Enrolment,
+    Onboarding,
+    Reporting,
+    StatusCheck,
+    Unlocking,
+)
 from handlers.taps import answer_tap
 
 __all__ = ["Chat", "Onboarding", "show_current_step"]
@@ -90,11 +97,45 @@ async def show_current_step(
         await chat.bot.send_message(chat.chat_id, enrolment_texts.again())
     elif current == StatusCheck.adding.state:
         await chat.bot.send_message(chat.chat_id, say.adding(), reply_markup=adding_markup())
+    elif current == Unlocking.passphrase.state:
+        await chat.bot.send_message(chat.chat_id, alert_texts.ask_passphrase())
+    elif current in CaseHandling.__state_names__:
+        await show_case_handling_step(chat, current, str(data.get("case", "")), config)
     # No step (new, cancelled, expired, or a state from an older version): from the beginning.
     elif await people.chosen_language(chat.user_id) is None:
         await show_language_picker(chat, state, config, i18n)
     else:
         await show_audience_menu(chat, state)
+
+
+async def show_case_handling_step(
+    chat: Chat, current: str, code: str, config: OrganisationConfig
+) -> None:
+    markup: InlineKeyboardMarkup | None = None
+    if current == CaseHandling.reply.state:
+        text = casework_texts.ask_reply()
+    elif current == CaseHandling.note.state:
+        text = casework_texts.ask_note()
+    elif current == CaseHandling.authority.state:
+        text, markup = casework_texts.ask_authority(), authority_menu(code, config)
+    elif current == CaseHandling.referred_when.state:
+        text, markup = casework_texts.ask_referred_when(), when_menu(code)
+    else:
+        text = casework_texts.ask_close_note()
+    await chat.bot.send_message(chat.chat_id, text, reply_markup=markup)
+
+
+def authority_menu(code: str, config: OrganisationConfig) -> InlineKeyboardMarkup:
+    return buttons(
+        [
+            (name, ReferTo(code=code, choice=index))
+            for index, name in enumerate(config.referral_authorities)
+        ]
+    )
+
+
+def when_menu(code: str) -> InlineKeyboardMarkup:
+    return buttons([(casework_texts.now_label(), ReferredNow(code=code))])
 
 
 def adding_markup() -> InlineKeyboardMarkup:

@@ -2,49 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.models import AuditEvent
+
+# Any fixed number, the same in every instance: the advisory lock that orders audit appends.
+AUDIT_CHAIN_LOCK = 0x5AFE_A0D1
 
 
 class AuditRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def last_digest(self) -> str | None:
-        """The newest event's digest; on PostgreSQL the row is locked until the append commits,
-        so two writers never chain onto the same event."""
-        async with self._db.transaction() as session:
-            query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)
-            if not self._db.is_sqlite:
-                query = query.with_for_update()
-            last = (await session.execute(query)).scalar_one_or_none()
-            return last.digest if last is not None else None
+    async def append_chained(self, make: Callable[[str | None], AuditEvent]) -> None:
+        """Append the event `make` builds from the newest digest, in one transaction.
 
-    async def append(
-        self,
-        *,
-        at: datetime,
-        actor: str,
-        action: str,
-        case_code: str | None,
-        previous: str,
-        digest: str,
-    ) -> None:
+        Two writers must never chain onto the same event: SQLite writers are serialised by
+        BEGIN IMMEDIATE; on PostgreSQL a transaction-scoped advisory lock is taken first
+        (locking the last row would not do: a waiter would get the old row back, and an empty
+        table has no row to lock).
+        """
         async with self._db.transaction() as session:
-            session.add(
-                AuditEvent(
-                    at=at,
-                    actor=actor,
-                    action=action,
-                    case_code=case_code,
-                    previous=previous,
-                    digest=digest,
-                )
-            )
+            if not self._db.is_sqlite:
+                await session.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
+            query = select(AuditEvent.digest).order_by(AuditEvent.id.desc()).limit(1)
+            last = (await session.execute(query)).scalar_one_or_none()
+            session.add(make(last))
 
     async def all_events(self) -> list[AuditEvent]:
         async with self._db.transaction() as session:

@@ -24,6 +24,7 @@ class NewEntry:
     ciphertext: bytes
     wrapped_keys: dict[int, bytes]
     created_at: datetime
+    reporter_key: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class CaseRepository:
                 nonce=new.nonce,
                 ciphertext=new.ciphertext,
                 created_at=new.created_at,
+                reporter_key=new.reporter_key,
             )
             session.add(entry)
             await session.flush()
@@ -211,12 +213,30 @@ class CaseRepository:
                 case.status = "acknowledged"
                 case.updated_at = now
 
-    async def set_status(self, case_id: int, status: str, now: datetime) -> None:
+    async def update(self, case_id: int, now: datetime, **changes: object) -> None:
         async with self._db.transaction() as session:
             case = await session.get(ReportCase, case_id)
             if case is not None:
-                case.status = status
+                for name, value in changes.items():
+                    setattr(case, name, value)
                 case.updated_at = now
+
+    async def open_cases_sealed_for(self, reader_id: int, closed: str) -> list[ReportCase]:
+        """Cases not closed whose report is sealed for this reader, soonest deadline first."""
+        async with self._db.transaction() as session:
+            sealed_for_reader = (
+                select(CaseEntry.case_id)
+                .join(EntryKey, EntryKey.entry_id == CaseEntry.id)
+                .where(CaseEntry.kind == "report")
+                .where(EntryKey.reader_id == reader_id)
+            )
+            rows = await session.execute(
+                select(ReportCase)
+                .where(ReportCase.status != closed)
+                .where(ReportCase.id.in_(sealed_for_reader))
+                .order_by(ReportCase.deadline_at)
+            )
+            return list(rows.scalars())
 
     async def code_exists(self, code: str) -> bool:
         return await self.by_code(code) is not None
@@ -239,9 +259,15 @@ class CaseRepository:
             return stored
 
     async def readers_of(self, case_id: int) -> set[int]:
-        """The readers the case's first entry was sealed for (later entries use the same)."""
-        entries = await self.entries(case_id)
-        return set(entries[0].wrapped_keys) if entries else set()
+        """The readers the case's report was sealed for (later entries use the same)."""
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(EntryKey.reader_id)
+                .join(CaseEntry, EntryKey.entry_id == CaseEntry.id)
+                .where(CaseEntry.case_id == case_id)
+                .where(CaseEntry.kind == "report")
+            )
+            return set(rows.scalars())
 
 
 class GuessCounters:

@@ -111,6 +111,18 @@ class ReportCase(Base):
     next_alert_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The reporter's own key pair: replies are sealed for it too, so the reporter can read them
+    # back with /status. Its private key is locked under Argon2id(receipt secret), which the
+    # server does not keep: it cannot read the replies at rest either.
+    reporter_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reporter_locked_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reporter_key_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Case handling facts, in the clear like the rest of the triage metadata: which authority
+    # (a name such as "DGASPC" or "Police"), when, and why a case was closed (a reason code).
+    referred_to: Mapped[str | None] = mapped_column(String(100))
+    referred_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_reason: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class CaseEntry(Base):
@@ -129,6 +141,9 @@ class CaseEntry(Base):
     nonce: Mapped[bytes] = mapped_column(LargeBinary)
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The data key wrapped for the reporter's own key, on what the reporter may read back
+    # (replies from the safe person); None on everything else.
+    reporter_key: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class EntryKey(Base):

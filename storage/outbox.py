@@ -76,6 +76,8 @@ class OutboxRepository:
             if row is not None:
                 row.status = "sent"
                 row.sent_at = now
+                # Sent: the text (a reply to a reporter, say) need not be kept, even sealed.
+                row.payload = b""
                 row.sent_message_id = telegram_message_id
 
     async def retry_later(self, message_id: int, not_before: datetime) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.audit import AuditLog
 from bot.clock import SystemRandom
 from bot.crypto import SealedEntryError, SecretHasher, open_entry, seal_entry
 from bot.server_keys import ServerKeys
@@ -16,6 +17,7 @@ from bot.settings import OrganisationConfig
 from bot.setup_files import EXAMPLE_CONFIG
 from bot.staff import StaffDesk, StaffError
 from storage import migrate
+from storage.audit import AuditRepository
 from storage.cases import StaffRepository
 from storage.db import Database
 
@@ -44,9 +46,18 @@ async def desk(database_url: str, secret: bytes) -> AsyncIterator[Desk]:
     clock = MovableClock()
     random = SystemRandom()
     staff = StaffRepository(database)
+    keys = ServerKeys(secret, random)
     config = OrganisationConfig.model_validate(tomllib.loads(EXAMPLE_CONFIG))
     yield Desk(
-        StaffDesk(staff, ServerKeys(secret, random), SecretHasher(random), clock, random, config),
+        StaffDesk(
+            staff,
+            keys,
+            SecretHasher(random),
+            clock,
+            random,
+            config,
+            AuditLog(AuditRepository(database), keys, clock),
+        ),
         staff,
         clock,
     )

@@ -114,6 +114,26 @@ async def submit(person: Person, language: LanguageCode) -> tuple[str, str, Scre
     return found.group(1), found.group(2), screen
 
 
+async def parent_report(
+    person: Person,
+    language: LanguageCode,
+    story: str,
+    *,
+    about_staff: str = "No",
+    wants_reply: str = "Yes, please",
+) -> tuple[str, str, Screen]:
+    """A parent's concern from /start to the receipt; the options are the English labels."""
+    await begin(person, language, PARENT)
+    await person.wait_for_bot_text(translate(language, PARENT_STORY))
+    await person.send(story)
+    await tap_newest(person, language, THATS_ALL)
+    await answer(person, language, "Is the child in danger right now?", "No")
+    await answer(person, language, ADULT_AUTHORITIES, "I do not know")
+    await answer(person, language, ADULT_ABOUT_STAFF, about_staff)
+    await answer(person, language, "May a safe person write back to you here?", wants_reply)
+    return await submit(person, language)
+
+
 async def child_report(
     person: Person, language: LanguageCode, *, safe: bool = True, start: str = "/start"
 ) -> tuple[str, str, Screen]:
@@ -189,15 +209,12 @@ async def test_a_parent_concern_about_the_officer_never_reaches_the_officer(
 ) -> None:
     language: LanguageCode = "rom" if lang == "rom" else "sq"
     person = await make_person(language_code=language)
-    await begin(person, language, PARENT)
-    await person.wait_for_bot_text(translate(language, PARENT_STORY))
-    await person.send("Koordinatori i flet keq vajzës sime.")
-    await tap_newest(person, language, THATS_ALL)
-    await answer(person, language, "Is the child in danger right now?", "No")
-    await answer(person, language, ADULT_AUTHORITIES, "I do not know")
-    await answer(person, language, ADULT_ABOUT_STAFF, "Yes, the Child Protection Officer")
-    await answer(person, language, "May a safe person write back to you here?", "Yes, please")
-    code, _secret, screen = await submit(person, language)
+    code, _secret, screen = await parent_report(
+        person,
+        language,
+        "Koordinatori i flet keq vajzës sime.",
+        about_staff="Yes, the Child Protection Officer",
+    )
     assert bot_messages_with(screen, translate(language, "Thank you. Your report was received."))
     officer_id = readers["officer"][0]
     opened = await safeperson.read_case(code, readers["board"])

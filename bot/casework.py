@@ -1,0 +1,317 @@
+"""Acting on a case: replying to the reporter, sealed notes, and moving the case along.
+
+Only a case's readers act on it (the case is sealed for them when it is submitted), and only
+while they are enrolled and not revoked. The steps are
+
+    acknowledged → assessing → referred (to which authority, when) → closed (with a reason)
+
+where a case may be referred or closed without being assessed first, and closed without being
+referred (for example when there is no safeguarding concern). Referring or closing stops the
+report deadline. Every step, reply and note is written to the audit log (never its content).
+
+A reply is sealed like every other entry, for the case's readers and also for the reporter's own
+key, so the reporter reads it back with /status. If the reporter asked to be written back to, it is
+also relayed to their chat through the outbox, signed "the safe person": the reporter never sees
+who wrote it, and the writer never sees who the reporter is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Final, Literal, Protocol, cast, get_args
+
+from bot.alerts import PRIORITY_OF_URGENCY
+from bot.audit import AuditLog
+from bot.cases import reply_chat, seal_case_entry
+from bot.clock import Clock, RandomSource
+from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
+from bot.people import PeopleService
+from bot.server_keys import ServerKeys
+from bot.staff import StaffDesk
+from storage.cases import CaseRepository, StaffRepository
+from storage.models import ReportCase, StaffMember
+
+Step = Literal["assessing", "referred", "closed"]
+STEPS: Final[tuple[str, ...]] = get_args(Step)
+CloseReason = Literal["no_concern", "handled_internally", "handed_over", "duplicate", "other"]
+CLOSE_REASONS: Final[tuple[str, ...]] = get_args(CloseReason)
+STATUS_CLOSED: Final = "closed"
+
+# From which statuses each step may be taken.
+_ALLOWED_FROM: Final[dict[str, frozenset[str]]] = {
+    "assessing": frozenset({"acknowledged"}),
+    "referred": frozenset({"acknowledged", "assessing"}),
+    "closed": frozenset({"acknowledged", "assessing", "referred"}),
+}
+# A reply must fit in one Telegram message with the words around it.
+MAX_REPLY_CHARACTERS: Final = 3000
+MAX_NOTE_CHARACTERS: Final = 3500
+
+
+def close_reason(value: str) -> CloseReason | None:
+    """The reason a button carries, if it is one (callback data comes from outside)."""
+    for reason in get_args(CloseReason):
+        if reason == value:
+            return cast(CloseReason, reason)
+    return None
+
+
+def next_steps(status: str) -> tuple[Step, ...]:
+    """The steps a case in this status can take now, in order."""
+    return tuple(
+        step for step in ("assessing", "referred", "closed") if status in _ALLOWED_FROM[step]
+    )
+
+
+def is_reader(member: StaffMember, readers: set[int]) -> bool:
+    return member.status == "active" and member.id in readers
+
+
+class ReporterWords(Protocol):
+    """Words for the reporter and staff, in their language (the handlers layer provides them)."""
+
+    def reply_to_reporter(
+        self, code: str, text: str, language: str
+    ) -> tuple[str, list[list[tuple[str, str]]]]: ...
+
+    def reporter_answered(
+        self, code: str, language: str
+    ) -> tuple[str, list[list[tuple[str, str]]]]: ...
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    # False when the reporter asked not to be written to: the reply waits for /status.
+    relayed: bool
+
+
+@dataclass(frozen=True)
+class Moved:
+    case: ReportCase
+    # False when the case was no longer in a status this step can be taken from (a second tap).
+    done: bool
+
+
+class CaseWork:
+    def __init__(
+        self,
+        cases: CaseRepository,
+        staff: StaffRepository,
+        staff_desk: StaffDesk,
+        people: PeopleService,
+        outbox: Outbox,
+        words: ReporterWords,
+        keys: ServerKeys,
+        default_language: str,
+        clock: Clock,
+        random: RandomSource,
+        audit: AuditLog,
+    ) -> None:
+        self._cases = cases
+        self._staff = staff
+        self._staff_desk = staff_desk
+        self._people = people
+        self._outbox = outbox
+        self._words = words
+        self._keys = keys
+        self._default_language = default_language
+        self._clock = clock
+        self._random = random
+        self._audit = audit
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    async def card(self, case: ReportCase) -> CaseCard:
+        runs = deadline_runs(case.status)
+        return CaseCard(
+            code=case.code,
+            urgency=case.urgency,
+            audience=case.audience,
+            activity=case.activity,
+            status=case.status,
+            acknowledged_by=await self.name_of(case.acknowledged_by),
+            referred_to=case.referred_to,
+            referred_at=case.referred_at,
+            closed_reason=case.closed_reason,
+            deadline_at=case.deadline_at,
+            time_left=case.deadline_at - self._clock.now() if runs else None,
+            next_steps=next_steps(case.status) if case.acknowledged_by is not None else (),
+        )
+
+    async def case_for(self, member: StaffMember, code: str) -> ReportCase | None:
+        """The case, if it is sealed for this (active) member; None for anyone else."""
+        case = await self._cases.by_code(code)
+        if case is None or not is_reader(member, await self._cases.readers_of(case.id)):
+            return None
+        return case
+
+    async def open_cases(self, member: StaffMember) -> list[ReportCase]:
+        """The cases not yet closed that this member may read, soonest deadline first."""
+        return await self._cases.open_cases_sealed_for(member.id, STATUS_CLOSED)
+
+    async def name_of(self, member_id: int | None) -> str | None:
+        if member_id is None:
+            return None
+        member = await self._staff.get(member_id)
+        return member.name if member is not None else None
+
+    async def _seal_for_readers(
+        self, case: ReportCase, kind: str, author: StaffMember, content: str, for_reporter: bool
+    ) -> None:
+        reader_ids = await self._cases.readers_of(case.id)
+        # The case's readers, less anyone revoked since: they get nothing new.
+        readers = {
+            m.id: m.public_key
+            for m in await self._staff.active_readers()
+            if m.id in reader_ids and m.public_key is not None
+        }
+        entry = seal_case_entry(
+            case.code,
+            kind,
+            f"staff:{author.id}",
+            content.encode(),
+            readers,
+            case.reporter_public_key if for_reporter else None,
+            self._clock,
+            self._random,
+        )
+        await self._cases.add_entry(case.id, entry)
+
+    async def reply(self, member: StaffMember, case: ReportCase, text: str) -> ReplyOutcome:
+        """Write to the reporter as "the safe person"; sealed into the case either way."""
+        await self._seal_for_readers(case, "reply", member, text, for_reporter=True)
+        await self._audit.record(f"staff:{member.id}", "replied to the reporter", case.code)
+        chat_id = reply_chat(self._keys, case)
+        if chat_id is None:
+            return ReplyOutcome(relayed=False)
+        # A private chat's id is its person's id: the reply is in the language they chose.
+        language = (
+            await self._people.language_of_pseudonym(self._keys.pseudonym(chat_id))
+            or self._default_language
+        )
+        message, buttons = self._words.reply_to_reporter(case.code, text, language)
+        entry_count = len(await self._cases.entries(case.id))
+        await self._outbox.enqueue(
+            chat_id,
+            message,
+            priority=PRIORITY_NORMAL,
+            purpose=f"reply|{case.code}|{entry_count}",
+            buttons=buttons,
+        )
+        return ReplyOutcome(relayed=True)
+
+    async def add_note(self, member: StaffMember, case: ReportCase, text: str) -> None:
+        await self._seal_for_readers(case, "note", member, text, for_reporter=False)
+        await self._audit.record(f"staff:{member.id}", "note added", case.code)
+
+    async def start_assessing(self, member: StaffMember, case: ReportCase) -> Moved:
+        return await self._move(member, case, "assessing")
+
+    async def refer(
+        self, member: StaffMember, case: ReportCase, authority: str, when: datetime
+    ) -> Moved:
+        return await self._move(
+            member, case, "referred", referred_to=authority.strip()[:100], referred_at=when
+        )
+
+    async def close(
+        self, member: StaffMember, case: ReportCase, reason: CloseReason, note: str | None
+    ) -> Moved:
+        if note:
+            await self.add_note(member, case, note)
+        return await self._move(
+            member, case, "closed", closed_reason=reason, closed_at=self._clock.now()
+        )
+
+    async def _move(
+        self, member: StaffMember, case: ReportCase, step: Step, **facts: object
+    ) -> Moved:
+        if case.status not in _ALLOWED_FROM[step]:
+            return Moved(case, done=False)
+        now = self._clock.now()
+        await self._cases.update(case.id, now, status=step, **facts)
+        await self._audit.record(f"staff:{member.id}", f"status: {step}", case.code)
+        moved = await self._cases.by_code(case.code)
+        return Moved(moved or case, done=True)
+
+    async def reporter_added(self, case: ReportCase) -> None:
+        """The reporter wrote more: alert whoever acknowledged the case (if still active)."""
+        await self._audit.record("reporter", "reporter added to the case", case.code)
+        if case.acknowledged_by is None:
+            return  # nobody has taken it yet: the ladder is still alerting
+        taker = await self._staff.get(case.acknowledged_by)
+        if taker is None or taker.status != "active":
+            return
+        chat_id = self._staff_desk.alert_chat(taker)
+        if chat_id is None:
+            return
+        language = await self._people.language_of_pseudonym(taker.pseudonym)
+        text, buttons = self._words.reporter_answered(case.code, language or self._default_language)
+        entry_count = len(await self._cases.entries(case.id))
+        await self._outbox.enqueue(
+            chat_id,
+            text,
+            priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
+            purpose=f"answered|{case.code}|{entry_count}",
+            buttons=buttons,
+        )
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    """What a reader sees about a case before opening it: facts, never content."""
+
+    code: str
+    urgency: str
+    audience: str
+    activity: str | None
+    status: str
+    acknowledged_by: str | None
+    referred_to: str | None
+    referred_at: datetime | None
+    closed_reason: str | None
+    deadline_at: datetime
+    # Until the deadline, while it still runs; None once referred or closed (it is met).
+    time_left: timedelta | None
+    next_steps: tuple[Step, ...]
+
+
+def deadline_runs(status: str) -> bool:
+    return status not in {"referred", STATUS_CLOSED}
+
+
+# Typed referral times the officer may use (UTC, like every time the bot shows).
+_DATE_AND_TIME: Final = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M")
+_DATE_ONLY: Final = ("%Y-%m-%d", "%d.%m.%Y")
+# A phone clock a little ahead of the server's is not "the future".
+_CLOCK_SKEW: Final = timedelta(minutes=5)
+
+
+def _parsed(text: str, patterns: tuple[str, ...]) -> datetime | None:
+    for pattern in patterns:
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def parse_referral_time(typed: str, now: datetime, received_at: datetime) -> datetime | None:
+    """When a case was referred, as typed; None unless it is between receipt and now.
+
+    Accepts a date and time, a date alone (that day: from the receipt if it came in that day),
+    or a time alone (today).
+    """
+    text = " ".join(typed.split())
+    moment = _parsed(text, _DATE_AND_TIME)
+    if moment is None and (day := _parsed(text, _DATE_ONLY)) is not None:
+        moment = max(day, received_at) if day.date() == received_at.date() else day
+    if moment is None and (clock_time := _parsed(text, ("%H:%M",))) is not None:
+        moment = now.replace(
+            hour=clock_time.hour, minute=clock_time.minute, second=0, microsecond=0
+        )
+    if moment is None or moment > now + _CLOCK_SKEW or moment < received_at - _CLOCK_SKEW:
+        return None
+    return moment

@@ -1,0 +1,220 @@
+"""What case handling says: to staff in their language, and to the reporter as "the safe person".
+
+The reporter never sees who wrote, and staff never see who the reporter is.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.casework import CaseCard, Step
+from bot.durations import format_time_left
+from bot.settings import OrganisationConfig
+from handlers.alert_texts import audience_label, urgency_label
+
+Buttons = list[list[tuple[str, str]]]
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+class CaseworkTexts:
+    """Renders what bot.casework sends through the outbox (it must not know about translations)."""
+
+    def __init__(self, i18n: I18n) -> None:
+        self._i18n = i18n
+
+    def reply_to_reporter(self, code: str, text: str, language: str) -> tuple[str, Buttons]:
+        with self._i18n.context(), self._i18n.use_locale(language):
+            message = "\n\n".join(
+                (
+                    "💬 " + _("A message from the safe person:"),
+                    html.escape(text),
+                    _("You can answer here. Tap «Answer»."),
+                )
+            )
+            return message, [[(_("Answer"), f"asp:{code}")]]
+
+    def reporter_answered(self, code: str, language: str) -> tuple[str, Buttons]:
+        with self._i18n.context(), self._i18n.use_locale(language):
+            text = "✉️ " + _("Case {code}: the reporter wrote more. Tap Read to see it.").format(
+                code=code
+            )
+            return text, [[(_("Read"), f"read:{code}")]]
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "awaiting_alert": _("nobody could be alerted yet"),
+        "alerted": _("waiting for someone to acknowledge"),
+        "acknowledged": _("acknowledged"),
+        "assessing": _("being assessed"),
+        "referred": _("referred"),
+        "closed": _("closed"),
+    }
+    return labels.get(status, status)
+
+
+def close_reason_label(reason: str) -> str:
+    labels = {
+        "no_concern": _("No safeguarding concern"),
+        "handled_internally": _("Handled within the organisation"),
+        "handed_over": _("Handed over to the authorities"),
+        "duplicate": _("Duplicate of another case"),
+        "other": _("Another reason (write it)"),
+    }
+    return labels.get(reason, reason)
+
+
+def step_label(step: Step) -> str:
+    labels = {
+        "assessing": _("Start assessing"),
+        "referred": _("Referred to…"),
+        "closed": _("Close…"),
+    }
+    return labels[step]
+
+
+def card(facts: CaseCard, config: OrganisationConfig) -> str:
+    lines = [
+        "📁 " + _("Case {code}").format(code=facts.code),
+        _("Urgency: {urgency}").format(urgency=urgency_label(facts.urgency)),
+        _("From: {audience}").format(audience=audience_label(facts.audience)),
+    ]
+    activity = config.activity(facts.activity) if facts.activity else None
+    if activity is not None:
+        lines.append(_("Activity: {activity}").format(activity=html.escape(activity.name)))
+    lines.append(_("Status: {status}").format(status=status_label(facts.status)))
+    if facts.acknowledged_by is not None:
+        lines.append(_("Acknowledged by {name}.").format(name=html.escape(facts.acknowledged_by)))
+    if facts.referred_to is not None and facts.referred_at is not None:
+        lines.append(
+            _("Referred to {authority} on {when}.").format(
+                authority=html.escape(facts.referred_to), when=when(facts.referred_at)
+            )
+        )
+    if facts.closed_reason is not None:
+        lines.append(_("Closed: {reason}.").format(reason=close_reason_label(facts.closed_reason)))
+    lines.append(deadline_line(facts))
+    return "\n".join(lines)
+
+
+def deadline_line(facts: CaseCard) -> str:
+    if facts.time_left is None:
+        return _("Report deadline met.")
+    if facts.time_left.total_seconds() <= 0:
+        return "⚠️ " + _("Report deadline passed: {deadline}.").format(
+            deadline=when(facts.deadline_at)
+        )
+    return _("Report deadline: {deadline} (in {left}).").format(
+        deadline=when(facts.deadline_at), left=format_time_left(facts.time_left)
+    )
+
+
+def list_line(facts: CaseCard) -> str:
+    if facts.time_left is None:
+        deadline = _("deadline met")
+    elif facts.time_left.total_seconds() <= 0:
+        deadline = "⚠️ " + _("deadline passed")
+    else:
+        deadline = _("{left} left").format(left=format_time_left(facts.time_left))
+    return f"<b>{facts.code}</b> · {urgency_label(facts.urgency)} · " + (
+        f"{status_label(facts.status)} · {deadline}"
+    )
+
+
+def open_cases(count: int) -> str:
+    if count == 0:
+        return _("No open cases for you.")
+    return _("Open cases for you: {count}. Tap one to act on it.").format(count=count)
+
+
+def reply_label() -> str:
+    return _("Reply")
+
+
+def note_label() -> str:
+    return _("Note")
+
+
+def ask_reply() -> str:
+    return _(
+        "Write your reply. The reporter sees it as from «the safe person», never your name. "
+        "Or /cancel."
+    )
+
+
+def reply_sent(code: str) -> str:
+    return _("Sent to the reporter of case {code}.").format(code=code)
+
+
+def reply_kept(code: str) -> str:
+    return _(
+        "The reporter of case {code} asked not to be written to here. Your reply is sealed in "
+        "the case; they see it if they check with /status."
+    ).format(code=code)
+
+
+def too_long(limit: int) -> str:
+    return _("That is too long. Please keep it under {limit} characters.").format(limit=limit)
+
+
+def text_only() -> str:
+    return _("Please write it as text.")
+
+
+def ask_note() -> str:
+    return _("Write the note. It is sealed: only this case's readers can open it. Or /cancel.")
+
+
+def note_saved(code: str) -> str:
+    return _("Note sealed into case {code}.").format(code=code)
+
+
+def moved(code: str, status: str) -> str:
+    return _("Case {code}: {status}.").format(code=code, status=status_label(status))
+
+
+def not_now(code: str, status: str) -> str:
+    return _("Case {code} is already {status}: nothing changed.").format(
+        code=code, status=status_label(status)
+    )
+
+
+def acknowledge_first(code: str) -> str:
+    return _("Acknowledge case {code} first.").format(code=code)
+
+
+def ask_authority() -> str:
+    return _("To which authority was it referred? Tap one, or write the name.")
+
+
+def ask_referred_when() -> str:
+    return _(
+        "When? Tap «Now», or write the date and time in UTC, for example 2026-03-14 09:30 "
+        "or 14.03.2026 09:30."
+    )
+
+
+def now_label() -> str:
+    return _("Now")
+
+
+def when_not_understood() -> str:
+    return _(
+        "I could not read that time, or it is in the future or before the case came in. "
+        "For example: 2026-03-14 09:30."
+    )
+
+
+def ask_close_reason() -> str:
+    return _("Why is the case closed?")
+
+
+def ask_close_note() -> str:
+    return _("Write the reason. It is sealed into the case.")

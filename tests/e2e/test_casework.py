@@ -1,0 +1,337 @@
+"""Acting on a case: the reply relay both ways, the status steps, /cases, and revoked members."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from emulator.client import EmulatorClient, Screen
+from storage.db import Database
+from storage.models import AuditEvent, CaseEntry, EntryKey, ReportCase
+from tests.e2e.conftest import MakePerson
+from tests.e2e.harness import InProcessBot, Person
+from tests.e2e.test_alerts import alerts, enrolled, staff_desk
+from tests.e2e.test_reporting import (
+    CANARY,
+    GOT_IT,
+    THATS_ALL,
+    child_report,
+    parent_report,
+    tap_newest,
+)
+
+PASSPHRASE = "river lantern quiet seven"
+REPLY = "Thank you for telling me. Are you somewhere safe tonight? reply-canary-51c0"
+ANSWER = "Yes, I am at my aunt's house. answer-canary-9e2a"
+
+
+async def acknowledge(officer: Person, code: str) -> None:
+    screen = await officer.wait_for(lambda s: any(f"New case {code}" in t for t in alerts(s)))
+    alert = next(m for m in screen.bot_messages if f"New case {code}" in m.text)
+    await officer.tap("Acknowledge", message_id=alert.message_id)
+    await officer.wait_for_bot_text(f"You acknowledged case {code}.")
+
+
+async def tap_on_newest(person: Person, label: str) -> Screen:
+    """Tap `label` on the newest message that offers it."""
+    screen = await person.wait_for(lambda s: any(label in m.button_texts for m in s.bot_messages))
+    newest = [m for m in screen.bot_messages if label in m.button_texts][-1]
+    await person.tap(label, message_id=newest.message_id)
+    return screen
+
+
+async def stored_bytes(bot: InProcessBot) -> bytes:
+    return b"".join(
+        (bot.folder / name).read_bytes()
+        for name in os.listdir(bot.folder)
+        if name.startswith("safeperson.db")
+    )
+
+
+async def audit_actions(bot: InProcessBot) -> list[tuple[str, str, str | None]]:
+    database = Database(bot.database_url)
+    try:
+        async with database.transaction() as session:
+            rows = (await session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars()
+            return [(e.actor, e.action, e.case_code) for e in rows]
+    finally:
+        await database.dispose()
+
+
+async def test_the_reply_relay_works_both_ways_without_revealing_either_side(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria Popescu", "officer")
+    child = await make_person(first_name="Luminita", language_code="en")
+    code, secret, _screen = await child_report(child, "en")
+    await acknowledge(officer, code)
+
+    # The officer replies from the acknowledged alert.
+    await tap_on_newest(officer, "Reply")
+    await officer.wait_for_bot_text("The reporter sees it as from «the safe person»")
+    await officer.send(REPLY)
+    await officer.wait_for_bot_text(f"Sent to the reporter of case {code}.")
+
+    # The child sees it from "the safe person", never the officer's name or account.
+    screen = await child.wait_for_bot_text(REPLY)
+    relayed = next(m for m in screen.bot_messages if REPLY in m.text)
+    assert "A message from the safe person:" in relayed.text
+    assert relayed.button_texts == ["Answer"]
+    assert not any("Maria" in m.text or "Popescu" in m.text for m in screen.messages)
+    assert str(officer.user.user_id) not in screen.texts
+
+    # The child answers; it goes into the case, and the officer who acknowledged is alerted.
+    await child.tap("Answer", message_id=relayed.message_id)
+    await child.wait_for_bot_text("Write or send a voice message.")
+    await child.send(ANSWER)
+    await child.wait_for_bot_text(GOT_IT)
+    await tap_newest(child, "en", THATS_ALL)
+    await child.wait_for_bot_text("Added to your case. Thank you.")
+    screen = await officer.wait_for_bot_text(f"Case {code}: the reporter wrote more.")
+    nudge = next(m for m in screen.bot_messages if "the reporter wrote more" in m.text)
+    assert ANSWER not in nudge.text  # an alert, never content
+    assert nudge.button_texts == ["Read"]
+
+    # Read shows the whole conversation, in the reader's words, and nothing about the child's
+    # account (their Telegram name is Luminita; the name they chose to give was Ana).
+    await officer.tap("Read", message_id=nudge.message_id)
+    await officer.wait_for_bot_text("Your key is locked.")
+    await officer.send(PASSPHRASE)
+    screen = await officer.wait_for(lambda s: any(ANSWER in m.text for m in s.bot_messages))
+    report = "\n".join(m.text for m in screen.bot_messages if m.protect_content)
+    assert CANARY in report
+    assert "Safe right now: Yes, I am safe" in report
+    assert "First name: Ana" in report
+    assert "Wants a reply: Yes, please" in report
+    assert "safe_now" not in report  # no internal keys or values
+    assert "wants_reply" not in report
+    assert "Maria Popescu replied as «the safe person»" in report
+    assert report.index(REPLY) < report.index("The reporter added") < report.index(ANSWER)
+    assert "Luminita" not in "\n".join(screen.texts)
+    assert str(child.user.user_id) not in "\n".join(screen.texts)
+
+    # With /status the child reads the reply again (e.g. after erasing the chat).
+    await child.send("/erase")
+    await tap_on_newest(child, "Erase this chat from my phone")
+    await child.wait_for(lambda s: not any(REPLY in m.text for m in s.bot_messages))
+    await child.send("/status")
+    await child.wait_for_bot_text("Please send your code.")
+    await child.send(code)
+    await child.wait_for_bot_text("Now send your secret word.")
+    await child.send(secret)
+    screen = await child.wait_for_bot_text(f"Case {code}:")
+    assert any("The safe person wrote on" in m.text and REPLY in m.text for m in screen.messages)
+    assert not any("Maria" in m.text for m in screen.messages)
+
+    # Neither the reply nor the answer is readable in the database.
+    await safeperson.stop()
+    stored = await stored_bytes(safeperson)
+    for needle in ("reply-canary-51c0", "answer-canary-9e2a", CANARY):
+        assert needle.encode() not in stored
+    actions = [action for _actor, action, case in await audit_actions(safeperson) if case == code]
+    assert "replied to the reporter" in actions
+    assert "reporter added to the case" in actions
+
+
+async def test_a_reporter_who_wanted_no_reply_sees_it_only_with_status(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    parent = await make_person(first_name="Vera", language_code="en")
+    code, secret, _screen = await parent_report(
+        parent, "en", "My son came home with bruises.", wants_reply="No, thank you"
+    )
+    await acknowledge(officer, code)
+    await tap_on_newest(officer, "Reply")
+    await officer.send(REPLY)
+    await officer.wait_for_bot_text(f"The reporter of case {code} asked not to be written to")
+    await asyncio.sleep(1.5)  # a sweep of the outbox: nothing goes to the parent's chat
+    assert not any(REPLY in m.text for m in (await parent.screen()).bot_messages)
+    await parent.send("/status")
+    await parent.wait_for_bot_text("Please send your code.")
+    await parent.send(code)
+    await parent.wait_for_bot_text("Now send your secret word.")
+    await parent.send(secret)
+    await parent.wait_for_bot_text(REPLY)
+
+
+async def test_a_case_moves_along_and_cases_lists_it_until_closed(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, _secret, _screen = await child_report(child, "en")
+
+    # Before anyone acknowledges, /cases shows it waiting, with its deadline.
+    await officer.send("/cases")
+    screen = await officer.wait_for_bot_text("Open cases for you: 1.")
+    listing = next(m for m in screen.bot_messages if "Open cases for you" in m.text)
+    assert f"{code} · urgent · waiting for someone to acknowledge · 23h" in listing.text
+    await officer.tap(code, message_id=listing.message_id)
+    screen = await officer.wait_for_bot_text(f"📁 Case {code}")
+    card = [m for m in screen.bot_messages if m.text.startswith("📁")][-1]
+    assert card.button_texts == ["Acknowledge", "Read", "Reply", "Note"]
+    await officer.tap("Acknowledge", message_id=card.message_id)
+    await officer.wait_for_bot_text(f"You acknowledged case {code}.")
+
+    # acknowledged → assessing; a second tap on the same button changes nothing.
+    await tap_on_newest(officer, "Start assessing")
+    screen = await officer.wait_for(
+        lambda s: any("Status: being assessed" in m.text for m in s.bot_messages)
+    )
+    await tap_on_newest(officer, "Note")
+    await officer.wait_for_bot_text("Write the note.")
+    await officer.send("Spoke with the camp lead. note-canary-77aa")
+    await officer.wait_for_bot_text(f"Note sealed into case {code}.")
+    first_card = next(m for m in screen.bot_messages if f"You acknowledged case {code}" in m.text)
+    await officer.tap("Start assessing", message_id=first_card.message_id)
+    await officer.wait_for(lambda s: any("is already being assessed" in t.text for t in s.toasts))
+
+    # assessing → referred: to whom (a button from the country's list), and when.
+    await tap_on_newest(officer, "Referred to…")
+    await officer.wait_for_bot_text("To which authority was it referred?")
+    await officer.telegram.send_sticker(officer.user.user_id)  # not a name: asked again
+    await officer.wait_for_bot_text("Please write it as text.")
+    await tap_on_newest(officer, "DGASPC")
+    await officer.wait_for_bot_text("When? Tap «Now»")
+    await officer.send("yesterday, I think")
+    await officer.wait_for_bot_text("I could not read that time")
+    await tap_on_newest(officer, "Now")
+    screen = await officer.wait_for(
+        lambda s: any("Referred to DGASPC on" in m.text for m in s.bot_messages)
+    )
+    referred = [m for m in screen.bot_messages if "Referred to DGASPC" in m.text][-1]
+    assert "Report deadline met." in referred.text
+    assert referred.button_texts == ["Read", "Reply", "Note", "Close…"]
+
+    # Referred: the deadline has stopped, so no reminder and no breach come any more.
+    safeperson.clock.ahead += timedelta(hours=25)
+    await asyncio.sleep(2.5)
+    assert not any(m.text.startswith(("⏰", "⚠️")) for m in (await officer.screen()).bot_messages)
+
+    # referred → closed, with a reason written out (sealed as a note).
+    await tap_on_newest(officer, "Close…")
+    await officer.wait_for_bot_text("Why is the case closed?")
+    await tap_on_newest(officer, "Another reason (write it)")
+    await officer.wait_for_bot_text("Write the reason.")
+    await officer.send("The family moved abroad; handed to the authority there.")
+    screen = await officer.wait_for(
+        lambda s: any("Closed: Another reason" in m.text for m in s.bot_messages)
+    )
+    closed = [m for m in screen.bot_messages if "Closed: Another reason" in m.text][-1]
+    assert closed.button_texts == ["Read"]
+    await officer.send("/cases")
+    await officer.wait_for_bot_text("No open cases for you.")
+
+    # The notes and steps are in the case and the audit log; the note text is not readable.
+    await officer.tap("Read", message_id=closed.message_id)
+    await officer.wait_for_bot_text("Your key is locked.")
+    await officer.send(PASSPHRASE)
+    screen = await officer.wait_for(
+        lambda s: any("note-canary-77aa" in m.text for m in s.bot_messages)
+    )
+    report = "\n".join(m.text for m in screen.bot_messages if m.protect_content)
+    assert "Note by Maria" in report
+    assert "The family moved abroad" in report
+    await safeperson.stop()
+    actions = [
+        action
+        for _actor, action, case in await audit_actions(safeperson)
+        if case == code and action != "read"
+    ]
+    assert actions[-6:] == [
+        "acknowledged",
+        "status: assessing",
+        "note added",
+        "status: referred",
+        "note added",
+        "status: closed",
+    ]
+    assert b"note-canary-77aa" not in await stored_bytes(safeperson)
+    database = Database(safeperson.database_url)
+    try:
+        async with database.transaction() as session:
+            case = (
+                await session.execute(select(ReportCase).where(ReportCase.code == code))
+            ).scalar_one()
+            assert (case.status, case.referred_to, case.closed_reason) == (
+                "closed",
+                "DGASPC",
+                "other",
+            )
+    finally:
+        await database.dispose()
+
+
+async def test_a_revoked_member_gets_nothing_more(
+    safeperson: InProcessBot, make_person: MakePerson, telegram: EmulatorClient
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    deputy = await enrolled(safeperson, make_person, "Ion", "deputy")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, secret, _screen = await child_report(child, "en")  # sealed for both
+    await officer.wait_for(lambda s: len(alerts(s)) == 1)
+
+    # `safeperson staff revoke` for the deputy.
+    desk = staff_desk(safeperson)
+    deputy_id = next(m.id for m in await desk.members() if m.name == "Ion")
+    await desk.revoke(deputy_id)
+
+    # The ladder climbs past the deputy: the officer is alerted again, the deputy not at all.
+    safeperson.clock.ahead += timedelta(minutes=31)
+    await officer.wait_for(lambda s: len(alerts(s)) == 2)
+    await asyncio.sleep(1.5)
+    assert alerts(await deputy.screen()) == []
+
+    # Staff commands and buttons answer as they do for anyone who is not staff.
+    await deputy.send("/cases")
+    await deputy.wait_for_bot_text("I do not know that command.")
+    await child.send("/cases")
+    await child.wait_for_bot_text("I do not know that command.")
+    for data in (f"read:{code}", f"ack:{code}", f"cw:reply:{code}"):
+        await telegram.press(
+            deputy.user.user_id,
+            callback_data=data,
+            message_id=(await deputy.screen()).bot_messages[-1].message_id,
+            allow_missing=True,
+        )
+    await deputy.wait_for(
+        lambda s: sum("earlier step" in t.text for t in s.toasts) == 3, timeout=20
+    )
+    assert not any("locked" in m.text for m in (await deputy.screen()).bot_messages)
+
+    # What the child adds now, and a new case, are not sealed for the deputy.
+    await child.send("/status")
+    await child.wait_for_bot_text("Please send your code.")
+    await child.send(code)
+    await child.wait_for_bot_text("Now send your secret word.")
+    await child.send(secret)
+    await child.wait_for_bot_text(f"Case {code}:")
+    await child.tap("Add more")
+    await child.wait_for_bot_text("Write or send a voice message.")
+    await child.send("It happened again.")
+    await child.wait_for_bot_text(GOT_IT)
+    second = await make_person(first_name="Ioana", language_code="en")
+    second_code, _secret, _screen = await child_report(second, "en")
+    await safeperson.stop()
+    database = Database(safeperson.database_url)
+    try:
+        async with database.transaction() as session:
+            rows = await session.execute(
+                select(ReportCase.code, CaseEntry.kind, EntryKey.reader_id)
+                .join(CaseEntry, CaseEntry.case_id == ReportCase.id)
+                .join(EntryKey, EntryKey.entry_id == CaseEntry.id)
+            )
+            sealed_for = [(c, kind, reader) for c, kind, reader in rows]
+    finally:
+        await database.dispose()
+    assert (code, "report", deputy_id) in sealed_for  # before the revocation
+    assert (code, "follow_up", deputy_id) not in sealed_for
+    assert any(c == code and kind == "follow_up" for c, kind, _r in sealed_for)
+    assert not any(c == second_code and r == deputy_id for c, _kind, r in sealed_for)
+    actions = [(actor, action) for actor, action, _case in await audit_actions(safeperson)]
+    assert ("operator", f"revoked staff:{deputy_id}") in actions
+    assert (f"staff:{deputy_id}", "enrolled") in actions
