@@ -47,6 +47,8 @@ _ALLOWED_FROM: Final[dict[str, frozenset[str]]] = {
 # A reply must fit in one Telegram message with the words around it.
 MAX_REPLY_CHARACTERS: Final = 3000
 MAX_NOTE_CHARACTERS: Final = 3500
+# The one who acknowledged a case is alerted once per window however many messages come in it.
+ANSWER_ALERT_WINDOW: Final = timedelta(minutes=5)
 
 
 def close_reason(value: str) -> CloseReason | None:
@@ -249,12 +251,13 @@ class CaseWork:
             return
         language = await self._people.language_of_pseudonym(taker.pseudonym)
         text, buttons = self._words.reporter_answered(case.code, language or self._default_language)
-        entry_count = len(await self._cases.entries(case.id))
+        # One alert for a burst of messages: a child often sends several in a row.
+        window = int(self._clock.now().timestamp() // ANSWER_ALERT_WINDOW.total_seconds())
         await self._outbox.enqueue(
             chat_id,
             text,
             priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
-            purpose=f"answered|{case.code}|{entry_count}",
+            purpose=f"answered|{case.code}|{window}",
             buttons=buttons,
         )
 

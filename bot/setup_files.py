@@ -21,6 +21,9 @@ consent_deadline = "30d"
 # passphrase unlocked stays usable for this long (or until /lock).
 read_visible_for = "10m"
 unlocked_for = "15m"
+# Whom cases are referred to (buttons under «Referred to…»); unset, the country's usual ones:
+# RO: DGASPC, Poliția, Parchetul; AL: NjMF, Policia e Shtetit, ASHDMF.
+# authorities = ["DGASPC Sector 3", "Poliția"]
 
 [organisation]
 name = "Împreună Agency"

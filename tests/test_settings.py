@@ -68,6 +68,20 @@ def test_albania_gets_albanian_help_numbers(tmp_path: Path) -> None:
         write(tmp_path, '[organisation]\nname = "ASET"\ncountry = "AL"\n')
     )
     assert [h.number for h in config.help_numbers] == ["112", "129", "127", "116 111"]
+    assert "Policia e Shtetit" in config.referral_authorities
+
+
+def test_an_organisation_may_name_its_own_authorities(tmp_path: Path) -> None:
+    config = load_organisation_config(
+        write(
+            tmp_path,
+            'authorities = ["DGASPC Sector 3", "Poliția"]\n'
+            '[organisation]\nname = "Împreună"\ncountry = "RO"\n',
+        )
+    )
+    assert config.referral_authorities == ("DGASPC Sector 3", "Poliția")
+    default = load_organisation_config(write(tmp_path, EXAMPLE_CONFIG))
+    assert default.referral_authorities == ("DGASPC", "Poliția", "Parchetul")
 
 
 @pytest.mark.parametrize(
