@@ -141,7 +141,7 @@ class OutboxSender:
             InlineKeyboardMarkup(inline_keyboard=rows) if rows else None,
         )
 
-    async def run_forever(self, poll_seconds: float = 0.3) -> None:
+    async def run_forever(self, poll_seconds: float = 0.1) -> None:
         while True:
             # A stop request waits for the batch in hand: cutting a send before its "sent" mark
             # commits would make the next start send that message again.
