@@ -161,7 +161,8 @@ class CaseWork:
 
     async def _seal_for_readers(
         self, case: ReportCase, kind: str, author: StaffMember, content: str, for_reporter: bool
-    ) -> None:
+    ) -> str:
+        """Seal and store an entry; return its token (unique, so it names the entry)."""
         reader_ids = await self._cases.readers_of(case.id)
         # The case's readers, less anyone revoked since: they get nothing new.
         readers = {
@@ -180,10 +181,11 @@ class CaseWork:
             self._random,
         )
         await self._cases.add_entry(case.id, entry)
+        return entry.token
 
     async def reply(self, member: StaffMember, case: ReportCase, text: str) -> ReplyOutcome:
         """Write to the reporter as "the safe person"; sealed into the case either way."""
-        await self._seal_for_readers(case, "reply", member, text, for_reporter=True)
+        token = await self._seal_for_readers(case, "reply", member, text, for_reporter=True)
         await self._audit.record(f"staff:{member.id}", "replied to the reporter", case.code)
         chat_id = reply_chat(self._keys, case)
         if chat_id is None:
@@ -194,12 +196,11 @@ class CaseWork:
             or self._default_language
         )
         message, buttons = self._words.reply_to_reporter(case.code, text, language)
-        entry_count = len(await self._cases.entries(case.id))
         await self._outbox.enqueue(
             chat_id,
             message,
             priority=PRIORITY_NORMAL,
-            purpose=f"reply|{case.code}|{entry_count}",
+            purpose=f"reply|{case.code}|{token}",
             buttons=buttons,
         )
         return ReplyOutcome(relayed=True)
@@ -221,19 +222,23 @@ class CaseWork:
     async def close(
         self, member: StaffMember, case: ReportCase, reason: CloseReason, note: str | None
     ) -> Moved:
-        if note:
-            await self.add_note(member, case, note)
-        return await self._move(
+        # The step first: a note is kept only if the case really closes now, and the case row
+        # is locked before the audit log, in the same order as every other step.
+        moved = await self._move(
             member, case, "closed", closed_reason=reason, closed_at=self._clock.now()
         )
+        if moved.done and note:
+            await self.add_note(member, case, note)
+        return moved
 
     async def _move(
         self, member: StaffMember, case: ReportCase, step: Step, **facts: object
     ) -> Moved:
-        if case.status not in _ALLOWED_FROM[step]:
+        allowed = _ALLOWED_FROM[step]
+        if case.status not in allowed:
             return Moved(case, done=False)
-        now = self._clock.now()
-        await self._cases.update(case.id, now, status=step, **facts)
+        if not await self._cases.move(case.id, allowed, self._clock.now(), status=step, **facts):
+            return Moved(case, done=False)  # someone else moved it first
         await self._audit.record(f"staff:{member.id}", f"status: {step}", case.code)
         moved = await self._cases.by_code(case.code)
         return Moved(moved or case, done=True)
@@ -243,23 +248,28 @@ class CaseWork:
         await self._audit.record("reporter", "reporter added to the case", case.code)
         if case.acknowledged_by is None:
             return  # nobody has taken it yet: the ladder is still alerting
-        taker = await self._staff.get(case.acknowledged_by)
-        if taker is None or taker.status != "active":
-            return
-        chat_id = self._staff_desk.alert_chat(taker)
-        if chat_id is None:
-            return
-        language = await self._people.language_of_pseudonym(taker.pseudonym)
-        text, buttons = self._words.reporter_answered(case.code, language or self._default_language)
-        # One alert for a burst of messages: a child often sends several in a row.
+        readers = await self._cases.readers_of(case.id)
+        active = [m for m in await self._staff.active_readers() if m.id in readers]
+        taker = [m for m in active if m.id == case.acknowledged_by]
+        # If the one who took it was revoked since, the answer must still reach someone: every
+        # other reader of the case is told. A burst of messages (a child often sends several in
+        # a row) makes one alert.
         window = int(self._clock.now().timestamp() // ANSWER_ALERT_WINDOW.total_seconds())
-        await self._outbox.enqueue(
-            chat_id,
-            text,
-            priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
-            purpose=f"answered|{case.code}|{window}",
-            buttons=buttons,
-        )
+        for member in taker or active:
+            chat_id = self._staff_desk.alert_chat(member)
+            if chat_id is None:
+                continue
+            language = await self._people.language_of_pseudonym(member.pseudonym)
+            text, buttons = self._words.reporter_answered(
+                case.code, language or self._default_language
+            )
+            await self._outbox.enqueue(
+                chat_id,
+                text,
+                priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
+                purpose=f"answered|{case.code}|{member.id}|{window}",
+                buttons=buttons,
+            )
 
 
 @dataclass(frozen=True)

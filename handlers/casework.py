@@ -122,7 +122,10 @@ async def on_cases(
     if member is None:
         raise SkipHandler  # an unknown command for anyone who is not staff
     cards = [await casework.card(case) for case in await casework.open_cases(member)]
-    lines = [say.open_cases(len(cards)), *(say.list_line(card) for card in cards)]
+    # One message: the soonest deadlines, and how many more there are (Telegram's 4096).
+    lines = [say.open_cases(len(cards)), *(say.list_line(card) for card in cards[:LIST_BUTTONS])]
+    if len(cards) > LIST_BUTTONS:
+        lines.append(say.more_cases(len(cards) - LIST_BUTTONS))
     markup = buttons(
         [(card.code, CaseAction(action="card", code=card.code)) for card in cards[:LIST_BUTTONS]]
     )
@@ -169,6 +172,10 @@ async def on_reply_text(
     case: ReportCase,
     casework: CaseWork,
 ) -> None:
+    if case.status == STATUS_CLOSED:  # someone closed it while this was being typed
+        await state.clear()
+        await message.answer(say.not_now(case.code, case.status))
+        return
     if not _fits(message, MAX_REPLY_CHARACTERS):
         await message.answer(say.too_long(MAX_REPLY_CHARACTERS))
         return
@@ -185,6 +192,10 @@ async def on_note_text(
     case: ReportCase,
     casework: CaseWork,
 ) -> None:
+    if case.status == STATUS_CLOSED:  # someone closed it while this was being typed
+        await state.clear()
+        await message.answer(say.not_now(case.code, case.status))
+        return
     if not _fits(message, MAX_NOTE_CHARACTERS):
         await message.answer(say.too_long(MAX_NOTE_CHARACTERS))
         return
@@ -359,6 +370,9 @@ async def on_close_reason(
         await bot.send_message(callback.from_user.id, say.ask_close_note())
         return
     moved = await casework.close(member, case, reason, None)
+    if not moved.done:
+        await bot.send_message(callback.from_user.id, say.not_now(case.code, moved.case.status))
+        return
     await send_card(bot, callback.from_user.id, moved.case, casework, config)
 
 

@@ -134,6 +134,10 @@ def open_cases(count: int) -> str:
     return _("Open cases for you: {count}. Tap one to act on it.").format(count=count)
 
 
+def more_cases(count: int) -> str:
+    return _("…and {count} more.").format(count=count)
+
+
 def reply_label() -> str:
     return _("Reply")
 

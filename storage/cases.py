@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 
 from storage.db import Database
 from storage.models import CaseEntry, EntryKey, GuessCounter, ReportCase, StaffMember
@@ -212,6 +213,20 @@ class CaseRepository:
                 case.next_alert_at = None
                 case.status = "acknowledged"
                 case.updated_at = now
+
+    async def move(
+        self, case_id: int, allowed: frozenset[str], now: datetime, **changes: object
+    ) -> bool:
+        """Change a case only if its status is still one of `allowed` (checked in the UPDATE
+        itself, so two members acting at once cannot both win); True if it changed."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                sql_update(ReportCase)
+                .where(ReportCase.id == case_id)
+                .where(ReportCase.status.in_(allowed))
+                .values(updated_at=now, **changes)
+            )
+            return int(getattr(result, "rowcount", 0) or 0) == 1
 
     async def update(self, case_id: int, now: datetime, **changes: object) -> None:
         async with self._db.transaction() as session:

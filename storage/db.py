@@ -85,9 +85,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def is_transient_storage_error(exc: BaseException) -> bool:
     """A locked SQLite file, a lost PostgreSQL connection, or two updates of one person
-    creating the same row at once (a unique-key conflict): retrying the update may succeed."""
+    creating the same row at once (a unique-key conflict), or PostgreSQL breaking a deadlock or
+    a serialisation conflict between two units of work: retrying the update may succeed."""
     if isinstance(exc, DBAPIError):
-        return bool(exc.connection_invalidated) or isinstance(
-            exc, OperationalError | IntegrityError
+        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        return (
+            bool(exc.connection_invalidated)
+            or isinstance(exc, OperationalError | IntegrityError)
+            or sqlstate in {"40P01", "40001"}
         )
     return False

@@ -93,6 +93,7 @@ class OutboxRepository:
             if row is not None:
                 row.status = "failed"
                 row.attempts += 1
+                row.payload = b""  # never to be sent: its text need not be kept either
 
     async def statuses(self) -> dict[str, int]:
         async with self._db.transaction() as session:

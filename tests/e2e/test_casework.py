@@ -251,8 +251,8 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
         "status: assessing",
         "note added",
         "status: referred",
-        "note added",
         "status: closed",
+        "note added",
     ]
     assert b"note-canary-77aa" not in await stored_bytes(safeperson)
     database = Database(safeperson.database_url)
