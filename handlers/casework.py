@@ -165,6 +165,18 @@ def _fits(message: Message, limit: int) -> bool:
     return len(message.text or "") <= limit
 
 
+async def _may_write(message: Message, state: FSMContext, case: ReportCase, limit: int) -> bool:
+    """Whether a typed reply or note can be taken; if not, the member is told why."""
+    if case.status == STATUS_CLOSED:  # someone closed it while this was being typed
+        await state.clear()
+        await message.answer(say.not_now(case.code, case.status))
+        return False
+    if not _fits(message, limit):
+        await message.answer(say.too_long(limit))
+        return False
+    return True
+
+
 async def on_reply_text(
     message: Message,
     state: FSMContext,
@@ -172,12 +184,7 @@ async def on_reply_text(
     case: ReportCase,
     casework: CaseWork,
 ) -> None:
-    if case.status == STATUS_CLOSED:  # someone closed it while this was being typed
-        await state.clear()
-        await message.answer(say.not_now(case.code, case.status))
-        return
-    if not _fits(message, MAX_REPLY_CHARACTERS):
-        await message.answer(say.too_long(MAX_REPLY_CHARACTERS))
+    if not await _may_write(message, state, case, MAX_REPLY_CHARACTERS):
         return
     outcome = await casework.reply(member, case, message.text or "")
     await state.clear()
@@ -192,12 +199,7 @@ async def on_note_text(
     case: ReportCase,
     casework: CaseWork,
 ) -> None:
-    if case.status == STATUS_CLOSED:  # someone closed it while this was being typed
-        await state.clear()
-        await message.answer(say.not_now(case.code, case.status))
-        return
-    if not _fits(message, MAX_NOTE_CHARACTERS):
-        await message.answer(say.too_long(MAX_NOTE_CHARACTERS))
+    if not await _may_write(message, state, case, MAX_NOTE_CHARACTERS):
         return
     await casework.add_note(member, case, message.text or "")
     await state.clear()
