@@ -12,7 +12,7 @@ from emulator.client import EmulatorClient, Screen
 from storage.db import Database
 from storage.models import AuditEvent, CaseEntry, EntryKey, ReportCase
 from tests.e2e.conftest import MakePerson
-from tests.e2e.harness import InProcessBot, Person, bot_messages_with
+from tests.e2e.harness import InProcessBot, Person
 from tests.e2e.test_alerts import alerts, enrolled, staff_desk
 from tests.e2e.test_reporting import (
     CANARY,
@@ -88,13 +88,9 @@ async def test_the_reply_relay_works_both_ways_without_revealing_either_side(
     await child.wait_for_bot_text("Write or send a voice message.")
     await child.send(ANSWER)
     await child.wait_for_bot_text(GOT_IT)
-    await child.send("And thank you.")
-    await child.wait_for_bot_text(GOT_IT, count=2)
     await tap_newest(child, "en", THATS_ALL)
     await child.wait_for_bot_text("Added to your case. Thank you.")
     screen = await officer.wait_for_bot_text(f"Case {code}: the reporter wrote more.")
-    await asyncio.sleep(1.5)  # a sweep of the outbox: two messages in a row make one alert
-    assert len(bot_messages_with(await officer.screen(), "the reporter wrote more")) == 1
     nudge = next(m for m in screen.bot_messages if "the reporter wrote more" in m.text)
     assert ANSWER not in nudge.text  # an alert, never content
     assert nudge.button_texts == ["Read"]
