@@ -124,8 +124,7 @@ class EscalationLadder:
     async def _members_for(self, case: ReportCase) -> list[StaffMember]:
         """Who may be alerted about this case: its readers (it was sealed for them when it came
         in), less anyone revoked since. Someone enrolled later could not open it."""
-        readers = await self._cases.readers_of(case.id)
-        return [m for m in await self._staff.active_readers() if m.id in readers]
+        return await self._cases.active_readers_of(case.id)
 
     def _ack_time(self, urgency: str) -> timedelta:
         ack_time: timedelta = getattr(self._ack_times, urgency, self._ack_times.standard)
@@ -202,7 +201,7 @@ class EscalationLadder:
     async def acknowledge(self, code: str, member: StaffMember) -> Acknowledged | None:
         """The member takes the case: the ladder stops, and everyone alerted is told who."""
         case = await self._cases.by_code(code)
-        if case is None:
+        if case is None or case.kind != "concern":
             return None
         tiers = ladder_tiers(await self._members_for(case), case)
         alerted = [m for t in tiers[: case.tier + 1] for m in t]

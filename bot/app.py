@@ -24,10 +24,11 @@ from sqlalchemy.exc import DBAPIError
 import handlers
 from bot.alerts import EscalationLadder
 from bot.audit import AuditLog
-from bot.cases import CaseDesk
+from bot.cases import CaseDesk, CaseFiler
 from bot.casework import CaseWork
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
+from bot.consent import AnswersByKind, ConsentDesk
 from bot.crypto import SecretHasher
 from bot.housekeeping import Housekeeping
 from bot.keyvault import KeyVault
@@ -45,6 +46,7 @@ from bot.updates import UpdateJournal
 from bot.webhook import run_webhook
 from handlers.alert_texts import AlertTexts
 from handlers.casework_texts import CaseworkTexts
+from handlers.consent_texts import ConsentTexts
 from handlers.middlewares import (
     OncePerUpdateMiddleware,
     OnePersonAtATime,
@@ -82,6 +84,7 @@ class SafePerson:
     default_webhook_secret: str
     outbox_sender: OutboxSender
     ladder: EscalationLadder
+    consent: ConsentDesk
     shown: ShownMessages
     # Set once the schema is up to date and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
@@ -142,6 +145,37 @@ class SafePerson:
         await self.bot.set_my_commands(commands, language_code=telegram_code)
 
 
+def consent_desk(
+    database: Database,
+    config: OrganisationConfig,
+    keys: ServerKeys,
+    hasher: SecretHasher,
+    clock: Clock,
+    random: RandomSource,
+    audit: AuditLog,
+    staff: StaffDesk,
+    i18n: I18n | None = None,
+) -> ConsentDesk:
+    """The consent desk, for the bot and for `safeperson consent export`."""
+    i18n = i18n or I18n(path=LOCALES_DIR, default_locale=config.languages.default)
+    return ConsentDesk(
+        CaseFiler(CaseRepository(database), keys, hasher, clock, random),
+        CaseRepository(database),
+        StaffRepository(database),
+        staff,
+        PeopleService(PersonRepository(database), keys, clock),
+        Outbox(OutboxRepository(database), keys, clock),
+        ConsentTexts(i18n, config),
+        keys,
+        clock,
+        random,
+        audit,
+        deadline=config.consent_deadline,
+        reminders=config.consent_reminders,
+        default_language=config.languages.default,
+    )
+
+
 def build_safeperson(
     settings: Settings,
     config: OrganisationConfig,
@@ -189,6 +223,7 @@ def build_safeperson(
         random,
         audit,
     )
+    consent = consent_desk(database, config, keys, hasher, clock, random, audit, staff, i18n)
     desk = CaseDesk(
         CaseRepository(database),
         StaffRepository(database),
@@ -200,7 +235,8 @@ def build_safeperson(
         config.report_deadline,
         ladder=ladder,
         audit=audit,
-        answers=casework,
+        # A sender's answer reaches whoever handles that kind of case.
+        answers=AnswersByKind(casework, consent),
     )
     shown = ShownMessages(DeletionRepository(database), keys, clock, config.read_visible_for)
     fsm_storage = EncryptedFsmStorage(database, keys, clock)
@@ -226,6 +262,7 @@ def build_safeperson(
         vault=KeyVault(clock, config.unlocked_for),
         reader=CaseReader(CaseRepository(database), StaffRepository(database)),
         casework=casework,
+        consent=consent,
         shown=shown,
         audit=audit,
     )
@@ -253,6 +290,7 @@ def build_safeperson(
         keys.key_id("webhook secret", "v1"),
         OutboxSender(bot, outbox_repository, keys, clock),
         ladder,
+        consent,
         shown,
     )
 
@@ -268,6 +306,8 @@ async def run_ladder(app: SafePerson) -> None:
                 await app.ladder.escalate_due()
             async with app.database.transaction():
                 await app.ladder.remind_deadlines()
+            async with app.database.transaction():
+                await app.consent.remind_deadlines()
             # Not in one transaction: it calls Telegram, and must not hold the write lock meanwhile.
             await app.shown.delete_due(app.bot)
         except Exception:

@@ -77,6 +77,31 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class NewCase:
+    """A case of any kind, ready to be sealed for the readers chosen for it."""
+
+    kind: str
+    audience: str
+    urgency: str
+    category: str | None
+    activity: str | None
+    about_officer: bool
+    wants_reply: bool
+    content: bytes
+    readers: dict[int, bytes]
+    deadline: timedelta
+    draft_id: str
+    voice_notes: tuple[bytes, ...] = ()
+    reply_chat_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Filed:
+    case: ReportCase
+    receipt: Receipt
+
+
+@dataclass(frozen=True)
 class ReplyToReporter:
     """Something the safe person wrote back, as the reporter may read it."""
 
@@ -93,6 +118,8 @@ class CaseView:
     received_at: datetime
     wants_reply: bool
     replies: tuple[ReplyToReporter, ...] = ()
+    kind: str = "concern"
+    deadline_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +163,95 @@ def reporter_key_context(code: str) -> str:
     return f"reporter|{code}"
 
 
+class CaseFiler:
+    """Seals a new case of any kind for the readers chosen for it and gives its sender a
+    receipt: a code, and a secret word that only the sender keeps."""
+
+    def __init__(
+        self,
+        cases: CaseRepository,
+        keys: ServerKeys,
+        hasher: SecretHasher,
+        clock: Clock,
+        random: RandomSource,
+    ) -> None:
+        self._cases = cases
+        self._keys = keys
+        self._hasher = hasher
+        self._clock = clock
+        self._random = random
+
+    def _token(self, length: int) -> str:
+        return receipt_token(self._random, length)
+
+    def from_sender(
+        self, code: str, kind: str, content: bytes, readers: dict[int, bytes]
+    ) -> NewEntry:
+        """An entry written by the person who sent the case, sealed for its readers."""
+        return seal_case_entry(
+            code, kind, "reporter", content, readers, None, self._clock, self._random
+        )
+
+    async def already_filed(self, draft_id: str) -> bool:
+        """Whether this draft has become a case already (a second tap on Send)."""
+        submission_key = self._keys.key_id("submission", draft_id)
+        return await self._cases.by_submission(submission_key) is not None
+
+    async def file_case(self, new: NewCase) -> Filed:
+        """Seal a new case of any kind for its readers and store it, with a receipt for the
+        person who sent it. Call `already_filed` first, in the same unit of work."""
+        if not new.readers:
+            raise NoReadersError
+        code = self._token(CODE_LENGTH)
+        while await self._cases.code_exists(code):
+            code = self._token(CODE_LENGTH)
+        secret = self._token(RECEIPT_LENGTH)
+        now = self._clock.now()
+        entries = [self.from_sender(code, "report", new.content, new.readers)]
+        entries += [self.from_sender(code, "voice", note, new.readers) for note in new.voice_notes]
+        # The reporter's own key, locked under the receipt secret: what the safe person writes
+        # back is sealed for it too, so /status can show it and the server cannot.
+        reporter_keys = generate_reader_keys()
+        reporter_salt = self._random.token_bytes(16)
+        reporter_lock = await self._hasher.derive_key(secret, reporter_salt)
+        route = None
+        if new.wants_reply and new.reply_chat_id is not None:
+            route = self._keys.seal(str(new.reply_chat_id).encode(), f"route|{code}".encode())
+        case = ReportCase(
+            kind=new.kind,
+            code=code,
+            audience=new.audience,
+            urgency=new.urgency,
+            category=new.category,
+            activity=new.activity,
+            about_officer=new.about_officer,
+            wants_reply=new.wants_reply,
+            # The escalation ladder picks cases up from here (the officer side).
+            status=STATUS_WAITING_FOR_ALERT,
+            received_at=now,
+            deadline_at=now + new.deadline,
+            updated_at=now,
+            receipt_hash=await self._hasher.hash(secret),
+            reply_route=route,
+            submission_key=self._keys.key_id("submission", new.draft_id),
+            reporter_public_key=reporter_keys.public_key,
+            reporter_locked_key=lock_private_key(
+                reporter_keys.private_key,
+                reporter_lock,
+                reporter_key_context(code),
+                self._random,
+            ),
+            reporter_key_salt=reporter_salt,
+        )
+        await self._cases.add(case, entries)
+        return Filed(case, Receipt(code, f"{secret[:4]}-{secret[4:]}", now, case.deadline_at))
+
+
+def receipt_token(random: RandomSource, length: int) -> str:
+    raw = random.token_bytes(length)
+    return "".join(_ALPHABET[b % len(_ALPHABET)] for b in raw)
+
+
 class CaseDesk:
     """Takes reports in and lets reporters check on them."""
 
@@ -165,82 +281,50 @@ class CaseDesk:
         self._decoy: str | None = None
         self._ladder = ladder
         self._audit = audit
+        self._filer = CaseFiler(cases, keys, hasher, clock, random)
 
     def new_draft_id(self) -> str:
         return self._random.token_bytes(16).hex()
 
     def _token(self, length: int) -> str:
-        raw = self._random.token_bytes(length)
-        return "".join(_ALPHABET[b % len(_ALPHABET)] for b in raw)
-
-    def _entry(self, code: str, kind: str, content: bytes, readers: dict[int, bytes]) -> NewEntry:
-        return seal_case_entry(
-            code, kind, "reporter", content, readers, None, self._clock, self._random
-        )
+        return receipt_token(self._random, length)
 
     async def submit(self, report: Report) -> Receipt | None:
         """Seal and store the report; None if this draft was already submitted."""
-        submission_key = self._keys.key_id("submission", report.draft_id)
-        if await self._cases.by_submission(submission_key) is not None:
+        if await self._filer.already_filed(report.draft_id):
             return None
         readers = choose_readers(
             await self._staff.active_readers(),
             activity=report.activity,
             about_officer=report.about_officer,
         )
-        if not readers:
-            raise NoReadersError
-        code = self._token(CODE_LENGTH)
-        while await self._cases.code_exists(code):
-            code = self._token(CODE_LENGTH)
-        secret = self._token(RECEIPT_LENGTH)
-        now = self._clock.now()
         content = json.dumps(
             {"answers": report.answers, "messages": report.messages}, ensure_ascii=False
         ).encode()
-        entries = [self._entry(code, "report", content, readers)]
-        entries += [self._entry(code, "voice", note, readers) for note in report.voice_notes]
-        # The reporter's own key, locked under the receipt secret: what the safe person writes
-        # back is sealed for it too, so /status can show it and the server cannot.
-        reporter_keys = generate_reader_keys()
-        reporter_salt = self._random.token_bytes(16)
-        reporter_lock = await self._hasher.derive_key(secret, reporter_salt)
-        route = None
-        if report.wants_reply and report.reply_chat_id is not None:
-            route = self._keys.seal(str(report.reply_chat_id).encode(), f"route|{code}".encode())
-        case = ReportCase(
-            code=code,
-            audience=report.audience,
-            urgency=report.urgency,
-            category=report.category,
-            activity=report.activity,
-            about_officer=report.about_officer,
-            wants_reply=report.wants_reply,
-            # The escalation ladder picks cases up from here (the officer side).
-            status=STATUS_WAITING_FOR_ALERT,
-            received_at=now,
-            deadline_at=now + self._deadline,
-            updated_at=now,
-            receipt_hash=await self._hasher.hash(secret),
-            reply_route=route,
-            submission_key=submission_key,
-            reporter_public_key=reporter_keys.public_key,
-            reporter_locked_key=lock_private_key(
-                reporter_keys.private_key,
-                reporter_lock,
-                reporter_key_context(code),
-                self._random,
-            ),
-            reporter_key_salt=reporter_salt,
+        filed = await self._filer.file_case(
+            NewCase(
+                kind="concern",
+                audience=report.audience,
+                urgency=report.urgency,
+                category=report.category,
+                activity=report.activity,
+                about_officer=report.about_officer,
+                wants_reply=report.wants_reply,
+                content=content,
+                voice_notes=tuple(report.voice_notes),
+                readers=readers,
+                deadline=self._deadline,
+                reply_chat_id=report.reply_chat_id,
+                draft_id=report.draft_id,
+            )
         )
-        await self._cases.add(case, entries)
         if self._audit is not None:
-            await self._audit.record("reporter", "case submitted", code)
+            await self._audit.record("reporter", "case submitted", filed.case.code)
         if self._ladder is not None:
             # The one hand-over: alerts are queued in this same transaction, so a case never
             # exists without its alerts, nor alerts without their case.
-            await self._ladder.alert_new_case(case)
-        return Receipt(code, f"{secret[:4]}-{secret[4:]}", now, case.deadline_at)
+            await self._ladder.alert_new_case(filed.case)
+        return filed.receipt
 
     async def open_for_reporter(
         self, person: str, code: str, secret: str
@@ -266,6 +350,8 @@ class CaseDesk:
                 case.received_at,
                 case.wants_reply,
                 await self._replies_for_reporter(case, secret),
+                kind=case.kind,
+                deadline_at=case.deadline_at,
             )
         await self._guesses.record_failure(person_subject, now, PERSON_WINDOW)
         await self._guesses.record_failure(case_subject, now, CASE_WINDOW)
@@ -318,20 +404,17 @@ class CaseDesk:
         if case is None:
             raise LookupError(code)
         # The case's readers, less anyone revoked since: they get nothing new.
-        reader_ids = await self._cases.readers_of(case.id)
-        readers = {
-            m.id: m.public_key
-            for m in await self._staff.active_readers()
-            if m.id in reader_ids and m.public_key is not None
-        }
+        readers = await sealing_keys(self._cases, case)
         if not readers:
             raise NoReadersError
         if text is not None:
             await self._cases.add_entry(
-                case.id, self._entry(case.code, "follow_up", text.encode(), readers)
+                case.id, self._filer.from_sender(case.code, "follow_up", text.encode(), readers)
             )
         if voice is not None:
-            await self._cases.add_entry(case.id, self._entry(case.code, "voice", voice, readers))
+            await self._cases.add_entry(
+                case.id, self._filer.from_sender(case.code, "voice", voice, readers)
+            )
         if self._answers is not None:
             await self._answers.reporter_added(case)
 
@@ -366,6 +449,15 @@ def seal_case_entry(
         created_at=clock.now(),
         reporter_key=reporter_key,
     )
+
+
+async def sealing_keys(cases: CaseRepository, case: ReportCase) -> dict[int, bytes]:
+    """Whom something added to a case is sealed for: its readers, less anyone revoked."""
+    return {
+        m.id: m.public_key
+        for m in await cases.active_readers_of(case.id)
+        if m.public_key is not None
+    }
 
 
 def reply_chat(keys: ServerKeys, case: ReportCase) -> int | None:

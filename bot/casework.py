@@ -23,7 +23,7 @@ from typing import Final, Literal, Protocol, cast, get_args
 
 from bot.alerts import PRIORITY_OF_URGENCY
 from bot.audit import AuditLog
-from bot.cases import reply_chat, seal_case_entry
+from bot.cases import reply_chat, seal_case_entry, sealing_keys
 from bot.clock import Clock, RandomSource
 from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
 from bot.people import PeopleService
@@ -145,7 +145,9 @@ class CaseWork:
     async def case_for(self, member: StaffMember, code: str) -> ReportCase | None:
         """The case, if it is sealed for this (active) member; None for anyone else."""
         case = await self._cases.by_code(code)
-        if case is None or not is_reader(member, await self._cases.readers_of(case.id)):
+        if case is None or case.kind != "concern":
+            return None  # a consent request has its own steps (bot.consent)
+        if not is_reader(member, await self._cases.readers_of(case.id)):
             return None
         return case
 
@@ -163,13 +165,8 @@ class CaseWork:
         self, case: ReportCase, kind: str, author: StaffMember, content: str, for_reporter: bool
     ) -> str:
         """Seal and store an entry; return its token (unique, so it names the entry)."""
-        reader_ids = await self._cases.readers_of(case.id)
         # The case's readers, less anyone revoked since: they get nothing new.
-        readers = {
-            m.id: m.public_key
-            for m in await self._staff.active_readers()
-            if m.id in reader_ids and m.public_key is not None
-        }
+        readers = await sealing_keys(self._cases, case)
         entry = seal_case_entry(
             case.code,
             kind,
@@ -248,8 +245,7 @@ class CaseWork:
         await self._audit.record("reporter", "reporter added to the case", case.code)
         if case.acknowledged_by is None:
             return  # nobody has taken it yet: the ladder is still alerting
-        readers = await self._cases.readers_of(case.id)
-        active = [m for m in await self._staff.active_readers() if m.id in readers]
+        active = await self._cases.active_readers_of(case.id)
         taker = [m for m in active if m.id == case.acknowledged_by]
         # If the one who took it was revoked since, the answer must still reach someone: every
         # other reader of the case is told. A burst of messages (a child often sends several in

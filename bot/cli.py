@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
@@ -18,10 +19,11 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.utils.token import TokenValidationError
 from sqlalchemy.exc import ArgumentError
 
-from bot.app import build_safeperson, serve
+from bot.app import build_safeperson, consent_desk, serve
 from bot.audit import AuditLog, Verdict
 from bot.clock import SystemClock, SystemRandom
-from bot.crypto import SecretHasher
+from bot.consent import ConsentExport
+from bot.crypto import SealedEntryError, SecretHasher
 from bot.logs import configure_logging
 from bot.server_keys import ServerKeys
 from bot.settings import (
@@ -38,6 +40,7 @@ from storage import migrate
 from storage.audit import AuditRepository
 from storage.cases import StaffRepository
 from storage.db import Database
+from storage.models import StaffMember
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +62,18 @@ def _parser() -> argparse.ArgumentParser:
     staff_commands.add_parser("list", help="everyone invited, enrolled or revoked")
     revoke = staff_commands.add_parser("revoke", help="stop a member from reading new cases")
     revoke.add_argument("member_id", type=int)
+    consent = commands.add_parser("consent", help="withdrawals of consent")
+    consent_commands = consent.add_subparsers(dest="consent_command", required=True)
+    export = consent_commands.add_parser(
+        "export", help="print who withdrew which consent for an activity (needs a passphrase)"
+    )
+    export.add_argument("--activity", required=True, help="the activity code from the config")
+    export.add_argument(
+        "--member",
+        type=int,
+        help="whose key opens the requests (an id from `staff list`); "
+        "by default the one data-protection contact",
+    )
     audit = commands.add_parser("audit", help="the tamper-evident audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="check that no event was changed or removed")
@@ -192,6 +207,84 @@ async def _act_on_staff(args: argparse.Namespace, desk: StaffDesk) -> None:
         print(f"revoked {member.name} ({member.role}): new cases are not sealed for them")
 
 
+def _read_passphrase(name: str) -> str:
+    prompt = f"Passphrase of {name} (not shown): "
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\n")  # piped in, e.g. from a password manager
+
+
+def _consent_export(activity: str, member_id: int | None) -> None:
+    settings = load_settings()
+    secret = server_secret(settings)
+    config = load_organisation_config(settings.config)
+    if config.activity(activity) is None:
+        known = ", ".join(a.code for a in config.activities) or "none in the config"
+        raise ConfigError(f'no activity "{activity}" in the config (known: {known})')
+
+    async def export() -> None:
+        database = Database(settings.database_url)
+        random = SystemRandom()
+        keys = ServerKeys(secret, random)
+        clock = SystemClock()
+        audit = AuditLog(AuditRepository(database), keys, clock)
+        hasher = SecretHasher(random)
+        staff = StaffRepository(database)
+        staff_desk = StaffDesk(staff, keys, hasher, clock, random, config, audit)
+        desk = consent_desk(database, config, keys, hasher, clock, random, audit, staff_desk)
+        try:
+            await migrate.upgrade(database)
+            member = await _export_member(staff, member_id)
+            passphrase = _read_passphrase(member.name)
+            try:
+                private_key = await staff_desk.unlock(member, passphrase)
+            except SealedEntryError as wrong:
+                raise ConfigError(f"that passphrase does not open {member.name}'s key") from wrong
+            async with database.transaction():
+                result = await desk.export(activity, member, private_key)
+            _print_export(activity, result)
+        finally:
+            await database.dispose()
+
+    asyncio.run(export())
+
+
+async def _export_member(staff: StaffRepository, member_id: int | None) -> StaffMember:
+    active = [m for m in await staff.all_members() if m.status == "active" and m.public_key]
+    if member_id is not None:
+        chosen = next((m for m in active if m.id == member_id), None)
+        if chosen is None:
+            raise ConfigError(f"no enrolled, unrevoked member {member_id}: see `staff list`")
+        return chosen
+    contacts = [m for m in active if m.role == "dpo"] or [m for m in active if m.role == "officer"]
+    if len(contacts) != 1:
+        raise ConfigError(
+            "say whose key opens the requests with --member ID (see `safeperson staff list`)"
+        )
+    return contacts[0]
+
+
+def _print_export(activity: str, result: ConsentExport) -> None:
+    print(f"Consent withdrawn for {activity} (and for all activities): {len(result.withdrawals)}")
+    for w in result.withdrawals:
+        scopes = ", ".join(w.scopes)
+        extra = [
+            *(["erase collected data"] if w.erase else []),
+            *(["take down published"] if w.take_down else []),
+        ]
+        where = w.activity or "all activities"
+        print(
+            f"  {w.first_name:<20} {scopes:<22} since {w.received_at:%Y-%m-%d}  "
+            f"{where:<16} {w.status:<9} {w.code}" + (f"  ({'; '.join(extra)})" if extra else "")
+        )
+    if result.not_for_this_reader:
+        print(
+            f"{result.not_for_this_reader} more request(s) are not sealed for this key: "
+            "ask the data-protection contact they were sealed for."
+        )
+    print("This list is not saved anywhere. Do not keep copies of it longer than needed.")
+
+
 def _audit_verify() -> int:
     settings = load_settings()
     secret = server_secret(settings)
@@ -231,6 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _demo(args.port)
         elif args.command == "staff":
             _staff(args)
+        elif args.command == "consent":
+            _consent_export(args.activity, args.member)
         elif args.command == "audit":
             return _audit_verify()
         elif args.command == "db":

@@ -127,6 +127,8 @@ class OrganisationConfig(BaseModel):
     report_deadline: Duration = timedelta(hours=24)
     reminders: tuple[Duration, ...] = (timedelta(hours=12), timedelta(hours=4), timedelta(hours=1))
     consent_deadline: Duration = timedelta(days=30)
+    # Reminders to the data-protection contact before a consent request's deadline.
+    consent_reminders: tuple[Duration, ...] = (timedelta(days=7), timedelta(days=1))
     # How long a decrypted report stays in a reader's chat, and an unlocked key in memory.
     read_visible_for: Duration = timedelta(minutes=10)
     unlocked_for: Duration = timedelta(minutes=15)

@@ -17,6 +17,8 @@ report_deadline = "24h"
 reminders = ["12h", "4h", "1h"]
 # How long the organisation has to act on a consent withdrawal (GDPR art. 12(3): one month).
 consent_deadline = "30d"
+# Reminders to the data-protection contact before that deadline.
+consent_reminders = ["7d", "1d"]
 # A report opened with Read is deleted from the reader's chat after this time; the key a
 # passphrase unlocked stays usable for this long (or until /lock).
 read_visible_for = "10m"

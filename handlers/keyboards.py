@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -32,10 +34,12 @@ def language_picker(
     return builder.as_markup()
 
 
-def audience_menu() -> InlineKeyboardMarkup:
+def audience_menu(consent_label: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for who in AUDIENCES:
         builder.button(text=texts.audience_label(who), callback_data=AudienceChoice(who=who))
+    # Parents and young people can take back their agreement from the first menu.
+    builder.button(text=consent_label, callback_data=ConsentStart())
     builder.adjust(1)
     return builder.as_markup()
 
@@ -93,7 +97,29 @@ class AnswerSafePerson(CallbackData, prefix="asp"):
     code: str
 
 
-def buttons(rows: list[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
+class ConsentStart(CallbackData, prefix="cns"):
+    """The consent button on the audience menu."""
+
+
+class ConsentPick(CallbackData, prefix="cp"):
+    """An answer in the consent flow; the step is named so an older step's tap is recognised."""
+
+    step: str
+    value: str
+
+
+class ConsentSend(CallbackData, prefix="csend"):
+    choice: str
+
+
+class ConsentAction(CallbackData, prefix="ca"):
+    """Done or Ask a question, on a consent request's alert."""
+
+    action: str
+    code: str
+
+
+def buttons(rows: Sequence[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for label, data in rows:
         builder.button(text=label, callback_data=data)

@@ -20,6 +20,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.alerts import EscalationLadder
 from bot.audience import Audience
 from bot.audit import AuditLog
+from bot.consent import KIND as CONSENT
+from bot.consent import withdrawal_from
 from bot.crypto import SealedEntryError
 from bot.keyvault import KeyVault
 from bot.reading import CaseReader, LaterEntry, OpenedReport
@@ -27,7 +29,7 @@ from bot.reporting import find_step
 from bot.settings import OrganisationConfig
 from bot.shown import ShownMessages
 from bot.staff import StaffDesk
-from handlers import alert_texts, reading_texts
+from handlers import alert_texts, consent_texts, reading_texts
 from handlers.keyboards import ReadCase
 from handlers.report_steps import choice_label
 from handlers.states import Unlocking
@@ -56,8 +58,20 @@ def _later(entry: LaterEntry) -> str:
     return f"<i>{moment} · {heading}</i>\n{html.escape(entry.text)}"
 
 
+def render_consent(report: OpenedReport, config: OrganisationConfig) -> list[str]:
+    request = withdrawal_from(report.case, report.answers)
+    lines = consent_texts.opened(request, report.case.deadline_at, config)
+    for entry in report.later:
+        moment = entry.written_at.strftime("%Y-%m-%d %H:%M UTC")
+        heading = consent_texts.later_heading(entry.kind, entry.author)
+        lines += ["", f"<i>{moment} · {heading}</i>", html.escape(entry.text)]
+    return in_chunks(lines)
+
+
 def render(report: OpenedReport, config: OrganisationConfig) -> list[str]:
     case = report.case
+    if case.kind == CONSENT:
+        return render_consent(report, config)
     audience = cast(Audience, case.audience)
     lines = [
         "📄 " + _("Case {code}").format(code=case.code),

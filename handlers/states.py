@@ -37,3 +37,12 @@ class CaseHandling(StatesGroup):
     authority = State()
     referred_when = State()
     close_note = State()
+
+
+class ConsentFlow(StatesGroup):
+    answering = State()
+    confirming = State()
+
+
+class ConsentHandling(StatesGroup):
+    question = State()

@@ -12,8 +12,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.cases import CaseDesk, CaseView, NoReadersError, TooManyGuesses
+from bot.consent import KIND as CONSENT
 from bot.settings import OrganisationConfig
-from handlers import common, steps, texts
+from handlers import common, consent_texts, steps, texts
 from handlers import report_texts as say
 from handlers.chat import Chat
 from handlers.keyboards import AnswerSafePerson, StatusAction
@@ -56,11 +57,17 @@ async def on_secret(message: Message, bot: Bot, state: FSMContext, desk: CaseDes
         return
     await state.set_data({"status_case": found.code})
     await state.set_state(StatusCheck.viewing)
-    for reply in found.replies:
-        await message.answer(say.reply_from_safe_person(reply.text, reply.written_at))
-    await message.answer(
-        say.case_status(found.code, found.status), reply_markup=steps.status_actions()
-    )
+    if found.kind == CONSENT:
+        for question in found.replies:
+            await message.answer(
+                consent_texts.question_in_status(question.text, question.written_at)
+            )
+        summary = consent_texts.status(found.code, found.status, found.deadline_at)
+    else:
+        for reply in found.replies:
+            await message.answer(say.reply_from_safe_person(reply.text, reply.written_at))
+        summary = say.case_status(found.code, found.status)
+    await message.answer(summary, reply_markup=steps.status_actions())
 
 
 async def on_action(

@@ -9,13 +9,23 @@ from aiogram.utils.i18n import I18n
 from bot.languages import LanguageCode, is_supported
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
-from handlers import alert_texts, casework_texts, enrolment_texts, keyboards, texts
+from handlers import (
+    alert_texts,
+    casework_texts,
+    consent_texts,
+    enrolment_texts,
+    keyboards,
+    texts,
+)
 from handlers import report_texts as say
 from handlers.chat import Chat
+from handlers.consent_steps import show_consent_confirm, show_consent_step
 from handlers.keyboards import ReferredNow, ReferTo, StatusAction, buttons
 from handlers.report_steps import show_confirm, show_report_step
 from handlers.states import (
     CaseHandling,
+    ConsentFlow,
+    ConsentHandling,
     Enrolment,
     Onboarding,
     Reporting,
@@ -46,7 +56,9 @@ async def show_language_picker(
 async def show_audience_menu(chat: Chat, state: FSMContext) -> None:
     await state.set_state(Onboarding.audience)
     await chat.bot.send_message(
-        chat.chat_id, texts.who_are_you(), reply_markup=keyboards.audience_menu()
+        chat.chat_id,
+        texts.who_are_you(),
+        reply_markup=keyboards.audience_menu(consent_texts.start_label()),
     )
 
 
@@ -99,6 +111,12 @@ async def show_current_step(
         await chat.bot.send_message(chat.chat_id, say.adding(), reply_markup=adding_markup())
     elif current == Unlocking.passphrase.state:
         await chat.bot.send_message(chat.chat_id, alert_texts.ask_passphrase())
+    elif current == ConsentFlow.answering.state and isinstance(data.get("consent"), dict):
+        await show_consent_step(chat, data["consent"], config)
+    elif current == ConsentFlow.confirming.state and isinstance(data.get("consent"), dict):
+        await show_consent_confirm(chat, data["consent"], config)
+    elif current == ConsentHandling.question.state:
+        await chat.bot.send_message(chat.chat_id, consent_texts.ask_question())
     elif current in CaseHandling.__state_names__:
         await show_case_handling_step(chat, current, str(data.get("case", "")), config)
     # No step (new, cancelled, expired, or a state from an older version): from the beginning.

@@ -65,7 +65,16 @@ def audience_label(audience: Audience) -> str:
     return labels[audience]
 
 
-PUBLIC_COMMANDS = ("start", "help", "report", "status", "language", "erase", "cancel")
+PUBLIC_COMMANDS = (
+    "start",
+    "help",
+    "report",
+    "status",
+    "consent",
+    "language",
+    "erase",
+    "cancel",
+)
 
 
 def command_description(name: str) -> str:
@@ -74,6 +83,7 @@ def command_description(name: str) -> str:
         "help": _("How this chat works"),
         "report": _("Tell us about a worry"),
         "status": _("Come back to your report"),
+        "consent": _("Take back your agreement (photos, videos, data)"),
         "erase": _("Erase this chat from my phone"),
         "language": _("Change the language"),
         "cancel": _("Stop and forget what you started"),

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy import update as sql_update
 
 from storage.db import Database
 from storage.models import CaseEntry, EntryKey, GuessCounter, ReportCase, StaffMember
 
+# Who a new concern may be sealed for. The data-protection contact ("dpo") reads consent
+# requests instead (bot.consent).
 READER_ROLES = ("officer", "deputy", "board", "safe_person")
 
 
@@ -96,14 +98,15 @@ class StaffRepository:
                 setattr(member, name, value)
             return member
 
-    async def active_readers(self) -> list[StaffMember]:
-        """Enrolled, not revoked, with a key: the people a new case can be sealed for."""
+    async def active_readers(self, roles: tuple[str, ...] = READER_ROLES) -> list[StaffMember]:
+        """Enrolled, not revoked, with a key, in one of `roles`: whom a new case can be sealed
+        for."""
         async with self._db.transaction() as session:
             rows = await session.execute(
                 select(StaffMember)
                 .where(StaffMember.status == "active")
                 .where(StaffMember.public_key.is_not(None))
-                .where(StaffMember.role.in_(READER_ROLES))
+                .where(StaffMember.role.in_(roles))
                 .order_by(StaffMember.id)
             )
             return list(rows.scalars())
@@ -192,12 +195,13 @@ class CaseRepository:
             return list((await session.execute(query)).scalars())
 
     async def open_with_deadline_before(
-        self, limit: datetime, statuses: tuple[str, ...]
+        self, limit: datetime, statuses: tuple[str, ...], kind: str = "concern"
     ) -> list[ReportCase]:
-        """Cases still open (not referred or closed) whose report deadline is before `limit`."""
+        """Cases of `kind` still in one of `statuses` whose deadline is before `limit`."""
         async with self._db.transaction() as session:
             query = (
                 select(ReportCase)
+                .where(ReportCase.kind == kind)
                 .where(ReportCase.status.in_(statuses))
                 .where(ReportCase.deadline_at <= limit)
                 .order_by(ReportCase.deadline_at)
@@ -236,8 +240,11 @@ class CaseRepository:
                     setattr(case, name, value)
                 case.updated_at = now
 
-    async def open_cases_sealed_for(self, reader_id: int, closed: str) -> list[ReportCase]:
-        """Cases not closed whose report is sealed for this reader, soonest deadline first."""
+    async def open_cases_sealed_for(
+        self, reader_id: int, closed: str, kind: str = "concern"
+    ) -> list[ReportCase]:
+        """Cases of `kind` not closed whose report is sealed for this reader, soonest deadline
+        first."""
         async with self._db.transaction() as session:
             sealed_for_reader = (
                 select(CaseEntry.case_id)
@@ -247,6 +254,7 @@ class CaseRepository:
             )
             rows = await session.execute(
                 select(ReportCase)
+                .where(ReportCase.kind == kind)
                 .where(ReportCase.status != closed)
                 .where(ReportCase.id.in_(sealed_for_reader))
                 .order_by(ReportCase.deadline_at)
@@ -273,16 +281,42 @@ class CaseRepository:
                 stored.append(StoredEntry(entry, {r: w for r, w in keys}))
             return stored
 
+    async def consent_requests_for(self, activity: str) -> list[ReportCase]:
+        """Consent requests about this activity, or about every activity, oldest first."""
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(ReportCase)
+                .where(ReportCase.kind == "consent")
+                .where((ReportCase.activity == activity) | ReportCase.activity.is_(None))
+                .order_by(ReportCase.received_at, ReportCase.id)
+            )
+            return list(rows.scalars())
+
+    async def active_readers_of(self, case_id: int) -> list[StaffMember]:
+        """The case's readers less anyone revoked since: they alone get anything new."""
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(StaffMember)
+                .where(StaffMember.status == "active")
+                .where(StaffMember.public_key.is_not(None))
+                .where(StaffMember.id.in_(_readers_of_report(case_id)))
+                .order_by(StaffMember.id)
+            )
+            return list(rows.scalars())
+
     async def readers_of(self, case_id: int) -> set[int]:
         """The readers the case's report was sealed for (later entries use the same)."""
         async with self._db.transaction() as session:
-            rows = await session.execute(
-                select(EntryKey.reader_id)
-                .join(CaseEntry, EntryKey.entry_id == CaseEntry.id)
-                .where(CaseEntry.case_id == case_id)
-                .where(CaseEntry.kind == "report")
-            )
-            return set(rows.scalars())
+            return set((await session.execute(_readers_of_report(case_id))).scalars())
+
+
+def _readers_of_report(case_id: int) -> Select[int]:
+    return (
+        select(EntryKey.reader_id)
+        .join(CaseEntry, EntryKey.entry_id == CaseEntry.id)
+        .where(CaseEntry.case_id == case_id)
+        .where(CaseEntry.kind == "report")
+    )
 
 
 class GuessCounters:

@@ -87,6 +87,9 @@ class ReportCase(Base):
     __tablename__ = "report_case"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # "concern" (a report) or "consent" (a withdrawal of consent): the same sealing, receipts
+    # and relay, but different readers, deadline and steps.
+    kind: Mapped[str] = mapped_column(String(16), index=True, server_default="concern")
     code: Mapped[str] = mapped_column(String(16), unique=True)
     audience: Mapped[str] = mapped_column(String(16))
     urgency: Mapped[str] = mapped_column(String(16))

@@ -222,6 +222,29 @@ async def count_rows(database_url: str, model: type[Base], *where: Any) -> int:
         await database.dispose()
 
 
+async def run_cli(bot: InProcessBot, *args: str, stdin: str = "") -> tuple[int, str, str]:
+    """`safeperson ARGS` against the bot's database, as an operator runs it on that machine."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPERSON_")}
+    (bot.folder / "safeperson.toml").write_text(CONFIG_TOML, encoding="utf-8")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        cwd=bot.folder,
+        env={
+            **env,
+            "SAFEPERSON_SECRET": bot.secret.hex(),
+            "SAFEPERSON_DATABASE_URL": bot.database_url,
+        },
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import sys
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -15,7 +13,7 @@ from emulator.client import EmulatorClient, Screen
 from storage.db import Database
 from storage.models import AuditEvent
 from tests.e2e.conftest import MakePerson
-from tests.e2e.harness import CONFIG_TOML, InProcessBot, Person
+from tests.e2e.harness import InProcessBot, Person, run_cli
 from tests.e2e.test_enrolment import enrol
 from tests.e2e.test_reporting import CANARY, child_report, parent_report
 
@@ -257,25 +255,8 @@ async def test_read_unlocks_with_the_passphrase_shows_protected_and_deletes_late
 
 
 async def audit_verify(bot: InProcessBot) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPERSON_")}
-    (bot.folder / "safeperson.toml").write_text(CONFIG_TOML, encoding="utf-8")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "audit",
-        "verify",
-        cwd=bot.folder,
-        env={
-            **env,
-            "SAFEPERSON_SECRET": bot.secret.hex(),
-            "SAFEPERSON_DATABASE_URL": bot.database_url,
-        },
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, _err = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode or 0, out.decode()
+    returncode, out, _err = await run_cli(bot, "audit", "verify")
+    return returncode, out
 
 
 async def test_the_audit_log_records_who_did_what_and_detects_tampering(

@@ -73,7 +73,11 @@ async def test_choosing_a_language_gives_welcome_numbers_and_audience_in_it(
     menu = screen.bot_messages[-1]
     assert menu.text == translate(language, WHO)
     assert translate(language, CHILD) in menu.button_texts
-    assert len(menu.button_texts) == 4
+    # Four kinds of people, and taking back an agreement (photos, videos, data).
+    assert len(menu.button_texts) == 5
+    assert menu.button_texts[-1] == translate(
+        language, "Take back my agreement (photos, videos, data)"
+    )
     if language != "en":
         assert translate(language, WHO) != WHO
 

@@ -1,0 +1,439 @@
+"""Consent requests: a parent, or a young person, takes back their agreement to data collection,
+photos or videos, and may ask for erasure and take-down. Nobody asks them why.
+
+A request is a case of its own kind (`kind = "consent"`) on the same machinery as concerns: it is
+sealed like a report, the sender gets a reference and a secret word for /status, questions go back
+anonymously through the outbox and answers come in like a reporter's. What differs:
+
+- its readers are the data-protection contacts (role `dpo`), or the officers when there is none;
+- its deadline is `consent_deadline` (30 days by default: GDPR art. 12(3)), with reminders before
+  it (`consent_reminders`) and, if it passes, an alert to the board as well;
+- its steps are received → done; "Done" tells the sender, in their language.
+
+`safeperson consent export` opens the requests about an activity with a reader's key, for the
+people who take photos there; the list exists only on that screen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Final, Literal, Protocol, cast, get_args
+
+from bot.audit import AuditLog
+from bot.cases import (
+    CaseFiler,
+    NewCase,
+    Receipt,
+    ReporterAnswerListener,
+    reply_chat,
+    report_context,
+    seal_case_entry,
+    sealing_keys,
+)
+from bot.clock import Clock, RandomSource
+from bot.crypto import SealedEntryError, open_entry
+from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
+from bot.people import PeopleService
+from bot.server_keys import ServerKeys
+from bot.staff import StaffDesk
+from storage.cases import CaseRepository, StaffRepository
+from storage.models import ReportCase, StaffMember
+
+ConsentScope = Literal["data", "photos", "videos"]
+SCOPES: Final[tuple[ConsentScope, ...]] = get_args(ConsentScope)
+Requester = Literal["parent", "child"]
+
+KIND: Final = "consent"
+STATUS_RECEIVED: Final = "received"
+STATUS_DONE: Final = "done"
+OPEN_STATUSES: Final = ("awaiting_alert", STATUS_RECEIVED)
+# Longer than any first name; a whole sentence typed here is not a name.
+MAX_FIRST_NAME: Final = 40
+MAX_QUESTION_CHARACTERS: Final = 3000
+# The contacts are told once per window however many messages an answer comes in.
+ANSWER_ALERT_WINDOW: Final = timedelta(minutes=5)
+
+Buttons = list[list[tuple[str, str]]]
+
+
+ConsentStep = Literal["who", "scopes", "first_name", "activity", "erase", "take_down"]
+CONSENT_STEPS: Final[tuple[ConsentStep, ...]] = get_args(ConsentStep)
+
+
+def consent_step_after(
+    step: str | None, scopes: tuple[ConsentScope, ...], has_activities: bool
+) -> ConsentStep | None:
+    """The next question, one at a time; None when the confirm screen is next. Which activity
+    is asked only if the organisation lists activities; take-down only for photos or videos."""
+    following = CONSENT_STEPS[CONSENT_STEPS.index(step) + 1 :] if step else CONSENT_STEPS
+    for candidate in following:
+        if candidate == "activity" and not has_activities:
+            continue
+        if candidate == "take_down" and not ({"photos", "videos"} & set(scopes)):
+            continue
+        return candidate
+    return None
+
+
+def scopes_from(values: object) -> tuple[ConsentScope, ...]:
+    """The known scopes among `values`, in their usual order (a draft comes from storage)."""
+    chosen = set(values) if isinstance(values, list | tuple | set) else set()
+    return tuple(scope for scope in SCOPES if scope in chosen)
+
+
+def first_name_from(typed: str) -> str | None:
+    """A first name as typed, tidied; None if it cannot be one (empty, too long, a link)."""
+    name = " ".join(typed.split())
+    if not name or len(name) > MAX_FIRST_NAME or "/" in name or "@" in name:
+        return None
+    return name
+
+
+@dataclass(frozen=True)
+class ConsentRequest:
+    """What the sender chose, ready to be sealed. There is no field for a reason."""
+
+    requester: Requester
+    scopes: tuple[ConsentScope, ...]
+    first_name: str
+    activity: str | None
+    erase: bool
+    take_down: bool
+    reply_chat_id: int
+    draft_id: str
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """One request as a reader opens it."""
+
+    code: str
+    first_name: str
+    scopes: tuple[ConsentScope, ...]
+    activity: str | None
+    erase: bool
+    take_down: bool
+    received_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class ConsentExport:
+    withdrawals: tuple[Withdrawal, ...]
+    # Requests about the activity that were not sealed for this reader (e.g. enrolled later).
+    not_for_this_reader: int
+
+
+class ConsentWords(Protocol):
+    """Words and buttons in each person's language (the handlers layer provides them)."""
+
+    def new_request(
+        self, code: str, requester: str, activity: str | None, deadline: datetime, language: str
+    ) -> tuple[str, Buttons]: ...
+
+    def reminder(self, code: str, deadline: datetime, language: str) -> tuple[str, Buttons]: ...
+
+    def breach(self, code: str, deadline: datetime, language: str) -> str: ...
+
+    def question(self, code: str, text: str, language: str) -> tuple[str, Buttons]: ...
+
+    def done(self, code: str, language: str) -> str: ...
+
+    def answered(self, code: str, language: str) -> tuple[str, Buttons]: ...
+
+
+def request_content(request: ConsentRequest) -> bytes:
+    """What is sealed: the report-entry layout (answers, messages) every reader already opens."""
+    answers = {
+        "scopes": list(request.scopes),
+        "first_name": request.first_name,
+        "erase": request.erase,
+        "take_down": request.take_down,
+    }
+    return json.dumps({"answers": answers, "messages": []}, ensure_ascii=False).encode()
+
+
+def withdrawal_from(case: ReportCase, answers: dict[str, object]) -> Withdrawal:
+    return Withdrawal(
+        code=case.code,
+        first_name=str(answers.get("first_name", "")),
+        scopes=scopes_from(answers.get("scopes")),
+        activity=case.activity,
+        erase=bool(answers.get("erase")),
+        take_down=bool(answers.get("take_down")),
+        received_at=case.received_at,
+        status=case.status,
+    )
+
+
+class ConsentDesk:
+    def __init__(
+        self,
+        filer: CaseFiler,
+        cases: CaseRepository,
+        staff: StaffRepository,
+        staff_desk: StaffDesk,
+        people: PeopleService,
+        outbox: Outbox,
+        words: ConsentWords,
+        keys: ServerKeys,
+        clock: Clock,
+        random: RandomSource,
+        audit: AuditLog,
+        *,
+        deadline: timedelta,
+        reminders: tuple[timedelta, ...],
+        default_language: str,
+    ) -> None:
+        self._filer = filer
+        self._cases = cases
+        self._staff = staff
+        self._staff_desk = staff_desk
+        self._people = people
+        self._outbox = outbox
+        self._words = words
+        self._keys = keys
+        self._clock = clock
+        self._random = random
+        self._audit = audit
+        self._deadline = deadline
+        self._reminders = tuple(sorted(reminders))
+        self._default_language = default_language
+
+    def new_draft_id(self) -> str:
+        return self._random.token_bytes(16).hex()
+
+    @property
+    def deadline(self) -> timedelta:
+        return self._deadline
+
+    async def contacts(self) -> list[StaffMember]:
+        """Who a new request is sealed for: the data-protection contacts, else the officers."""
+        return await self._staff.active_readers(("dpo",)) or await self._staff.active_readers(
+            ("officer",)
+        )
+
+    async def submit(self, request: ConsentRequest) -> Receipt | None:
+        """Seal and store the request and alert its readers; None if already submitted."""
+        if await self._filer.already_filed(request.draft_id):
+            return None
+        contacts = await self.contacts()
+        filed = await self._filer.file_case(
+            NewCase(
+                kind=KIND,
+                audience=request.requester,
+                urgency="standard",
+                category=KIND,
+                activity=request.activity,
+                about_officer=False,
+                # The sender started this in their own chat: the answer to it goes there.
+                wants_reply=True,
+                content=request_content(request),
+                readers={m.id: m.public_key for m in contacts if m.public_key is not None},
+                deadline=self._deadline,
+                reply_chat_id=request.reply_chat_id,
+                draft_id=request.draft_id,
+            )
+        )
+        case = filed.case
+        await self._audit.record("requester", "consent request received", case.code)
+        queued = 0
+        for member in contacts:
+            queued += await self._tell(
+                member,
+                f"consent|{case.code}|{member.id}",
+                partial(
+                    self._words.new_request,
+                    case.code,
+                    case.audience,
+                    case.activity,
+                    case.deadline_at,
+                ),
+            )
+        await self._audit.record("system", f"consent contacts alerted ({queued})", case.code)
+        await self._cases.update(case.id, self._clock.now(), status=STATUS_RECEIVED)
+        return filed.receipt
+
+    async def request_for(self, member: StaffMember, code: str) -> ReportCase | None:
+        """The request, if it is sealed for this (active) member; None for anyone else."""
+        case = await self._cases.by_code(code)
+        if case is None or case.kind != KIND or member.status != "active":
+            return None
+        if member.id not in await self._cases.readers_of(case.id):
+            return None
+        return case
+
+    async def done(self, member: StaffMember, case: ReportCase) -> bool:
+        """Mark the request done and tell its sender; False if it already was."""
+        now = self._clock.now()
+        if not await self._cases.move(
+            case.id, frozenset(OPEN_STATUSES), now, status=STATUS_DONE, closed_at=now
+        ):
+            return False
+        await self._audit.record(f"staff:{member.id}", "consent: done", case.code)
+        chat_id = reply_chat(self._keys, case)
+        if chat_id is not None:
+            language = await self._language_of_chat(chat_id)
+            await self._outbox.enqueue(
+                chat_id,
+                self._words.done(case.code, language),
+                priority=PRIORITY_NORMAL,
+                purpose=f"consent-done|{case.code}",
+            )
+        return True
+
+    async def ask(self, member: StaffMember, case: ReportCase, text: str) -> None:
+        """A question to the sender, relayed without the asker's name, and sealed into the
+        request for its readers and for the sender's own key (so /status shows it)."""
+        entry = seal_case_entry(
+            case.code,
+            "question",
+            f"staff:{member.id}",
+            text.encode(),
+            await sealing_keys(self._cases, case),
+            case.reporter_public_key,
+            self._clock,
+            self._random,
+        )
+        await self._cases.add_entry(case.id, entry)
+        await self._audit.record(f"staff:{member.id}", "consent: question asked", case.code)
+        chat_id = reply_chat(self._keys, case)
+        if chat_id is None:
+            return
+        message, buttons = self._words.question(
+            case.code, text, await self._language_of_chat(chat_id)
+        )
+        await self._outbox.enqueue(
+            chat_id,
+            message,
+            priority=PRIORITY_NORMAL,
+            purpose=f"consent-question|{case.code}|{entry.token}",
+            buttons=buttons,
+        )
+
+    async def reporter_added(self, case: ReportCase) -> None:
+        """The sender answered (or wrote more): every contact of the request is told."""
+        await self._audit.record("requester", "consent: requester answered", case.code)
+        window = int(self._clock.now().timestamp() // ANSWER_ALERT_WINDOW.total_seconds())
+        for member in await self._cases.active_readers_of(case.id):
+            await self._tell(
+                member,
+                f"consent-answered|{case.code}|{member.id}|{window}",
+                partial(self._words.answered, case.code),
+            )
+
+    async def remind_deadlines(self) -> int:
+        """Reminders to the contacts before a request's deadline; at it, the board is alerted
+        too. Only the latest reminder that applies goes, once to each person."""
+        now = self._clock.now()
+        horizon = now + (self._reminders[-1] if self._reminders else timedelta(0))
+        queued = 0
+        for case in await self._cases.open_with_deadline_before(horizon, OPEN_STATUSES, KIND):
+            contacts = await self._cases.active_readers_of(case.id)
+            if now >= case.deadline_at:
+                board = await self._staff.active_readers(("board",))
+                for member in {m.id: m for m in contacts + board}.values():
+                    queued += await self._tell(
+                        member,
+                        f"consent-breach|{case.code}|{member.id}",
+                        partial(self._breach, case.code, case.deadline_at),
+                    )
+                continue
+            due = [r for r in self._reminders if now >= case.deadline_at - r]
+            if not due:
+                continue
+            left = due[0]  # the smallest interval already reached: the latest reminder
+            for member in contacts:
+                queued += await self._tell(
+                    member,
+                    f"consent-reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
+                    partial(self._words.reminder, case.code, case.deadline_at),
+                )
+        return queued
+
+    async def export(self, activity: str, member: StaffMember, private_key: bytes) -> ConsentExport:
+        """Who has withdrawn which consent for this activity (or for every activity), opened
+        with the member's unlocked key. Nothing of it is written anywhere."""
+        withdrawals: list[Withdrawal] = []
+        skipped = 0
+        for case in await self._cases.consent_requests_for(activity):
+            answers = await self._open_request(case, member, private_key)
+            if answers is None:
+                skipped += 1
+                continue
+            withdrawals.append(withdrawal_from(case, answers))
+        await self._audit.record(f"staff:{member.id}", "consent list exported", None)
+        return ConsentExport(tuple(withdrawals), skipped)
+
+    async def open(
+        self, case: ReportCase, member: StaffMember, private_key: bytes
+    ) -> Withdrawal | None:
+        answers = await self._open_request(case, member, private_key)
+        return withdrawal_from(case, answers) if answers is not None else None
+
+    async def _open_request(
+        self, case: ReportCase, member: StaffMember, private_key: bytes
+    ) -> dict[str, object] | None:
+        for stored in await self._cases.entries(case.id):
+            entry = stored.entry
+            wrapped = stored.wrapped_keys.get(member.id)
+            if entry.kind != "report" or wrapped is None:
+                continue
+            try:
+                content = open_entry(
+                    suite=entry.suite,
+                    version=entry.format_version,
+                    nonce=entry.nonce,
+                    ciphertext=entry.ciphertext,
+                    wrapped_key=wrapped,
+                    private_key=private_key,
+                    context=report_context(case.code, entry.token),
+                )
+            except SealedEntryError:
+                return None
+            return cast(dict[str, object], json.loads(content)["answers"])
+        return None
+
+    def _breach(self, code: str, deadline: datetime, language: str) -> tuple[str, Buttons]:
+        return self._words.breach(code, deadline, language), []
+
+    async def _language_of_chat(self, chat_id: int) -> str:
+        # A private chat's id is its person's id: they read it in the language they chose.
+        return (
+            await self._people.language_of_pseudonym(self._keys.pseudonym(chat_id))
+            or self._default_language
+        )
+
+    async def _tell(
+        self,
+        member: StaffMember,
+        purpose: str,
+        render: Callable[[str], tuple[str, Buttons]],
+    ) -> int:
+        chat_id = self._staff_desk.alert_chat(member)
+        if chat_id is None:
+            return 0
+        language = (
+            await self._people.language_of_pseudonym(member.pseudonym) or self._default_language
+        )
+        text, buttons = render(language)
+        added = await self._outbox.enqueue(
+            chat_id, text, priority=PRIORITY_STANDARD, purpose=purpose, buttons=buttons
+        )
+        return int(added)
+
+
+class AnswersByKind:
+    """Routes a sender's addition to whoever handles that kind of case."""
+
+    def __init__(self, concerns: ReporterAnswerListener, consent: ReporterAnswerListener) -> None:
+        self._concerns = concerns
+        self._consent = consent
+
+    async def reporter_added(self, case: ReportCase) -> None:
+        listener = self._consent if case.kind == KIND else self._concerns
+        await listener.reporter_added(case)

@@ -1,0 +1,194 @@
+"""Consent by chat: a withdrawal reaches the data-protection contact, a question and its answer
+travel both ways, Done reaches the sender, the export lists it, and the database cannot read it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.languages import ENDONYMS, LanguageCode
+from tests.e2e.conftest import MakePerson
+from tests.e2e.harness import InProcessBot, Person, run_cli, translate
+from tests.e2e.test_alerts import enrolled
+from tests.e2e.test_casework import audit_actions, stored_bytes
+from tests.e2e.test_reporting import GOT_IT, RECEIPT, THATS_ALL, answer, tap_newest
+
+PASSPHRASE = "river lantern quiet seven"
+INTRO_EN = (
+    "You can take back your agreement at any time. You do not need to give a reason, "
+    "and nobody will ask you why."
+)
+SENT_EN = (
+    "Sent. Our data-protection contact will act on it by {day} (within {days} days). "
+    "You do not need to do anything else."
+)
+CHILD_NAME = "Florinel"  # the first name given in the request: never stored readable
+QUESTION = "Does it also cover the group photo from June? question-canary-31d7"
+ANSWER = "Yes, every photo please. answer-canary-c04e"
+ASK_SECRET = "Now send your secret word. I will delete it from the chat at once."
+ADDING = "Write or send a voice message. Tap «That's all» when you have finished."
+
+
+async def withdraw(
+    person: Person,
+    language: LanguageCode,
+    *,
+    requester: str = "I am a parent or guardian",
+    scopes: tuple[str, ...] = ("Photos", "Videos"),
+    name: str = CHILD_NAME,
+) -> tuple[str, str]:
+    """From the first menu to the reference, as a parent would: two scopes, erase, take down."""
+    await person.send("/start")
+    screen = await person.wait_for(lambda s: bool(s.bot_messages and s.bot_messages[-1].buttons))
+    label = next(t for t in screen.bot_messages[-1].button_texts if ENDONYMS[language] in t)
+    await person.tap(label)
+    await person.wait_for_bot_text(translate(language, "Who are you?"))
+    await person.tap(translate(language, "Take back my agreement (photos, videos, data)"))
+    await answer(person, language, "Who is asking?", requester)
+    ask = "What do you take back your agreement for? Tap all that apply, then «Next»."
+    await person.wait_for_bot_text(translate(language, ask))
+    for scope in scopes:
+        # Each tap ticks the option in the same message.
+        await tap_newest(person, language, scope)
+        ticked = "✓ " + translate(language, scope)
+        await person.wait_for(lambda s, t=ticked: t in s.bot_messages[-1].button_texts)  # type: ignore[misc]
+    await tap_newest(person, language, translate(language, "Next") + " ➡")
+    await person.wait_for_bot_text(
+        translate(language, "What is your child's first name? Only the first name, please.")
+    )
+    await person.send(name)
+    await answer(person, language, "Which activity is it about?", "Summer camp")
+    await answer(
+        person, language, "Should we also delete the data we have already collected?", "Yes, please"
+    )
+    await answer(
+        person,
+        language,
+        "Should we also take down photos and videos that are already published?",
+        "Yes, please",
+    )
+    screen = await person.wait_for_bot_text(translate(language, "Please check:"))
+    summary = screen.bot_messages[-1].text
+    assert name in summary
+    assert translate(language, "No reason is needed. Send it now?") in summary
+    await tap_newest(person, language, "Send")
+    screen = await person.wait_for(lambda s: any(RECEIPT.search(m.text) for m in s.bot_messages))
+    found = next(RECEIPT.search(m.text) for m in screen.bot_messages if RECEIPT.search(m.text))
+    assert found is not None
+    return found.group(1), found.group(2)
+
+
+async def consent_export(bot: InProcessBot, passphrase: str) -> tuple[int, str, str]:
+    return await run_cli(
+        bot, "consent", "export", "--activity", "summer_camp", stdin=f"{passphrase}\n"
+    )
+
+
+@pytest.mark.parametrize("language", ["ro", "sq", "rom"])
+async def test_a_parent_withdraws_consent_and_it_is_handled_both_ways(
+    safeperson: InProcessBot, make_person: MakePerson, language: LanguageCode
+) -> None:
+    dpo = await enrolled(safeperson, make_person, "Irina Dobre", "dpo")
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    parent = await make_person(first_name="Vera", language_code="en")
+    code, secret = await withdraw(parent, language)
+    said = "\n".join(m.text for m in (await parent.screen()).bot_messages)
+    assert translate(language, INTRO_EN) in said
+    deadline = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
+    assert translate(language, SENT_EN).format(day=deadline, days=30) in said
+
+    # The data-protection contact is alerted with the deadline (30 days), facts only.
+    screen = await dpo.wait_for_bot_text(f"Consent withdrawn: request {code}")
+    alert = next(m for m in screen.bot_messages if code in m.text)
+    assert "Deadline:" in alert.text
+    assert "Summer camp" in alert.text
+    assert CHILD_NAME not in alert.text
+    assert alert.button_texts == ["Read", "Done", "Ask a question"]
+    # The officer is not a reader of consent requests when there is a data-protection contact.
+    await asyncio.sleep(0.5)
+    assert not any(code in m.text for m in (await officer.screen()).bot_messages)
+
+    # Read: what is taken back, for whom.
+    await dpo.tap("Read", message_id=alert.message_id)
+    await dpo.wait_for_bot_text("Your key is locked.")
+    await dpo.send(PASSPHRASE)
+    screen = await dpo.wait_for_bot_text(f"Consent request {code}")
+    opened = next(m for m in screen.bot_messages if f"Consent request {code}" in m.text)
+    assert "Takes back: Photos, Videos" in opened.text
+    assert f"First name: {CHILD_NAME}" in opened.text
+    assert "Delete the data already collected: Yes, please" in opened.text
+    assert opened.protect_content
+
+    # A question goes to the parent, in their language, without the asker's name.
+    await dpo.tap("Ask a question", message_id=alert.message_id)
+    await dpo.wait_for_bot_text("Write your question.")
+    await dpo.send(QUESTION)
+    await dpo.wait_for_bot_text(f"Question sent for request {code}.")
+    screen = await parent.wait_for_bot_text(QUESTION)
+    relayed = next(m for m in screen.bot_messages if QUESTION in m.text)
+    assert code in relayed.text
+    assert "Irina" not in relayed.text
+    assert "Dobre" not in relayed.text
+    assert relayed.button_texts == [translate(language, "Answer")]
+
+    # The parent answers it; the contact is told, and reads it.
+    await parent.tap(translate(language, "Answer"), message_id=relayed.message_id)
+    await parent.wait_for_bot_text(translate(language, ADDING))
+    await parent.send(ANSWER)
+    await parent.wait_for_bot_text(translate(language, GOT_IT))
+    await tap_newest(parent, language, THATS_ALL)
+    screen = await dpo.wait_for_bot_text(f"Consent request {code}: the person who asked answered")
+    nudge = next(m for m in screen.bot_messages if "the person who asked answered" in m.text)
+    assert ANSWER not in nudge.text
+    await dpo.tap("Read", message_id=nudge.message_id)
+    screen = await dpo.wait_for(lambda s: any(ANSWER in m.text for m in s.bot_messages))
+    opened = [m for m in screen.bot_messages if ANSWER in m.text][-1]
+    assert "Irina Dobre asked" in opened.text
+    assert opened.text.index(QUESTION) < opened.text.index(ANSWER)
+
+    # /status with the reference shows the question and the progress.
+    await parent.send("/status")
+    await parent.wait_for_bot_text(translate(language, "Please send your code."))
+    await parent.send(code)
+    await parent.wait_for_bot_text(translate(language, ASK_SECRET))
+    await parent.send(secret)
+    screen = await parent.wait_for(lambda s: sum(QUESTION in m.text for m in s.bot_messages) >= 2)
+    await parent.wait_for_bot_text(code)
+
+    # Done reaches the parent; a second tap changes nothing.
+    await dpo.tap("Done", message_id=alert.message_id)
+    await dpo.wait_for_bot_text(f"Request {code} is done.")
+    done = translate(
+        language, "Your request {code} is done. What you asked for has been carried out."
+    ).format(code=code)
+    await parent.wait_for_bot_text(done)
+    await dpo.tap("Done", message_id=alert.message_id)
+    await dpo.wait_for(lambda s: any("already done" in t.text for t in s.toasts))
+
+    # The export lists it for the activity's photographers, opened with the contact's key.
+    returncode, out, err = await consent_export(safeperson, PASSPHRASE)
+    assert returncode == 0, err
+    assert CHILD_NAME in out
+    assert "photos, videos" in out
+    assert code in out
+    returncode, out, err = await consent_export(safeperson, "not the passphrase at all")
+    assert returncode == 2
+    assert CHILD_NAME not in out
+
+    # Nothing of it is readable in the database file; every step is in the audit log.
+    await safeperson.stop()
+    stored = await stored_bytes(safeperson)
+    for needle in (CHILD_NAME, "question-canary-31d7", "answer-canary-c04e"):
+        assert needle.encode() not in stored
+    actions = [action for _actor, action, case in await audit_actions(safeperson) if case == code]
+    for action in (
+        "consent request received",
+        "read",
+        "consent: question asked",
+        "consent: requester answered",
+        "consent: done",
+    ):
+        assert action in actions
+    assert "consent list exported" in [a for _, a, _ in await audit_actions(safeperson)]
