@@ -192,3 +192,42 @@ async def test_a_parent_withdraws_consent_and_it_is_handled_both_ways(
     ):
         assert action in actions
     assert "consent list exported" in [a for _, a, _ in await audit_actions(safeperson)]
+
+
+async def test_a_young_person_withdraws_data_only_and_odd_input_is_answered_kindly(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    await enrolled(safeperson, make_person, "Maria", "officer")  # no data-protection contact
+    young = await make_person(first_name="Ionut", language_code="en")
+    await young.send("/consent")
+    await young.wait_for_bot_text(INTRO_EN)
+    await answer(young, "en", "Who is asking?", "I am the child or young person")
+    await young.wait_for_bot_text("Tap all that apply")
+    await tap_newest(young, "en", "Next ➡")  # nothing chosen yet
+    await young.wait_for(lambda s: any("at least one" in t.text for t in s.toasts))
+    await tap_newest(young, "en", "Data collection")
+    await young.wait_for(lambda s: "✓ Data collection" in s.bot_messages[-1].button_texts)
+    await tap_newest(young, "en", "Next ➡")
+    await young.wait_for_bot_text("What is your first name? Only the first name, please.")
+    await young.telegram.send_voice(young.user.user_id, duration=2, content=b"OggS-voice")
+    await young.wait_for_bot_text("Please type the first name")
+    await young.send("My name is Ionut and I do not want to be in the photos from the camp")
+    await young.wait_for_bot_text("Please send only the first name")
+    await young.send("Ionut")
+    await answer(young, "en", "Which activity is it about?", "All activities")
+    await answer(young, "en", "Should we also delete the data we have already collected?", "No")
+    # Only data was taken back: nothing to take down, so that question is not asked.
+    screen = await young.wait_for_bot_text("Please check:")
+    summary = screen.bot_messages[-1].text
+    assert "Take back: Data collection" in summary
+    assert "Activity: All activities" in summary
+    assert "Take down" not in summary
+    await young.send("is this ok?")
+    await young.wait_for_bot_text("Please tap one of the buttons first.")
+    await tap_newest(young, "en", "Send")
+    await young.wait_for_bot_text("Your reference:")
+    # A second tap on the same Send makes no second request.
+    sent = [m for m in (await young.screen()).bot_messages if m.text.startswith("Please check:")]
+    await young.tap("Send", message_id=sent[0].message_id)
+    await asyncio.sleep(0.5)
+    assert await safeperson.count_cases() == 1
