@@ -369,12 +369,6 @@ class ConsentDesk:
         await self._audit.record(f"staff:{member.id}", "consent list exported", None)
         return ConsentExport(tuple(withdrawals), skipped)
 
-    async def open(
-        self, case: ReportCase, member: StaffMember, private_key: bytes
-    ) -> Withdrawal | None:
-        answers = await self._open_request(case, member, private_key)
-        return withdrawal_from(case, answers) if answers is not None else None
-
     async def _open_request(
         self, case: ReportCase, member: StaffMember, private_key: bytes
     ) -> dict[str, object] | None:
