@@ -26,7 +26,7 @@ from bot.crypto import (
 )
 from bot.server_keys import ServerKeys
 from storage.cases import CaseRepository, GuessCounters, NewEntry, StaffRepository
-from storage.models import ReportCase, StaffMember
+from storage.models import CaseEntry, ReportCase, StaffMember
 
 Urgency = Literal["immediate", "urgent", "standard"]
 
@@ -372,15 +372,7 @@ class CaseDesk:
             if entry.reporter_key is None:
                 continue
             try:
-                text = open_entry(
-                    suite=entry.suite,
-                    version=entry.format_version,
-                    nonce=entry.nonce,
-                    ciphertext=entry.ciphertext,
-                    wrapped_key=entry.reporter_key,
-                    private_key=private_key,
-                    context=report_context(case.code, entry.token),
-                )
+                text = open_case_entry(case.code, entry, entry.reporter_key, private_key)
             except SealedEntryError:
                 continue  # not theirs to read; never fail the whole view on one entry
             replies.append(ReplyToReporter(text.decode(), entry.created_at))
@@ -448,6 +440,20 @@ def seal_case_entry(
         wrapped_keys=wrapped,
         created_at=clock.now(),
         reporter_key=reporter_key,
+    )
+
+
+def open_case_entry(code: str, entry: CaseEntry, wrapped_key: bytes, private_key: bytes) -> bytes:
+    """Open one sealed entry of a case with the data key wrapped for this private key (the
+    twin of `seal_case_entry`); raises SealedEntryError if it is not theirs."""
+    return open_entry(
+        suite=entry.suite,
+        version=entry.format_version,
+        nonce=entry.nonce,
+        ciphertext=entry.ciphertext,
+        wrapped_key=wrapped_key,
+        private_key=private_key,
+        context=report_context(code, entry.token),
     )
 
 

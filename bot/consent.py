@@ -29,13 +29,13 @@ from bot.cases import (
     NewCase,
     Receipt,
     ReporterAnswerListener,
+    open_case_entry,
     reply_chat,
-    report_context,
     seal_case_entry,
     sealing_keys,
 )
 from bot.clock import Clock, RandomSource
-from bot.crypto import SealedEntryError, open_entry
+from bot.crypto import SealedEntryError
 from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
 from bot.people import PeopleService
 from bot.server_keys import ServerKeys
@@ -378,15 +378,7 @@ class ConsentDesk:
             if entry.kind != "report" or wrapped is None:
                 continue
             try:
-                content = open_entry(
-                    suite=entry.suite,
-                    version=entry.format_version,
-                    nonce=entry.nonce,
-                    ciphertext=entry.ciphertext,
-                    wrapped_key=wrapped,
-                    private_key=private_key,
-                    context=report_context(case.code, entry.token),
-                )
+                content = open_case_entry(case.code, entry, wrapped, private_key)
             except SealedEntryError:
                 return None
             return cast(dict[str, object], json.loads(content)["answers"])

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.cases import report_context
-from bot.crypto import open_entry
+from bot.cases import open_case_entry
 from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase, StaffMember
 
@@ -61,15 +60,7 @@ class CaseReader:
                 if entry.kind == "report":
                     return None
                 continue  # added when this member could not read it (revoked at the time)
-            content = open_entry(
-                suite=entry.suite,
-                version=entry.format_version,
-                nonce=entry.nonce,
-                ciphertext=entry.ciphertext,
-                wrapped_key=wrapped,
-                private_key=private_key,
-                context=report_context(case.code, entry.token),
-            )
+            content = open_case_entry(case.code, entry, wrapped, private_key)
             if entry.kind == "report":
                 report = json.loads(content)
                 answers, messages = report["answers"], report["messages"]

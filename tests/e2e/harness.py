@@ -21,9 +21,9 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import SafePerson, build_safeperson, serve
-from bot.cases import report_context
+from bot.cases import open_case_entry
 from bot.catalogs import LOCALES_DIR
-from bot.crypto import ReaderKeyPair, generate_reader_keys, open_entry
+from bot.crypto import ReaderKeyPair, generate_reader_keys
 from bot.housekeeping import Swept
 from bot.settings import OrganisationConfig, Settings
 from emulator.client import EmulatorClient, Screen, ScreenMessage, SimUser
@@ -179,15 +179,7 @@ async def read_case(database_url: str, code: str, reader: tuple[int, ReaderKeyPa
         opened = [
             (
                 s.entry.kind,
-                open_entry(
-                    suite=s.entry.suite,
-                    version=s.entry.format_version,
-                    nonce=s.entry.nonce,
-                    ciphertext=s.entry.ciphertext,
-                    wrapped_key=s.wrapped_keys[reader_id],
-                    private_key=pair.private_key,
-                    context=report_context(code, s.entry.token),
-                ),
+                open_case_entry(code, s.entry, s.wrapped_keys[reader_id], pair.private_key),
             )
             for s in stored
         ]
