@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The demo's chat page: make demo PORT=8090
+PORT ?= 8088
+# The browser the page test drives (Debian's package; Playwright cannot download one here).
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run demo test lint catalogs bench clean
 
@@ -18,12 +22,17 @@ run: $(INSTALLED)
 
 ## make demo: a local Telegram, the bot and a chat page; no token, no set-up
 demo: $(INSTALLED)
-	$(BIN)/safeperson demo
+	$(BIN)/safeperson demo --port $(PORT)
 
 ## make test: the whole test suite (needs PostgreSQL on 127.0.0.1:5432, as on the CI machines)
-test: $(INSTALLED)
+test: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/python -c "from bot.catalogs import compile_catalogs; compile_catalogs(force=True)"
-	$(BIN)/python -m pytest
+	SAFEPERSON_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser test of the demo page"
+	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y chromium || (apt-get update && apt-get install -y chromium)'
 
 ## make lint: ruff and mypy --strict
 lint: $(INSTALLED)

@@ -86,6 +86,7 @@ class SafePerson:
     ladder: EscalationLadder
     consent: ConsentDesk
     shown: ShownMessages
+    staff: StaffDesk
     # Set once the schema is up to date and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -292,6 +293,7 @@ def build_safeperson(
         ladder,
         consent,
         shown,
+        staff,
     )
 
 

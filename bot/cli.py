@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot (applies database migrations first)")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
     demo = commands.add_parser("demo", help="try it out: a local Telegram and a chat page")
-    demo.add_argument("--port", type=int, default=8088, help="port of the chat page")
+    demo.add_argument("--port", type=_port, default=8088, help="port of the chat page (8088)")
     staff = commands.add_parser("staff", help="the people who read reports")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
     invite = staff_commands.add_parser("invite", help="print a one-time enrolment link")
@@ -81,6 +81,16 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
     return parser
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port: give a number from 1 to 65535")
+    return port
 
 
 def _run_until_interrupted(main: Coroutine[Any, Any, None]) -> None:

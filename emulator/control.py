@@ -52,7 +52,10 @@ class ControlApi:
         faults: FaultInjector,
         media: MediaApi,
         is_stopping: asyncio.Event,
+        page: dict[str, Any] | None = None,
     ) -> None:
+        # What the chat page shows (its phones, a guide); set by whoever runs the page.
+        self.page: dict[str, Any] = page if page is not None else {}
         self._state = state
         self._faults = faults
         self._media = media
@@ -68,6 +71,8 @@ class ControlApi:
             web.post("/control/users/{user_id}/unblock", self.unblock),
             web.get("/control/users/{user_id}/screen", self.screen),
             web.get("/control/users/{user_id}/wait", self.wait),
+            web.get("/control/screens/wait", self.wait_any),
+            web.get("/control/page", self.page_config),
             web.get("/control/updates", self.list_updates),
             web.post("/control/updates/{update_id}/redeliver", self.redeliver),
             web.get("/control/calls", self.list_calls),
@@ -181,6 +186,37 @@ class ControlApi:
                 break
             await user.screen_changed.wait_at_most(remaining)
         return web.json_response(self._state.screen(user))
+
+    async def wait_any(self, request: web.Request) -> web.Response:
+        """Long poll for several users at once (`users=ID:VERSION,...`): the screens of those
+        whose version is past the one given, as soon as there is one. A browser keeps only six
+        connections to a host, so a page with many phones must not hold one poll per phone."""
+        seen = _versions(request.query.get("users", ""))
+        users = [self._state.users.get(user_id) for user_id in seen]
+        if any(user is None for user in users):
+            raise ControlError(404, "no such user")
+        timeout = min(_query_number(request, "timeout", DEFAULT_WAIT_SECONDS), MAX_WAIT_SECONDS)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+
+        def changed() -> dict[str, Any]:
+            return {
+                str(user_id): self._state.screen(self._state.users[user_id])
+                for user_id, version in seen.items()
+                if self._state.users[user_id].screen_version > version
+            }
+
+        screens = changed()
+        while not screens and not self._is_stopping.is_set():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            await self._state.any_screen_changed.wait_at_most(remaining)
+            screens = changed()
+        return web.json_response({"screens": screens})
+
+    async def page_config(self, request: web.Request) -> web.Response:
+        return web.json_response(self.page)
 
     async def list_updates(self, request: web.Request) -> web.Response:
         return web.json_response(
@@ -416,6 +452,20 @@ def _positive_int(spec: dict[str, Any], name: str, default: int) -> int:
     if not isinstance(value, int) or value < 0:
         raise ControlError(400, f'"{name}" must be a whole number ≥ 0')
     return value
+
+
+def _versions(raw: str) -> dict[int, int]:
+    """`1234:5,5678:-1` as {user id: screen version seen}."""
+    seen: dict[int, int] = {}
+    for part in filter(None, raw.split(",")):
+        user_id, _, version = part.partition(":")
+        try:
+            seen[int(user_id)] = int(version or -1)
+        except ValueError:
+            raise ControlError(400, "users must look like ID:VERSION,ID:VERSION") from None
+    if not seen:
+        raise ControlError(400, "give users=ID:VERSION,...")
+    return seen
 
 
 def _path_int(request: web.Request, name: str) -> int:

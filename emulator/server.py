@@ -77,6 +77,8 @@ class BotApiEmulator:
                 # Telegram matches method names case-insensitively.
                 self._methods[name.lower()] = (name, handler)
         self._control = ControlApi(self.state, self.faults, media, self._is_stopping)
+        # What the chat page shows; `safeperson demo` fills it in (its phones, the guide).
+        self.page = self._control.page
         self._webhooks = WebhookDelivery(
             self.state, updates, self._perform_reply_call, self._is_stopping
         )

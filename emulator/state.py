@@ -186,6 +186,8 @@ class EmulatorState:
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.updates: list[StoredUpdate] = []
         self.updates_changed = ChangeSignal()
+        # Any user's screen: one long poll can watch several phones (the demo page's).
+        self.any_screen_changed = ChangeSignal()
         self.next_update_id = rng.randint(100_000_000, 900_000_000)
         self.allowed_updates: list[str] | None = None
         self.webhook: WebhookConfig | None = None
@@ -273,6 +275,7 @@ class EmulatorState:
     def screen_changed(self, user: SimulatedUser) -> None:
         user.screen_version += 1
         user.screen_changed.notify()
+        self.any_screen_changed.notify()
 
     def message_to_api(self, message: StoredMessage) -> dict[str, Any]:
         user = self.users[message.chat_id]

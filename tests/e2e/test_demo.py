@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -52,3 +53,30 @@ async def test_demo_serves_a_working_chat_and_stops_on_ctrl_c(tmp_path: Path) ->
     assert b"Traceback" not in err
     assert b"stopped" in out
     assert os.listdir(tmp_path) == []  # nothing left behind in the folder it ran in
+
+
+async def test_a_port_already_in_use_gives_one_clear_line_and_exit_2(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEPERSON_")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        demo = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "demo",
+            "--port",
+            str(port),
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(demo.communicate(), timeout=60)
+    assert demo.returncode == 2
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1, err.decode()
+    assert f"port {port} is already in use" in lines[0]
+    assert f"make demo PORT={port + 1}" in lines[0]
+    assert out == b""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
@@ -80,3 +81,30 @@ async def test_wait_returns_when_the_screen_changes(base_url: str, client: Emula
     after = await asyncio.wait_for(waiting, timeout=20)
     assert after.version > before.version
     assert after.texts == ["news"]
+
+
+@pytest.mark.asyncio
+async def test_one_long_poll_watches_several_phones(base_url: str, client: EmulatorClient) -> None:
+    """The page's phones share one poll: a browser keeps only six connections to a host."""
+    ana = await client.create_user("Ana", "ro")
+    ion = await client.create_user("Ion", "en")
+    versions = {user.user_id: (await client.screen(user.user_id)).version for user in (ana, ion)}
+    query = ",".join(f"{user_id}:{version}" for user_id, version in versions.items())
+    async with aiohttp.ClientSession() as http:
+
+        async def wait_any() -> dict[str, Any]:
+            url = f"{base_url}/control/screens/wait?users={query}&timeout=30"
+            async with http.get(url) as answer:
+                screens: dict[str, Any] = (await answer.json())["screens"]
+                return screens
+
+        # Whether the poll starts before or after the message, it answers with that screen.
+        waiting = asyncio.create_task(wait_any())
+        await http.post(
+            f"{base_url}/bot{TOKEN}/sendMessage", json={"chat_id": ion.chat_id, "text": "news"}
+        )
+        changed = await asyncio.wait_for(waiting, timeout=20)
+        async with http.get(f"{base_url}/control/screens/wait?users=nonsense") as refused:
+            assert refused.status == 400
+    assert list(changed) == [str(ion.user_id)]  # only the phone whose screen changed
+    assert [m["text"] for m in changed[str(ion.user_id)]["messages"]] == ["news"]
