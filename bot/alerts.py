@@ -20,7 +20,14 @@ from typing import Protocol
 
 from bot.audit import AuditLog
 from bot.clock import Clock
-from bot.outbox import PRIORITY_IMMEDIATE, PRIORITY_STANDARD, PRIORITY_URGENT, Outbox
+from bot.deadlines import SWEEP_BATCH, latest_reminder, next_look
+from bot.outbox import (
+    PRIORITY_IMMEDIATE,
+    PRIORITY_STANDARD,
+    PRIORITY_URGENT,
+    DigestLine,
+    Outbox,
+)
 from bot.people import PeopleService
 from bot.settings import AcknowledgeTimes
 from bot.staff import StaffDesk
@@ -149,13 +156,16 @@ class EscalationLadder:
             chat_id = self._staff_desk.alert_chat(member)
             if chat_id is None:
                 continue
-            text, buttons = self._render.alert(facts, await self._language(member))
+            language = await self._language(member)
+            text, buttons = self._render.alert(facts, language)
             queued += await self._outbox.enqueue(
                 chat_id,
                 text,
                 priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
                 purpose=f"alert|{case.code}|{member.id}|{round_}",
                 buttons=buttons,
+                # Under a burst, this chat's waiting alerts go out together, as one list.
+                digest=DigestLine(case.code, case.urgency, language),
             )
         return queued
 
@@ -176,11 +186,12 @@ class EscalationLadder:
         )
         return queued
 
-    async def escalate_due(self) -> int:
-        """Climb the ladder for every unacknowledged case whose time is up; return how many."""
+    async def escalate_due(self, limit: int = SWEEP_BATCH) -> int:
+        """Climb the ladder for at most `limit` unacknowledged cases whose time is up (the
+        most overdue first); return how many."""
         now = self._clock.now()
         climbed = 0
-        for case in await self._cases.due_for_escalation(now, WAITING_STATUSES):
+        for case in await self._cases.due_for_escalation(now, WAITING_STATUSES, limit):
             tiers = ladder_tiers(await self._members_for(case), case)
             tier = min(case.tier + 1, len(tiers) - 1) if tiers else 0
             round_ = case.alert_round + 1
@@ -211,7 +222,11 @@ class EscalationLadder:
             taker = await self._staff.get(case.acknowledged_by)
             return Acknowledged(case, taker or member, first=False)
         now = self._clock.now()
-        await self._cases.acknowledge(case.id, member.id, now)
+        if not await self._cases.acknowledge(case.id, member.id, now):
+            # Someone else took it a moment ago.
+            taker_id = await self._cases.taker_of(case.id)
+            taker = await self._staff.get(taker_id) if taker_id is not None else None
+            return Acknowledged(case, taker or member, first=False)
         await self._audit.record(f"staff:{member.id}", "acknowledged", case.code)
         for other in alerted:
             if other.id == member.id:
@@ -227,44 +242,50 @@ class EscalationLadder:
             )
         return Acknowledged(case, member, first=True)
 
-    async def remind_deadlines(self) -> int:
-        """Reminders before the report deadline, and a breach alert to the board at it.
+    async def remind_deadlines(self, limit: int = SWEEP_BATCH) -> int:
+        """Reminders before the report deadline, and a breach alert to the board at it, for
+        at most `limit` cases whose moment has come; return how many cases were looked at.
 
         Only the latest reminder that applies is sent (a bot that was down does not send three
         at once); each goes once to each person, however often this runs.
         """
         now = self._clock.now()
-        horizon = now + (self._reminders[-1] if self._reminders else timedelta(0))
-        queued = 0
-        for case in await self._cases.open_with_deadline_before(horizon, OPEN_STATUSES):
-            members = await self._members_for(case)
-            tiers = ladder_tiers(members, case)
-            if case.acknowledged_by is not None:
-                remind = [m for m in members if m.id == case.acknowledged_by]
-            else:
-                remind = [m for t in tiers[: case.tier + 1] for m in t]
-            if now >= case.deadline_at:
-                board = [m for m in members if m.role == "board"]
-                for member in board:
-                    queued += await self._tell(
-                        member,
-                        case,
-                        f"breach|{case.code}|{member.id}",
-                        partial(self._render.breach, case.code, case.deadline_at),
-                    )
+        due = await self._cases.due_for_reminder(now, "concern", limit)
+        for case in due:
+            if case.status not in OPEN_STATUSES:
+                await self._cases.set_next_reminder(case.id, None)
                 continue
-            due = [r for r in self._reminders if now >= case.deadline_at - r]
-            if not due:
-                continue
-            left = due[0]  # the smallest interval already reached: the latest reminder
-            for member in remind:
-                queued += await self._tell(
+            await self._remind(case, now)
+            await self._cases.set_next_reminder(
+                case.id, next_look(case.deadline_at, self._reminders, now)
+            )
+        return len(due)
+
+    async def _remind(self, case: ReportCase, now: datetime) -> None:
+        members = await self._members_for(case)
+        if now >= case.deadline_at:
+            for member in (m for m in members if m.role == "board"):
+                await self._tell(
                     member,
                     case,
-                    f"reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
-                    partial(self._render.reminder, case.code, left, case.deadline_at),
+                    f"breach|{case.code}|{member.id}",
+                    partial(self._render.breach, case.code, case.deadline_at),
                 )
-        return queued
+            return
+        left = latest_reminder(case.deadline_at, self._reminders, now)
+        if left is None:
+            return
+        if case.acknowledged_by is not None:
+            remind = [m for m in members if m.id == case.acknowledged_by]
+        else:
+            remind = [m for t in ladder_tiers(members, case)[: case.tier + 1] for m in t]
+        for member in remind:
+            await self._tell(
+                member,
+                case,
+                f"reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
+                partial(self._render.reminder, case.code, left, case.deadline_at),
+            )
 
     async def _tell(
         self,

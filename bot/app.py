@@ -29,13 +29,18 @@ from bot.casework import CaseWork
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
 from bot.consent import AnswersByKind, ConsentDesk
+from bot.courier import Courier
 from bot.crypto import SecretHasher
+from bot.deadlines import SWEEP_BATCH
 from bot.housekeeping import Housekeeping
 from bot.keyvault import KeyVault
-from bot.outbox import Outbox, OutboxSender
+from bot.logs import quiet_loop_exceptions
+from bot.outbox import Outbox, OutboxSender, OutboxSignal
 from bot.people import PeopleService
+from bot.pipeline import UpdatePipeline
 from bot.polling import ConfirmAfterCommitPoller
 from bot.reading import CaseReader
+from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
 from bot.settings import ConfigError, OrganisationConfig, Settings
 from bot.shown import ShownMessages
@@ -43,26 +48,26 @@ from bot.staff import StaffDesk
 from bot.telegram_retry import RetryRefusedCalls
 from bot.trail import ChatTrail
 from bot.updates import UpdateJournal
+from bot.voices import DraftVoices
 from bot.webhook import run_webhook
 from handlers.alert_texts import AlertTexts
 from handlers.casework_texts import CaseworkTexts
 from handlers.consent_texts import ConsentTexts
-from handlers.middlewares import (
-    OncePerUpdateMiddleware,
-    OnePersonAtATime,
-    PersonLanguageMiddleware,
-)
+from handlers.errors import apology
+from handlers.middlewares import PersonLanguageMiddleware
 from handlers.texts import PUBLIC_COMMANDS, command_description
-from handlers.trail import IncomingTrail, OutgoingTrail
 from storage import migrate
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
 from storage.deletions import DeletionRepository
+from storage.draft_voices import DraftVoiceRepository
 from storage.fsm import EncryptedFsmStorage
 from storage.ledger import UpdateLedger
 from storage.outbox import OutboxRepository
 from storage.people import PersonRepository
+from storage.set_aside import SetAsideRepository
+from storage.trail import TrailRepository
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +81,7 @@ class SafePerson:
     database: Database
     bot: Bot
     dispatcher: Dispatcher
-    journal: UpdateJournal
+    pipeline: UpdatePipeline
     i18n: I18n
     housekeeping: Housekeeping
     isolation: BaseEventIsolation
@@ -118,7 +123,7 @@ class SafePerson:
         await self.dispatcher.emit_startup(bot=self.bot)
         self.ready.set()
         try:
-            await ConfirmAfterCommitPoller(self.dispatcher, self.bot).run()
+            await ConfirmAfterCommitPoller(self.dispatcher, self.bot, self.pipeline).run()
         finally:
             await self.dispatcher.emit_shutdown(bot=self.bot)
 
@@ -156,8 +161,10 @@ def consent_desk(
     audit: AuditLog,
     staff: StaffDesk,
     i18n: I18n | None = None,
+    outbox: Outbox | None = None,
 ) -> ConsentDesk:
-    """The consent desk, for the bot and for `safeperson consent export`."""
+    """The consent desk, for the bot and for `safeperson consent export` (which sends
+    nothing, so it needs no outbox of the bot's)."""
     i18n = i18n or I18n(path=LOCALES_DIR, default_locale=config.languages.default)
     return ConsentDesk(
         CaseFiler(CaseRepository(database), keys, hasher, clock, random),
@@ -165,7 +172,7 @@ def consent_desk(
         StaffRepository(database),
         staff,
         PeopleService(PersonRepository(database), keys, clock),
-        Outbox(OutboxRepository(database), keys, clock),
+        outbox or Outbox(OutboxRepository(database), keys, clock, database=database),
         ConsentTexts(i18n, config),
         keys,
         clock,
@@ -196,15 +203,21 @@ def build_safeperson(
     hasher = SecretHasher(random)
     audit = AuditLog(AuditRepository(database), keys, clock)
     staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config, audit)
-    outbox_repository = OutboxRepository(database)
     i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
+    fsm_storage = EncryptedFsmStorage(database, keys, clock)
+    bot_id = int(token.split(":", 1)[0])
+    trail = ChatTrail(TrailRepository(database), keys, clock, bot_id, legacy=fsm_storage)
+    outbox_repository = OutboxRepository(database)
+    signal = OutboxSignal()
+    outbox = Outbox(outbox_repository, keys, clock, database=database, trail=trail, signal=signal)
+    alert_texts = AlertTexts(i18n, config)
     ladder = EscalationLadder(
         CaseRepository(database),
         StaffRepository(database),
         staff,
         people,
-        Outbox(outbox_repository, keys, clock),
-        AlertTexts(i18n, config),
+        outbox,
+        alert_texts,
         config.ack,
         config.reminders,
         config.languages.default,
@@ -216,7 +229,7 @@ def build_safeperson(
         StaffRepository(database),
         staff,
         people,
-        Outbox(outbox_repository, keys, clock),
+        outbox,
         CaseworkTexts(i18n),
         keys,
         config.languages.default,
@@ -224,7 +237,9 @@ def build_safeperson(
         random,
         audit,
     )
-    consent = consent_desk(database, config, keys, hasher, clock, random, audit, staff, i18n)
+    consent = consent_desk(
+        database, config, keys, hasher, clock, random, audit, staff, i18n, outbox
+    )
     desk = CaseDesk(
         CaseRepository(database),
         StaffRepository(database),
@@ -240,9 +255,8 @@ def build_safeperson(
         answers=AnswersByKind(casework, consent),
     )
     shown = ShownMessages(DeletionRepository(database), keys, clock, config.read_visible_for)
-    fsm_storage = EncryptedFsmStorage(database, keys, clock)
-    trail = ChatTrail(fsm_storage, clock)
-    journal = UpdateJournal(database, UpdateLedger(database), clock)
+    voices = DraftVoices(DraftVoiceRepository(database), keys, clock)
+    courier = Courier(database, outbox, trail, shown, random)
 
     isolation: BaseEventIsolation = DisabledEventIsolation()
     if settings.redis_url:
@@ -250,10 +264,8 @@ def build_safeperson(
         isolation = RedisEventIsolation.from_url(settings.redis_url)
     dispatcher = Dispatcher(
         storage=fsm_storage,
-        # Isolation is applied by OnePersonAtATime below, around the whole unit of work.
+        # The pipeline orders each person's updates (and locks them across instances).
         events_isolation=DisabledEventIsolation(),
-        # Registered below, after the unit of work, so that FSM writes join its transaction.
-        disable_fsm=True,
         config=config,
         people=people,
         desk=desk,
@@ -266,30 +278,53 @@ def build_safeperson(
         consent=consent,
         shown=shown,
         audit=audit,
+        voices=voices,
     )
-    dispatcher.update.outer_middleware(OnePersonAtATime(dispatcher.fsm, isolation))
-    dispatcher.update.outer_middleware(OncePerUpdateMiddleware(journal))
-    dispatcher.update.outer_middleware(dispatcher.fsm)
-    dispatcher.message.outer_middleware(IncomingTrail(trail))
     PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
     dispatcher.include_router(handlers.build_router())
 
+    limiter = SendLimiter(global_per_second=settings.send_rate)
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    # Outermost first: inside an update a call is only collected; after the commit it waits
+    # for its turn under the flood limits, and a refused or lost call is tried again.
+    session.middleware(courier.middleware())
+    session.middleware(limiter.middleware())
     session.middleware(RetryRefusedCalls())
-    session.middleware(OutgoingTrail(trail))
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    journal = UpdateJournal(UpdateLedger(database), clock)
+    pipeline = UpdatePipeline(
+        dispatcher,
+        bot,
+        database,
+        UpdateLedger(database),
+        SetAsideRepository(database),
+        courier,
+        isolation,
+        apology(i18n, people, config.languages),
+        clock,
+    )
     return SafePerson(
         settings,
         config,
         database,
         bot,
         dispatcher,
-        journal,
+        pipeline,
         i18n,
-        Housekeeping(fsm_storage, journal, clock),
+        Housekeeping(fsm_storage, journal, trail, voices, clock),
         isolation,
         keys.key_id("webhook secret", "v1"),
-        OutboxSender(bot, outbox_repository, keys, clock),
+        OutboxSender(
+            bot,
+            outbox_repository,
+            keys,
+            clock,
+            database=database,
+            limiter=limiter,
+            signal=signal,
+            digests=alert_texts,
+            trail=trail,
+        ),
         ladder,
         consent,
         shown,
@@ -304,12 +339,17 @@ LADDER_SWEEP_SECONDS = 1.0
 async def run_ladder(app: SafePerson) -> None:
     while True:
         try:
-            async with app.database.transaction():
-                await app.ladder.escalate_due()
-            async with app.database.transaction():
-                await app.ladder.remind_deadlines()
-            async with app.database.transaction():
-                await app.consent.remind_deadlines()
+            # In small batches, each its own commit: a burst of due cases never holds the
+            # write lock for long, and an update waiting for it gets its turn in between.
+            for sweep in (
+                app.ladder.escalate_due,
+                app.ladder.remind_deadlines,
+                app.consent.remind_deadlines,
+            ):
+                while True:
+                    async with app.database.transaction():
+                        if await sweep() < SWEEP_BATCH:
+                            break
             # Not in one transaction: it calls Telegram, and must not hold the write lock meanwhile.
             await app.shown.delete_due(app.bot)
         except Exception:
@@ -320,6 +360,7 @@ async def run_ladder(app: SafePerson) -> None:
 async def serve(app: SafePerson, mode: Mode = "polling") -> None:
     """Run until cancelled (Ctrl-C or SIGTERM), then close everything."""
     background: list[asyncio.Task[None]] = []
+    quiet_loop_exceptions(asyncio.get_running_loop())
     try:
         await app.prepare()
         background.append(asyncio.create_task(app.housekeeping.run_forever()))

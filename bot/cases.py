@@ -230,6 +230,8 @@ class CaseFiler:
             status=STATUS_WAITING_FOR_ALERT,
             received_at=now,
             deadline_at=now + new.deadline,
+            # The deadline sweep looks at it once soon, and works out its next reminder then.
+            next_reminder_at=now,
             updated_at=now,
             receipt_hash=await self._hasher.hash(secret),
             reply_route=route,

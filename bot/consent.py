@@ -36,6 +36,7 @@ from bot.cases import (
 )
 from bot.clock import Clock, RandomSource
 from bot.crypto import SealedEntryError
+from bot.deadlines import SWEEP_BATCH, latest_reminder, next_look
 from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
 from bot.people import PeopleService
 from bot.server_keys import ServerKeys
@@ -326,34 +327,42 @@ class ConsentDesk:
                 partial(self._words.answered, case.code),
             )
 
-    async def remind_deadlines(self) -> int:
+    async def remind_deadlines(self, limit: int = SWEEP_BATCH) -> int:
         """Reminders to the contacts before a request's deadline; at it, the board is alerted
-        too. Only the latest reminder that applies goes, once to each person."""
+        too. Only the latest reminder that applies goes, once to each person. At most `limit`
+        requests whose moment has come; return how many were looked at."""
         now = self._clock.now()
-        horizon = now + (self._reminders[-1] if self._reminders else timedelta(0))
-        queued = 0
-        for case in await self._cases.open_with_deadline_before(horizon, OPEN_STATUSES, KIND):
-            contacts = await self._cases.active_readers_of(case.id)
-            if now >= case.deadline_at:
-                board = await self._staff.active_readers(("board",))
-                for member in {m.id: m for m in contacts + board}.values():
-                    queued += await self._tell(
-                        member,
-                        f"consent-breach|{case.code}|{member.id}",
-                        partial(self._breach, case.code, case.deadline_at),
-                    )
+        due = await self._cases.due_for_reminder(now, KIND, limit)
+        for case in due:
+            if case.status not in OPEN_STATUSES:
+                await self._cases.set_next_reminder(case.id, None)
                 continue
-            due = [r for r in self._reminders if now >= case.deadline_at - r]
-            if not due:
-                continue
-            left = due[0]  # the smallest interval already reached: the latest reminder
-            for member in contacts:
-                queued += await self._tell(
+            await self._remind(case, now)
+            await self._cases.set_next_reminder(
+                case.id, next_look(case.deadline_at, self._reminders, now)
+            )
+        return len(due)
+
+    async def _remind(self, case: ReportCase, now: datetime) -> None:
+        contacts = await self._cases.active_readers_of(case.id)
+        if now >= case.deadline_at:
+            board = await self._staff.active_readers(("board",))
+            for member in {m.id: m for m in contacts + board}.values():
+                await self._tell(
                     member,
-                    f"consent-reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
-                    partial(self._words.reminder, case.code, case.deadline_at),
+                    f"consent-breach|{case.code}|{member.id}",
+                    partial(self._breach, case.code, case.deadline_at),
                 )
-        return queued
+            return
+        left = latest_reminder(case.deadline_at, self._reminders, now)
+        if left is None:
+            return
+        for member in contacts:
+            await self._tell(
+                member,
+                f"consent-reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
+                partial(self._words.reminder, case.code, case.deadline_at),
+            )
 
     async def export(self, activity: str, member: StaffMember, private_key: bytes) -> ConsentExport:
         """Who has withdrawn which consent for this activity (or for every activity), opened

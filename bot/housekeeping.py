@@ -3,6 +3,7 @@
 - A draft left alone for 24 hours expires and is wiped (a child who walked away should not
   leave half a disclosure on the server).
 - Erase trails older than Telegram's 48-hour delete window are useless and go.
+- Voice notes of drafts go with their drafts, after 24 hours.
 - Update-ledger marks older than Telegram could re-deliver go (see bot.updates).
 """
 
@@ -15,8 +16,9 @@ from datetime import timedelta
 from typing import Final
 
 from bot.clock import Clock
-from bot.trail import DELETE_WINDOW
+from bot.trail import DELETE_WINDOW, ChatTrail
 from bot.updates import UpdateJournal
+from bot.voices import DraftVoices
 from storage.fsm import EncryptedFsmStorage
 
 logger = logging.getLogger(__name__)
@@ -30,22 +32,33 @@ class Swept:
     drafts: int
     trails: int
     ledger_marks: int
+    voices: int = 0
 
 
 class Housekeeping:
     def __init__(
-        self, conversations: EncryptedFsmStorage, journal: UpdateJournal, clock: Clock
+        self,
+        conversations: EncryptedFsmStorage,
+        journal: UpdateJournal,
+        trail: ChatTrail,
+        voices: DraftVoices,
+        clock: Clock,
     ) -> None:
         self._conversations = conversations
         self._journal = journal
+        self._trail = trail
+        self._voices = voices
         self._clock = clock
 
     async def sweep(self) -> Swept:
         now = self._clock.now()
+        # The erase trail of versions before 0010 lived in the conversation storage.
+        legacy_trails = await self._conversations.forget_untouched("trail", now - DELETE_WINDOW)
         swept = Swept(
             drafts=await self._conversations.forget_untouched("default", now - DRAFT_LIFETIME),
-            trails=await self._conversations.forget_untouched("trail", now - DELETE_WINDOW),
+            trails=legacy_trails + await self._trail.forget_expired(),
             ledger_marks=await self._journal.prune(),
+            voices=await self._voices.forget_expired(),
         )
         logger.info(
             "housekeeping: %d drafts, %d trails, %d ledger marks forgotten",

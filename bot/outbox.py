@@ -1,10 +1,16 @@
 """Outgoing messages that must not be lost: written with their cause, sent after the commit.
 
 `Outbox.enqueue` runs inside the caller's unit of work, so an alert exists exactly when the case
-that caused it does. `OutboxSender` delivers what is due, most urgent first, at least once:
-a refused send (429 with retry_after, 5xx, network) is tried again later; a chat that blocked the
-bot or a message Telegram rejects is given up and logged. It keeps under Telegram's limits
-(about 30 messages a second overall, one a second per chat).
+that caused it does; the commit wakes the sender at once (no polling). `OutboxSender` delivers
+what is due, most urgent first, at least once: a refused send (429 with retry_after, 5xx,
+network) is tried again later; a chat that blocked the bot or a message Telegram rejects is given
+up and logged. It keeps under Telegram's limits: one message a second to a chat, and the global
+limit through the shared `SendLimiter`; one chat in flood-wait delays only that chat.
+
+Under a burst (a poster's QR code shown to a whole camp), a staff member's chat would get one
+alert a second, the fiftieth after fifty seconds. Alerts are therefore *coalesced*: the first
+goes at once, and whatever alerts are due for that chat when its next turn comes go together in
+one message that lists every case, with a button for each.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ import contextlib
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Final, Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -28,7 +35,10 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.clock import Clock
+from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
+from bot.trail import ChatTrail
+from storage.db import Database
 from storage.outbox import OutboxRepository, Outgoing
 
 logger = logging.getLogger(__name__)
@@ -38,24 +48,77 @@ PRIORITY_URGENT: Final = 1
 PRIORITY_STANDARD: Final = 2
 PRIORITY_NORMAL: Final = 5
 
-GLOBAL_PER_SECOND: Final = 25.0
 PER_CHAT_INTERVAL: Final = timedelta(seconds=1)
 BACKOFF: Final = (1, 2, 5, 15, 30, 60, 300)
-BATCH: Final = 20
+# Past this many failed attempts (about a day of backoff) a message is given up.
+MAX_ATTEMPTS: Final = 12
+BATCH: Final = 200
 STOP_GRACE_SECONDS: Final = 10.0
+# How long the sender leaves a message to the courier of the update that queued it.
+COURIER_GRACE: Final = timedelta(seconds=30)
+# Telegram's limits for one message: its text, and (in practice) its inline buttons.
+MAX_TEXT: Final = 4096
+MAX_DIGEST_BUTTONS: Final = 96
 
 Buttons = Sequence[Sequence[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """What a coalesced alert shows of its case: the code, under its urgency."""
+
+    code: str
+    urgency: str
+    language: str
+
+
+class DigestRenderer(Protocol):
+    def digest(
+        self, lines: Sequence[DigestLine], language: str
+    ) -> tuple[str, list[list[tuple[str, str]]]]: ...
+
+
+class OutboxSignal:
+    """Wakes the sender when a commit queued something (instead of it polling)."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def wake(self) -> None:
+        self._event.set()
+
+    async def wait(self, seconds: float | None) -> None:
+        """Until woken, or `seconds` have passed (None: until woken)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), seconds)
+        self._event.clear()
 
 
 def _route_context(dedupe_key: str) -> bytes:
     return f"outbox|{dedupe_key}".encode()
 
 
+def _batch(message_id: int) -> str:
+    return f"o{message_id}"
+
+
 class Outbox:
-    def __init__(self, repository: OutboxRepository, keys: ServerKeys, clock: Clock) -> None:
+    def __init__(
+        self,
+        repository: OutboxRepository,
+        keys: ServerKeys,
+        clock: Clock,
+        *,
+        database: Database,
+        trail: ChatTrail | None = None,
+        signal: OutboxSignal | None = None,
+    ) -> None:
         self._repository = repository
         self._keys = keys
         self._clock = clock
+        self._database = database
+        self._trail = trail
+        self._signal = signal
 
     async def enqueue(
         self,
@@ -65,83 +128,215 @@ class Outbox:
         priority: int,
         purpose: str,
         buttons: Buttons = (),
+        digest: DigestLine | None = None,
     ) -> bool:
         """Queue a message; `purpose` makes it once-only (the same purpose is not sent twice)."""
+        queued = await self.enqueue_message(
+            chat_id, text, priority=priority, purpose=purpose, buttons=buttons, digest=digest
+        )
+        return queued is not None
+
+    async def enqueue_message(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        priority: int,
+        purpose: str,
+        buttons: Buttons = (),
+        digest: DigestLine | None = None,
+        delivered_by_courier: bool = False,
+    ) -> int | None:
+        """Queue a message and return its id (None if its purpose was queued before). With
+        `delivered_by_courier`, the update's courier sends it right after the commit and the
+        sender only takes over if that did not happen."""
         dedupe_key = self._keys.key_id("outbox", purpose)
         payload = json.dumps(
-            {"text": text, "buttons": [[list(b) for b in row] for row in buttons]},
+            {
+                "text": text,
+                "buttons": [[list(b) for b in row] for row in buttons],
+                "digest": None
+                if digest is None
+                else {"code": digest.code, "urgency": digest.urgency, "language": digest.language},
+            },
             ensure_ascii=False,
         ).encode()
         context = _route_context(dedupe_key)
-        return await self._repository.enqueue(
+        now = self._clock.now()
+        queued = await self._repository.enqueue(
             priority=priority,
             route=self._keys.seal(str(chat_id).encode(), context + b"|route"),
             payload=self._keys.seal(payload, context + b"|payload"),
             dedupe_key=dedupe_key,
-            now=self._clock.now(),
+            now=now,
+            not_before=now + COURIER_GRACE if delivered_by_courier else None,
+            with_courier=delivered_by_courier,
         )
+        if queued is None:
+            return None
+        if self._trail is not None:
+            await self._trail.mark(chat_id, _batch(queued))
+        if self._signal is not None and not delivered_by_courier:
+            self._database.after_commit(self._signal.wake)
+        return queued
+
+    async def sent(self, message_id: int, chat_id: int, telegram_message_id: int) -> None:
+        await self._repository.mark_sent([message_id], telegram_message_id, self._clock.now())
+        if self._trail is not None:
+            await self._trail.settle(chat_id, _batch(message_id), [telegram_message_id])
+
+    async def given_up(self, message_id: int) -> None:
+        await self._repository.give_up([message_id])
+
+    async def retry_now(self, message_id: int) -> None:
+        """The courier could not deliver it: the sender takes it over at once."""
+        await self._repository.wait_until([message_id], self._clock.now())
+        if self._signal is not None:
+            self._database.after_commit(self._signal.wake)
+
+
+@dataclass(frozen=True)
+class _Opened:
+    row: Outgoing
+    chat_id: int
+    text: str
+    buttons: list[list[tuple[str, str]]]
+    digest: DigestLine | None
 
 
 class OutboxSender:
     def __init__(
-        self, bot: Bot, repository: OutboxRepository, keys: ServerKeys, clock: Clock
+        self,
+        bot: Bot,
+        repository: OutboxRepository,
+        keys: ServerKeys,
+        clock: Clock,
+        *,
+        database: Database,
+        limiter: SendLimiter,
+        signal: OutboxSignal,
+        digests: DigestRenderer,
+        trail: ChatTrail,
     ) -> None:
         self._bot = bot
         self._repository = repository
         self._keys = keys
         self._clock = clock
+        self._database = database
+        self._limiter = limiter
+        self._signal = signal
+        self._digests = digests
+        self._trail = trail
         self._last_sent: dict[int, datetime] = {}
 
     async def deliver_due(self) -> int:
-        """Send what is due now; return how many were sent."""
+        """Send what is due now, one message per chat per turn; return how many went."""
+        now = self._clock.now()
+        by_chat: dict[int, list[_Opened]] = {}
+        for row in await self._repository.due(now, BATCH):
+            opened = self._open(row)
+            by_chat.setdefault(opened.chat_id, []).append(opened)
         sent = 0
-        for message in await self._repository.due(self._clock.now(), BATCH):
-            if await self._deliver(message):
-                sent += 1
-            await asyncio.sleep(1 / GLOBAL_PER_SECOND)
+        for chat_id, waiting in by_chat.items():
+            turn = self._next_turn(chat_id, now)
+            if turn > now:
+                async with self._database.transaction():
+                    await self._repository.wait_until([m.row.id for m in waiting], turn)
+                continue
+            sent += await self._deliver_turn(chat_id, waiting)
         return sent
 
-    async def _deliver(self, message: Outgoing) -> bool:
-        now = self._clock.now()
-        chat_id, text, markup = self._open(message)
+    def _next_turn(self, chat_id: int, now: datetime) -> datetime:
         last = self._last_sent.get(chat_id)
-        if last is not None and now - last < PER_CHAT_INTERVAL:
-            await self._repository.retry_later(message.id, last + PER_CHAT_INTERVAL)
-            return False
-        try:
-            sent = await self._bot.send_message(chat_id, text, reply_markup=markup)
-        except TelegramRetryAfter as refused:
-            await self._repository.retry_later(
-                message.id, now + timedelta(seconds=refused.retry_after)
-            )
-            return False
-        except (TelegramServerError, TelegramNetworkError):
-            delay = BACKOFF[min(message.attempts, len(BACKOFF) - 1)]
-            await self._repository.retry_later(message.id, now + timedelta(seconds=delay))
-            return False
-        except (TelegramForbiddenError, TelegramBadRequest) as refused:
-            logger.error("outbox message %s given up: %s", message.id, type(refused).__name__)
-            await self._repository.give_up(message.id)
-            return False
-        self._last_sent[chat_id] = self._clock.now()
-        await self._repository.mark_sent(message.id, sent.message_id, self._clock.now())
-        return True
+        turn = now if last is None else max(now, last + PER_CHAT_INTERVAL)
+        return max(turn, now + timedelta(seconds=self._limiter.ready_in(chat_id)))
 
-    def _open(self, message: Outgoing) -> tuple[int, str, InlineKeyboardMarkup | None]:
+    async def _deliver_turn(self, chat_id: int, waiting: list[_Opened]) -> int:
+        """One message to this chat: a digest of the alerts waiting, or the first message."""
+        alerts = [m for m in waiting if m.digest is not None]
+        if len(alerts) >= 2:
+            included, text, buttons = self._digest(alerts)
+        else:
+            included, text, buttons = [waiting[0]], waiting[0].text, waiting[0].buttons
+        later = [m for m in waiting if m not in included]
+        ids = [m.row.id for m in included]
+        now = self._clock.now()
+        try:
+            message = await self._bot.send_message(chat_id, text, reply_markup=_markup(buttons))
+        except TelegramRetryAfter as refused:
+            await self._later(waiting, now + timedelta(seconds=refused.retry_after), failed=ids)
+            return 0
+        except (TelegramServerError, TelegramNetworkError):
+            attempts = max(m.row.attempts for m in included)
+            if attempts + 1 >= MAX_ATTEMPTS:
+                await self._give_up(included, "too many failed attempts")
+                await self._later(later, now + PER_CHAT_INTERVAL)
+                return 0
+            delay = timedelta(seconds=BACKOFF[min(attempts, len(BACKOFF) - 1)])
+            await self._later(waiting, now + delay, failed=ids)
+            return 0
+        except (TelegramForbiddenError, TelegramBadRequest) as refused:
+            await self._give_up(included, type(refused).__name__)
+            return 0
+        self._last_sent[chat_id] = self._clock.now()
+        async with self._database.transaction():
+            await self._repository.mark_sent(ids, message.message_id, self._clock.now())
+            for opened in included:
+                await self._trail.settle(chat_id, _batch(opened.row.id), [message.message_id])
+            if later:
+                await self._repository.wait_until(
+                    [m.row.id for m in later], self._clock.now() + PER_CHAT_INTERVAL
+                )
+        return 1
+
+    def _digest(
+        self, alerts: list[_Opened]
+    ) -> tuple[list[_Opened], str, list[list[tuple[str, str]]]]:
+        """As many waiting alerts as one message holds; the rest wait for the next turn."""
+        language = alerts[0].digest.language if alerts[0].digest else "en"
+        included = list(alerts)
+        while True:
+            lines = [m.digest for m in included if m.digest is not None]
+            text, buttons = self._digests.digest(lines, language)
+            if len(text) <= MAX_TEXT or len(included) == 1:
+                return included, text[:MAX_TEXT], buttons
+            included = included[: max(1, len(included) * MAX_TEXT // len(text) - 1)]
+
+    async def _later(
+        self, messages: list[_Opened], when: datetime, failed: Sequence[int] = ()
+    ) -> None:
+        async with self._database.transaction():
+            if failed:
+                await self._repository.retry_later(failed, when)
+            rest = [m.row.id for m in messages if m.row.id not in failed]
+            if rest:
+                await self._repository.wait_until(rest, when)
+
+    async def _give_up(self, messages: list[_Opened], why: str) -> None:
+        logger.error("%d outbox message(s) given up: %s", len(messages), why)
+        async with self._database.transaction():
+            await self._repository.give_up([m.row.id for m in messages])
+
+    def _open(self, message: Outgoing) -> _Opened:
         context = _route_context(message.dedupe_key)
         chat_id = int(self._keys.open(message.route, context + b"|route"))
         payload = json.loads(self._keys.open(message.payload, context + b"|payload"))
-        rows = [
-            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
-            for row in payload["buttons"]
-        ]
-        return (
+        digest = payload.get("digest")
+        return _Opened(
+            message,
             chat_id,
             payload["text"],
-            InlineKeyboardMarkup(inline_keyboard=rows) if rows else None,
+            [[(str(label), str(data)) for label, data in row] for row in payload["buttons"]],
+            None
+            if not digest
+            else DigestLine(str(digest["code"]), str(digest["urgency"]), str(digest["language"])),
         )
 
-    async def run_forever(self, poll_seconds: float = 0.1) -> None:
+    async def run_forever(self) -> None:
+        async with self._database.transaction():
+            taken = await self._repository.take_over_from_couriers(self._clock.now())
+        if taken:
+            logger.info("outbox: %d message(s) an earlier run had not confirmed are due", taken)
         while True:
             # A stop request waits for the batch in hand: cutting a send before its "sent" mark
             # commits would make the next start send that message again.
@@ -154,4 +349,21 @@ class OutboxSender:
                 raise
             except Exception:
                 logger.exception("outbox delivery failed; trying again")
-            await asyncio.sleep(poll_seconds)
+                await asyncio.sleep(1.0)
+            await self._signal.wait(await self._seconds_to_next())
+
+    async def _seconds_to_next(self) -> float | None:
+        """Until the earliest message not yet due (None: sleep until something is queued)."""
+        due_at = await self._repository.next_due_at()
+        if due_at is None:
+            return None
+        return max(0.0, (due_at - self._clock.now()).total_seconds())
+
+
+def _markup(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    rows = [
+        [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+        for row in buttons
+        if row
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

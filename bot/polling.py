@@ -1,37 +1,52 @@
-"""Long polling that confirms an update to Telegram only after its effects are committed.
+"""Long polling that confirms an update to Telegram only once its effects are committed.
 
-aiogram's own poller moves the offset past an update even when its handler failed, so a
-database hiccup would lose a child's message. Here updates are handled one at a time, in order;
-a transient failure (network, Telegram 5xx/429, a locked database) retries the same update with
-backoff, and the offset that confirms it is sent only on the next getUpdates after success.
+aiogram's own poller moves the offset past an update before its handler has run, so a crash
+would lose a child's message. Here every update fetched goes to the pipeline (bot.pipeline),
+which handles different people's updates at the same time; the offset sent with the next
+getUpdates is the *low-water mark*: the oldest update, in the order Telegram gave them, whose
+effects are not yet committed (or, with none in hand, one past the newest). So an update is
+confirmed only after its commit, and a slow one holds back only the confirmation, not the work.
+Telegram sends the unconfirmed ones again with every answer; those already in hand are skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
+from typing import Any, Final
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramConflictError, TelegramRetryAfter
-from aiogram.methods import GetUpdates
-from aiogram.types import Update
+from aiogram.exceptions import TelegramConflictError
+from aiogram.methods import TelegramMethod
 
+from bot.pipeline import Outcome, UpdatePipeline
+from bot.update_parsing import read_update
 from bot.updates import is_transient
 
 logger = logging.getLogger(__name__)
 
-POLL_TIMEOUT_SECONDS = 25
-# How long a stop request waits for the update in hand; past it, the update rolls back and
-# Telegram re-delivers it on the next start.
-STOP_GRACE_SECONDS = 10.0
-BACKOFF_SECONDS: Sequence[float] = (0.5, 1, 2, 5, 10, 30)
+POLL_TIMEOUT_SECONDS: Final = 25
+BACKOFF_SECONDS: Final[Sequence[float]] = (0.5, 1, 2, 5, 10, 30)
+# With this many updates in hand, wait for one to commit before asking for more.
+MAX_IN_HAND: Final = 400
+RECHECK_SECONDS: Final = 0.25
 
 
-def _backoff(attempt: int, exc: BaseException | None = None) -> float:
-    if isinstance(exc, TelegramRetryAfter):
-        return float(exc.retry_after)
+class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
+    """getUpdates, answered as plain JSON objects: each update is read on its own."""
+
+    __returning__ = list[dict[str, Any]]
+    __api_method__ = "getUpdates"
+
+    offset: int | None = None
+    limit: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
+
+
+def _backoff(attempt: int) -> float:
     return BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)]
 
 
@@ -40,26 +55,49 @@ class ConfirmAfterCommitPoller:
         self,
         dispatcher: Dispatcher,
         bot: Bot,
+        pipeline: UpdatePipeline,
         *,
         poll_timeout: int = POLL_TIMEOUT_SECONDS,
-        grace: float = STOP_GRACE_SECONDS,
     ) -> None:
-        self._dp = dispatcher
         self._bot = bot
+        self._pipeline = pipeline
         self._poll_timeout = poll_timeout
-        self._grace = grace
         self._allowed = dispatcher.resolve_used_update_types()
+        # In Telegram's order: (update id, its commit), oldest first.
+        self._in_hand: deque[tuple[int, asyncio.Future[Outcome] | None]] = deque()
+        self._ids_in_hand: set[int] = set()
+        self._next_offset: int | None = None
+
+    def offset(self) -> int | None:
+        """The low-water mark: confirm everything before the oldest update not committed."""
+        while self._in_hand:
+            update_id, done = self._in_hand[0]
+            if done is not None and not done.done():
+                return update_id
+            if done is not None and (done.cancelled() or done.exception() is not None):
+                # It could not even be set aside: left unconfirmed for Telegram to send again.
+                self._in_hand.popleft()
+                self._ids_in_hand.discard(update_id)
+                return update_id
+            self._in_hand.popleft()
+            self._ids_in_hand.discard(update_id)
+        return self._next_offset
 
     async def run(self) -> None:
-        """Poll until cancelled. Cancelling mid-update rolls it back; it is re-delivered later."""
-        offset: int | None = None
+        """Poll until cancelled; then let the updates in hand finish briefly."""
+        try:
+            await self._poll_forever()
+        finally:
+            await self._pipeline.stop()
+
+    async def _poll_forever(self) -> None:
         attempt = 0
         while True:
-            request = GetUpdates(
-                offset=offset, timeout=self._poll_timeout, allowed_updates=self._allowed
+            request = RawGetUpdates(
+                offset=self.offset(), timeout=self._poll_timeout, allowed_updates=self._allowed
             )
             try:
-                updates = await self._bot(request)
+                raw_updates = await self._bot(request)
             except TelegramConflictError:
                 logger.error("another process is polling with this token or a webhook is set")
                 await asyncio.sleep(_backoff(attempt))
@@ -69,46 +107,35 @@ class ConfirmAfterCommitPoller:
                 if not is_transient(exc):
                     raise
                 logger.warning("getUpdates failed (%s); retrying", type(exc).__name__)
-                await asyncio.sleep(_backoff(attempt, exc))
+                await asyncio.sleep(_backoff(attempt))
                 attempt += 1
                 continue
             attempt = 0
-            for update in updates:
-                await self._finish_even_if_stopped(update)
-                offset = update.update_id + 1
+            if not self._take(raw_updates):
+                # Nothing new: only updates still in hand came back (Telegram answers at once
+                # while any is unconfirmed). Wait a little for one to commit; not long, or a
+                # newcomer behind a slow one (a big voice note) would wait too.
+                await self._wait_for_a_commit(RECHECK_SECONDS)
+            elif len(self._ids_in_hand) >= MAX_IN_HAND:
+                await self._wait_for_a_commit(self._poll_timeout)
 
-    async def _finish_even_if_stopped(self, update: Update) -> None:
-        """Handle one update; a stop request waits (briefly) for it rather than cutting it.
+    def _take(self, raw_updates: list[dict[str, Any]]) -> bool:
+        """Hand new updates to the pipeline; True if there was one."""
+        new = False
+        for raw in raw_updates:
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            if not isinstance(update_id, int) or update_id in self._ids_in_hand:
+                continue
+            new = True
+            self._next_offset = update_id + 1
+            update = read_update(raw, self._bot)
+            # One that cannot be read is done at once: skipped, never retried.
+            done = self._pipeline.submit(update) if update is not None else None
+            self._in_hand.append((update_id, done))
+            self._ids_in_hand.add(update_id)
+        return new
 
-        Cutting an update after its reply went out but before its commit would make it run
-        again on the next start, repeating what the person already saw.
-        """
-        handling = asyncio.ensure_future(self._handle_until_done(update))
-        try:
-            await asyncio.shield(handling)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(handling, timeout=self._grace)
-            raise
-
-    async def _handle_until_done(self, update: Update) -> None:
-        attempt = 0
-        while True:
-            try:
-                await self._dp.feed_update(self._bot, update)
-                return
-            except Exception as exc:
-                if not is_transient(exc):
-                    # The error handler has already apologised to the sender and logged it;
-                    # retrying a bug would only repeat it.
-                    logger.error("update %s dropped after a permanent error", update.update_id)
-                    return
-                delay = _backoff(attempt, exc)
-                logger.warning(
-                    "update %s hit %s; retrying in %.1fs",
-                    update.update_id,
-                    type(exc).__name__,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-                attempt += 1
+    async def _wait_for_a_commit(self, seconds: float) -> None:
+        pending = [done for _, done in self._in_hand if done is not None and not done.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)

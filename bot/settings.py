@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
     log_level: Annotated[LogLevel, BeforeValidator(_upper)] = "INFO"
+    # Messages a second the bot sends at most, all chats together: Telegram's documented 30.
+    # Raise it only with Telegram's paid broadcasts (up to 1000), or against a local emulator.
+    send_rate: float = Field(default=30.0, gt=0, le=1000)
 
     @field_validator("database_url")
     @classmethod

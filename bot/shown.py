@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -27,8 +27,15 @@ class ShownMessages:
         self._clock = clock
         self._visible_for = visible_for
 
-    async def delete_later(self, chat_id: int, message_ids: Iterable[int]) -> None:
-        due = self._clock.now() + self._visible_for
+    def delete_at(self) -> datetime:
+        """When what is shown now must go: `read_visible_for` from now (the moment it was
+        opened, not the moment Telegram confirmed it)."""
+        return self._clock.now() + self._visible_for
+
+    async def delete_later(
+        self, chat_id: int, message_ids: Iterable[int], due: datetime | None = None
+    ) -> None:
+        due = due or self.delete_at()
         for message_id in message_ids:
             route = self._keys.seal(str(chat_id).encode(), _context(message_id))
             await self._repository.schedule(route, message_id, due)

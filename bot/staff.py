@@ -148,11 +148,15 @@ class StaffDesk:
         pair = generate_reader_keys()
         salt = self._random.token_bytes(16)
         locking_key = await self._hasher.derive_key(passphrase, salt)
+        pseudonym = self._keys.pseudonym(telegram_user_id)
+        # Someone revoked and invited again enrols the same Telegram account: the revoked
+        # record lets go of it (it keeps its history, not the account).
+        await self._staff.release_pseudonym(pseudonym)
         await self._audit.record(f"staff:{member.id}", "enrolled")
         return await self._staff.update(
             member.id,
             status="active",
-            pseudonym=self._keys.pseudonym(telegram_user_id),
+            pseudonym=pseudonym,
             public_key=pair.public_key,
             locked_private_key=lock_private_key(
                 pair.private_key, locking_key, member.id, self._random

@@ -1,10 +1,10 @@
 """Retrying one Bot API call in place, so an update is not re-run for a refused send.
 
-Telegram refuses a call it did not perform with 429 (retry_after says when to come back) or a
-5xx; repeating that one call cannot duplicate anything. A dropped connection is different: the
+Telegram refuses a call it did not perform with a 5xx; repeating that one call cannot duplicate
+anything (a 429 is the flood limiter's: bot.send_limits). A dropped connection is different: the
 call may or may not have been performed, so repeating it may repeat that one message, which is
 the most DESIGN.md allows ("at most the one message in flight"). Only when the retries here run
-out does the error reach the update, which is then rolled back and retried as a whole.
+out does the error reach whoever made the call (the courier logs it; the outbox tries later).
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from typing import Final
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS: Final = 6
-# Telegram asks for waits of seconds; a longer one is not waited for inside an update.
-MAX_RETRY_AFTER_SECONDS: Final = 30.0
 BACKOFF_SECONDS: Final = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
@@ -37,10 +35,6 @@ class RetryRefusedCalls(BaseRequestMiddleware):
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return await make_request(bot, method)
-            except TelegramRetryAfter as refused:
-                if attempt == MAX_ATTEMPTS - 1 or refused.retry_after > MAX_RETRY_AFTER_SECONDS:
-                    raise
-                delay = float(refused.retry_after)
             except (TelegramServerError, TelegramNetworkError):
                 if attempt == MAX_ATTEMPTS - 1:
                     raise

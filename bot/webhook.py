@@ -1,8 +1,11 @@
 """Webhook mode: Telegram posts updates to this process, which answers only after committing.
 
 aiogram's ready-made handler answers 200 after 55 seconds even if the update is still being
-handled, and then goes on in the background, where a failure would be lost. This handler waits
-for the unit of work and answers 500 when it fails, so Telegram sends the update again.
+handled, and then goes on in the background, where a failure would be lost. This handler gives
+the update to the pipeline (the same as polling: ordered per person, concurrent across people)
+and answers 200 once its effects are committed or it was set aside, 500 if not even that worked,
+so Telegram sends it again. An update that cannot be read is answered 200: sending it again
+would not make it readable.
 Telegram proves itself with a secret header, derived from SAFEPERSON_SECRET when none is set:
 without it, anyone who can reach the port could post updates as any Telegram user.
 """
@@ -14,11 +17,10 @@ import hmac
 import logging
 from typing import TYPE_CHECKING
 
-from aiogram.types import Update
 from aiohttp import web
-from pydantic import ValidationError
 
 from bot.settings import ConfigError
+from bot.update_parsing import read_update
 
 if TYPE_CHECKING:
     from bot.app import SafePerson
@@ -35,18 +37,17 @@ def make_webhook_app(app: SafePerson, secret: str) -> web.Application:
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return web.Response(status=401)
         try:
-            update = Update.model_validate(await request.json(), context={"bot": app.bot})
-        except (ValueError, ValidationError):
+            raw = await request.json()
+        except ValueError:
             return web.Response(status=400)
+        update = read_update(raw, app.bot)
+        if update is None:
+            return web.Response(status=200)
         try:
-            await app.dispatcher.feed_update(app.bot, update)
+            await app.pipeline.submit(update)
         except Exception as exc:
             # Rolled back; Telegram re-sends it later.
-            logger.warning(
-                "update %s failed (%s); asking Telegram to resend",
-                update.update_id,
-                type(exc).__name__,
-            )
+            logger.warning("an update failed (%s); asking Telegram to resend", type(exc).__name__)
             return web.Response(status=500)
         return web.Response(status=200)
 
@@ -80,5 +81,6 @@ async def run_webhook(app: SafePerson) -> None:
         app.ready.set()
         await asyncio.Event().wait()
     finally:
+        await app.pipeline.stop()
         await app.dispatcher.emit_shutdown(bot=app.bot)
         await runner.cleanup()

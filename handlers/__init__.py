@@ -12,7 +12,6 @@ from handlers import (
     consent,
     enrolment,
     erase,
-    errors,
     officer,
     onboarding,
     reading,
@@ -28,7 +27,6 @@ def build_router() -> Router:
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     root.include_routers(
-        errors.build_router(),
         # Before the commands: an invitation link is a /start with a staff code.
         enrolment.build_router(),
         # Commands first: /help and /cancel must work at every step, whatever the step expects.

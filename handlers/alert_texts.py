@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Final
 
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.alerts import AlertFacts
 from bot.durations import format_duration
+from bot.outbox import MAX_DIGEST_BUTTONS, DigestLine
 from bot.settings import OrganisationConfig
+
+# Coalesced alerts, the most urgent first; codes in rows of four buttons.
+DIGEST_GROUPS: Final = (("immediate", "🔴"), ("urgent", "🟠"), ("standard", "🟡"))
+DIGEST_ROW: Final = 4
 
 
 def urgency_label(urgency: str) -> str:
@@ -64,6 +71,32 @@ class AlertTexts:
             buttons = [[(_("Acknowledge"), f"ack:{facts.code}"), (_("Read"), f"read:{facts.code}")]]
         return "\n".join(lines), buttons
 
+    def digest(
+        self, lines: Sequence[DigestLine], language: str
+    ) -> tuple[str, list[list[tuple[str, str]]]]:
+        """Alerts coalesced under a burst: every case's code, by urgency, and a button for
+        each (as many as one message holds; /cases lists them all)."""
+        with self._i18n.context(), self._i18n.use_locale(language):
+            count = len(lines)
+            text = [
+                "🔔 "
+                + ngettext(
+                    "{count} new case. Tap its code to act on it, or send /cases.",
+                    "{count} new cases. Tap a code to act on it, or send /cases.",
+                    count,
+                ).format(count=count)
+            ]
+            for urgency, mark in DIGEST_GROUPS:
+                codes = [line.code for line in lines if line.urgency == urgency]
+                if codes:
+                    text.append(f"{mark} {digest_heading(urgency)}: {', '.join(codes)}")
+            shown = [line.code for line in lines][:MAX_DIGEST_BUTTONS]
+        buttons = [
+            [(code, f"cw:card:{code}") for code in shown[start : start + DIGEST_ROW]]
+            for start in range(0, len(shown), DIGEST_ROW)
+        ]
+        return "\n".join(text), buttons
+
     def reminder(self, code: str, time_left: timedelta, deadline: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
             return "⏰ " + _(
@@ -87,6 +120,15 @@ class AlertTexts:
             return _("Case {code} was acknowledged by {name}.").format(
                 code=code, name=html.escape(taken_by)
             )
+
+
+def digest_heading(urgency: str) -> str:
+    labels = {
+        "immediate": _("Immediate"),
+        "urgent": _("Urgent"),
+        "standard": _("Standard"),
+    }
+    return labels.get(urgency, urgency)
 
 
 def you_took_it(code: str) -> str:

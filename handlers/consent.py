@@ -27,6 +27,7 @@ from bot.consent import (
     first_name_from,
     scopes_from,
 )
+from bot.courier import Replies
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
@@ -180,6 +181,7 @@ async def on_send(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    replies: Replies,
 ) -> None:
     draft = await _draft(state)
     chat = Chat.private(bot, callback.from_user.id)
@@ -213,12 +215,14 @@ async def on_send(
     if receipt is None:
         return  # already sent by an earlier tap: nothing new to say
     days = max(1, round(consent.deadline.total_seconds() / 86400))
-    await bot.send_message(chat.chat_id, say.sent(receipt.deadline_at, days))
-    await bot.send_message(
-        chat.chat_id,
-        say.reference(receipt.code, receipt.secret),
-        reply_markup=buttons([(erase_button(), Erase())]),
-    )
+    # Committed with the request: after a crash the sender gets this very reference.
+    with replies.durable(f"reference|{receipt.code}"):
+        await bot.send_message(chat.chat_id, say.sent(receipt.deadline_at, days))
+        await bot.send_message(
+            chat.chat_id,
+            say.reference(receipt.code, receipt.secret),
+            reply_markup=buttons([(erase_button(), Erase())]),
+        )
 
 
 async def on_confirm_text(

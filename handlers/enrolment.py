@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -43,13 +40,8 @@ async def on_invitation(
     await message.answer(say.choose_passphrase())
 
 
-async def _delete(message: Message) -> None:
-    with contextlib.suppress(TelegramBadRequest):
-        await message.delete()
-
-
 async def on_passphrase(message: Message, state: FSMContext, staff: StaffDesk) -> None:
-    await _delete(message)  # before anything else: it must not stay on any screen
+    await message.delete()  # first after the commit: it must not stay on any screen
     passphrase = message.text or ""
     if not passphrase_is_strong(passphrase):
         await message.answer(say.too_weak())
@@ -67,7 +59,7 @@ async def on_passphrase_again(
     i18n: I18n,
     staff: StaffDesk,
 ) -> None:
-    await _delete(message)
+    await message.delete()
     data = await state.get_data()
     passphrase = message.text or ""
     if message.from_user is None:

@@ -7,14 +7,12 @@ into the chat afterwards: a tap gets a short toast, which leaves no message behi
 
 from __future__ import annotations
 
-import contextlib
-
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from bot.courier import Replies
 from bot.trail import ChatTrail
 from handlers import report_texts as say
 from handlers.keyboards import Erase
@@ -23,29 +21,35 @@ from handlers.taps import answer_tap
 _BATCH = 100  # deleteMessages takes at most 100 ids
 
 
-async def erase_chat(bot: Bot, chat_id: int, trail: ChatTrail, state: FSMContext) -> None:
+async def erase_chat(
+    bot: Bot,
+    chat_id: int,
+    trail: ChatTrail,
+    state: FSMContext,
+    replies: Replies,
+    newest: int | None = None,
+) -> None:
+    """Delete everything the bot still can in this chat. `newest` is the id of the message
+    that asked for it, when there is one (it goes too, and bounds what a crash left unknown)."""
     await state.clear()
-    ids = await trail.take_all(bot.id, chat_id)
-    for start in range(0, len(ids), _BATCH):
-        batch = ids[start : start + _BATCH]
-        try:
-            await bot.delete_messages(chat_id, batch)
-        except TelegramBadRequest:
-            # One message already gone makes the batch fail: delete one by one.
-            for message_id in batch:
-                with contextlib.suppress(TelegramBadRequest):
-                    await bot.delete_message(chat_id, message_id)
+    found = await trail.deletable(chat_id, newest)
+    # The trail is forgotten once the deletions went through (after the commit).
+    with replies.erasing(found.row_ids):
+        for start in range(0, len(found.message_ids), _BATCH):
+            await bot.delete_messages(chat_id, found.message_ids[start : start + _BATCH])
 
 
-async def on_erase_command(message: Message, bot: Bot, state: FSMContext, trail: ChatTrail) -> None:
-    await erase_chat(bot, message.chat.id, trail, state)
+async def on_erase_command(
+    message: Message, bot: Bot, state: FSMContext, trail: ChatTrail, replies: Replies
+) -> None:
+    await erase_chat(bot, message.chat.id, trail, state, replies, newest=message.message_id)
 
 
 async def on_erase_button(
-    callback: CallbackQuery, bot: Bot, state: FSMContext, trail: ChatTrail
+    callback: CallbackQuery, bot: Bot, state: FSMContext, trail: ChatTrail, replies: Replies
 ) -> None:
     await answer_tap(callback, say.erased())
-    await erase_chat(bot, callback.from_user.id, trail, state)
+    await erase_chat(bot, callback.from_user.id, trail, state, replies)
 
 
 def build_router() -> Router:

@@ -1,44 +1,32 @@
-"""Errors: transient ones go back to the poller to retry; the rest get an apology."""
+"""The apology a person gets when their update had to be set aside (bot.pipeline)."""
 
 from __future__ import annotations
 
-import logging
-import traceback
+from aiogram import Bot
+from aiogram.types import Update
+from aiogram.utils.i18n import I18n
 
-from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
-from aiogram.types import ErrorEvent, User
-
-from bot.updates import is_transient
+from bot.languages import guess_language
+from bot.people import PeopleService
+from bot.pipeline import Apology
+from bot.settings import Languages
 from handlers import texts
 
-logger = logging.getLogger(__name__)
 
+def apology(i18n: I18n, people: PeopleService, languages: Languages) -> Apology:
+    """Say sorry in the person's language, in their private chat; nobody else is told."""
 
-def _is_permanent(event: ErrorEvent) -> bool:
-    return not is_transient(event.exception)
+    async def apologise(bot: Bot, update: Update) -> None:
+        event = update.event
+        user = getattr(event, "from_user", None)
+        message = getattr(event, "message", None)  # a button's message
+        chat = getattr(event, "chat", None) or getattr(message, "chat", None)
+        if user is None or (chat is not None and chat.type != "private"):
+            return
+        language = await people.chosen_language(user.id) or guess_language(
+            user.language_code, languages.enabled, languages.default
+        )
+        with i18n.context(), i18n.use_locale(language):
+            await bot.send_message(user.id, texts.something_went_wrong())
 
-
-async def on_permanent_error(
-    event: ErrorEvent, bot: Bot, event_from_user: User | None = None
-) -> None:
-    # The type and where it happened, never the message: an exception's text may quote what
-    # the person wrote (a validation error, a failed API call).
-    logger.error(
-        "update %s failed: %s\n%s",
-        event.update.update_id,
-        type(event.exception).__name__,
-        "".join(traceback.format_tb(event.exception.__traceback__)),
-    )
-    if event_from_user is None:
-        return
-    try:
-        await bot.send_message(event_from_user.id, texts.something_went_wrong())
-    except TelegramAPIError:
-        logger.warning("could not tell the sender about the failure")
-
-
-def build_router() -> Router:
-    router = Router(name="errors")
-    router.errors.register(on_permanent_error, _is_permanent)
-    return router
+    return apologise

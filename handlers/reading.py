@@ -11,7 +11,6 @@ from typing import cast
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -22,6 +21,7 @@ from bot.audience import Audience
 from bot.audit import AuditLog
 from bot.consent import KIND as CONSENT
 from bot.consent import withdrawal_from
+from bot.courier import Replies
 from bot.crypto import SealedEntryError
 from bot.keyvault import KeyVault
 from bot.reading import CaseReader, LaterEntry, OpenedReport
@@ -128,19 +128,19 @@ async def show(
     audit: AuditLog,
     member_id: int,
     config: OrganisationConfig,
+    replies: Replies,
 ) -> None:
+    """The opened report, protected, and deleted from the chat after `read_visible_for`. It is
+    sent from memory after the commit and never written anywhere: after a crash in between,
+    the reader taps Read again."""
     await audit.record(f"staff:{member_id}", "read", report.case.code)
-    sent = [
-        await bot.send_message(chat_id, part, protect_content=True)
-        for part in render(report, config)
-    ]
-    for number, voice in enumerate(report.voices, start=1):
-        sent.append(
+    with replies.shown_briefly(shown.delete_at()):
+        for part in render(report, config):
+            await bot.send_message(chat_id, part, protect_content=True)
+        for number, voice in enumerate(report.voices, start=1):
             await bot.send_voice(
                 chat_id, BufferedInputFile(voice, f"voice-{number}.ogg"), protect_content=True
             )
-        )
-    await shown.delete_later(chat_id, (m.message_id for m in sent))
 
 
 async def on_read(
@@ -154,6 +154,7 @@ async def on_read(
     shown: ShownMessages,
     audit: AuditLog,
     config: OrganisationConfig,
+    replies: Replies,
 ) -> None:
     member = await ladder.member_for(callback.from_user.id)
     if member is None:
@@ -170,7 +171,7 @@ async def on_read(
         await answer_tap(callback, alert_texts.not_yours())
         return
     await answer_tap(callback)
-    await show(bot, callback.from_user.id, report, shown, audit, member.id, config)
+    await show(bot, callback.from_user.id, report, shown, audit, member.id, config, replies)
 
 
 async def on_passphrase(
@@ -184,19 +185,24 @@ async def on_passphrase(
     shown: ShownMessages,
     audit: AuditLog,
     config: OrganisationConfig,
+    replies: Replies,
 ) -> None:
-    with contextlib.suppress(TelegramBadRequest):
-        await message.delete()  # first: the passphrase must not stay on the screen
+    await message.delete()  # first after the commit: the passphrase must not stay on the screen
     if message.from_user is None:
         return
     member = await ladder.member_for(message.from_user.id)
     code = str((await state.get_data()).get("reading", ""))
+    key: bytes | None = None
+    if member is not None:
+        # Argon2id before anything is written: no other update waits for it.
+        try:
+            key = await staff.unlock(member, message.text or "")
+        except SealedEntryError:
+            key = None
     await state.clear()
     if member is None:
         return
-    try:
-        key = await staff.unlock(member, message.text or "")
-    except SealedEntryError:
+    if key is None:
         await message.answer(alert_texts.wrong_passphrase())
         return
     vault.keep(member.id, key)
@@ -204,7 +210,7 @@ async def on_passphrase(
     if report is None:
         await message.answer(alert_texts.not_yours())
         return
-    await show(bot, message.from_user.id, report, shown, audit, member.id, config)
+    await show(bot, message.from_user.id, report, shown, audit, member.id, config, replies)
 
 
 async def on_lock(message: Message, ladder: EscalationLadder, vault: KeyVault) -> None:

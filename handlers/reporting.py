@@ -6,12 +6,10 @@ is sealed for the case's readers by the case desk and forgotten here.
 
 from __future__ import annotations
 
-import io
 from datetime import UTC
 from typing import cast
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -19,6 +17,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.audience import Audience
 from bot.cases import CaseDesk, NoReadersError, Report
+from bot.courier import Replies
 from bot.people import PeopleService
 from bot.reporting import (
     MAX_MESSAGES,
@@ -34,6 +33,7 @@ from bot.reporting import (
     wants_reply,
 )
 from bot.settings import OrganisationConfig
+from bot.voices import DraftVoices
 from handlers import report_texts as say
 from handlers import steps, texts
 from handlers.chat import Chat
@@ -166,8 +166,15 @@ async def on_report_text(
 
 
 async def on_report_voice(
-    message: Message, bot: Bot, state: FSMContext, config: OrganisationConfig
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    voices: DraftVoices,
+    voice_note: bytes | None = None,
 ) -> None:
+    """`voice_note` is the recording itself, fetched before this update's transaction (None
+    if Telegram would not give it: over 20 MB, or gone)."""
     current = await _current(state)
     if current is None or message.voice is None or message.from_user is None:
         return
@@ -178,32 +185,21 @@ async def on_report_voice(
         await message.answer(texts.tap_a_button())
         await show_report_step(chat, draft, config)
         return
-    if (message.voice.file_size or 0) > MAX_VOICE_BYTES:
+    if voice_note is None or (message.voice.file_size or 0) > MAX_VOICE_BYTES:
         await message.answer(say.voice_too_big())
         await show_report_step(chat, draft, config)
         return
     if not _room_left(draft):
         await message.answer(say.too_much(), reply_markup=step_markup(audience, step, config))
         return
-    draft["voices"].append(message.voice.file_id)
+    await voices.keep(draft["id"], voice_note)
+    draft["voices"].append(message.voice.file_unique_id)
     if step.kind == "telling":
         await state.update_data(draft=draft)
         await message.answer(say.got_it(audience), reply_markup=step_markup(audience, step, config))
     else:
         draft["answers"][step.key] = f"(voice message {len(draft['voices'])})"
         await _advance(chat, state, draft, config)
-
-
-async def download_voice(bot: Bot, file_id: str) -> bytes | None:
-    try:
-        telegram_file = await bot.get_file(file_id)
-    except TelegramBadRequest:
-        return None  # too big or gone: the words around it still go
-    if telegram_file.file_path is None:
-        return None
-    buffer = io.BytesIO()
-    await bot.download_file(telegram_file.file_path, destination=buffer)
-    return buffer.getvalue()
 
 
 async def on_confirm(
@@ -215,6 +211,8 @@ async def on_confirm(
     people: PeopleService,
     desk: CaseDesk,
     i18n: I18n,
+    voices: DraftVoices,
+    replies: Replies,
 ) -> None:
     data = await state.get_data()
     draft = data.get("draft")
@@ -224,12 +222,12 @@ async def on_confirm(
         return
     if callback_data.choice == "delete":
         await settle_menu(callback, say.draft_deleted())
+        await voices.forget(draft["id"])
         await state.set_data({k: v for k, v in data.items() if k != "draft"})
         await steps.show_audience_menu(chat, state)
         return
     audience = cast(Audience, draft["audience"])
     answers: dict[str, str] = draft["answers"]
-    voices = [await download_voice(bot, file_id) for file_id in draft["voices"]]
     report = Report(
         audience=audience,
         urgency=urgency_of(audience, answers),
@@ -239,7 +237,7 @@ async def on_confirm(
         category=category_of(answers),
         answers=answers,
         messages=draft["messages"],
-        voice_notes=[v for v in voices if v is not None],
+        voice_notes=await voices.of_draft(draft["id"]),
         reply_chat_id=chat.chat_id,
         draft_id=draft["id"],
     )
@@ -251,20 +249,23 @@ async def on_confirm(
         await bot.send_message(chat.chat_id, texts.help_numbers(config.help_numbers))
         return
     await settle_menu(callback, say.send())
+    await voices.forget(draft["id"])
     await state.set_data({k: v for k, v in data.items() if k not in {"draft", "activity"}})
     await state.set_state(None)
     if receipt is None:
         return  # this draft was already sent: nothing new to say
     hours = int(config.report_deadline.total_seconds() // 3600)
-    if audience == "staff":
-        moment = receipt.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        await bot.send_message(chat.chat_id, say.received_at(moment))
-    await bot.send_message(chat.chat_id, say.submitted(audience, hours, report.wants_reply))
-    await bot.send_message(
-        chat.chat_id,
-        say.receipt(receipt.code, receipt.secret),
-        reply_markup=buttons([(say.erase_button(), Erase())]),
-    )
+    # Committed with the case: after a crash the sender gets this very receipt, never another.
+    with replies.durable(f"receipt|{receipt.code}"):
+        if audience == "staff":
+            moment = receipt.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            await bot.send_message(chat.chat_id, say.received_at(moment))
+        await bot.send_message(chat.chat_id, say.submitted(audience, hours, report.wants_reply))
+        await bot.send_message(
+            chat.chat_id,
+            say.receipt(receipt.code, receipt.secret),
+            reply_markup=buttons([(say.erase_button(), Erase())]),
+        )
 
 
 async def on_confirm_text(message: Message, bot: Bot, state: FSMContext) -> None:

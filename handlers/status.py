@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -18,7 +15,6 @@ from handlers import common, consent_texts, steps, texts
 from handlers import report_texts as say
 from handlers.chat import Chat
 from handlers.keyboards import AnswerSafePerson, StatusAction
-from handlers.reporting import download_voice
 from handlers.states import StatusCheck
 from handlers.taps import answer_tap, settle_menu
 
@@ -36,9 +32,8 @@ async def on_code(message: Message, state: FSMContext) -> None:
 
 
 async def on_secret(message: Message, bot: Bot, state: FSMContext, desk: CaseDesk) -> None:
-    # The secret must not stay on the phone: delete it before anything else.
-    with contextlib.suppress(TelegramBadRequest):
-        await message.delete()
+    # The secret must not stay on the phone: its deletion is the first call after the commit.
+    await message.delete()
     if message.from_user is None or message.text is None:
         return
     data = await state.get_data()
@@ -89,16 +84,15 @@ async def on_addition(
     state: FSMContext,
     desk: CaseDesk,
     config: OrganisationConfig,
+    voice_note: bytes | None = None,
 ) -> None:
+    """`voice_note`: the recording, fetched before this update's transaction."""
     code = str((await state.get_data()).get("status_case", ""))
-    voice = None
-    if message.voice is not None:
-        voice = await download_voice(bot, message.voice.file_id)
-        if voice is None:
-            await message.answer(say.voice_too_big())
-            return
+    if message.voice is not None and voice_note is None:
+        await message.answer(say.voice_too_big())
+        return
     try:
-        await desk.add_from_reporter(code, message.text, voice)
+        await desk.add_from_reporter(code, message.text, voice_note)
     except NoReadersError:
         await message.answer(say.nobody_to_read())
         await message.answer(texts.help_numbers(config.help_numbers))

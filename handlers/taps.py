@@ -3,24 +3,17 @@
 A tap can be handled late: after a restart, on a re-delivered update, or after the bot was down
 for more than the 15 minutes Telegram allows for an answer. Telegram then refuses the answer and
 refuses to edit a message into what it already says. Both are cosmetic (a spinner, a menu turned
-into a line), so they are best effort; the step itself still commits.
+into a line): they go out after the step has committed (bot.courier), which logs a refusal and
+goes on.
 """
 
 from __future__ import annotations
 
-import logging
-
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-
-logger = logging.getLogger(__name__)
 
 
 async def answer_tap(callback: CallbackQuery, text: str | None = None) -> None:
-    try:
-        await callback.answer(text)
-    except TelegramBadRequest as refused:
-        logger.info("a tap could not be answered any more: %s", refused.message)
+    await callback.answer(text)
 
 
 async def settle_menu(
@@ -31,7 +24,4 @@ async def settle_menu(
     await answer_tap(callback)
     if not isinstance(callback.message, Message):
         return  # older than 48 hours: Telegram no longer lets the bot touch it
-    try:
-        await callback.message.edit_text(summary, reply_markup=keep)
-    except TelegramBadRequest as refused:
-        logger.info("a menu could not be settled: %s", refused.message)
+    await callback.message.edit_text(summary, reply_markup=keep)

@@ -20,13 +20,15 @@ class AuditRepository:
     async def append_chained(self, make: Callable[[str | None], AuditEvent]) -> None:
         """Append the event `make` builds from the newest digest, in one transaction.
 
-        Two writers must never chain onto the same event: SQLite writers are serialised by
-        BEGIN IMMEDIATE; on PostgreSQL a transaction-scoped advisory lock is taken first
+        Two writers must never chain onto the same event: on SQLite the write lock is taken
+        before the last digest is read; on PostgreSQL a transaction-scoped advisory lock is taken
         (locking the last row would not do: a waiter would get the old row back, and an empty
         table has no row to lock).
         """
         async with self._db.transaction() as session:
-            if not self._db.is_sqlite:
+            if self._db.is_sqlite:
+                await self._db.take_write_lock(session)
+            else:
                 await session.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
             query = select(AuditEvent.digest).order_by(AuditEvent.id.desc()).limit(1)
             last = (await session.execute(query)).scalar_one_or_none()

@@ -98,6 +98,16 @@ class StaffRepository:
                 setattr(member, name, value)
             return member
 
+    async def release_pseudonym(self, pseudonym: str) -> None:
+        """A Telegram account held by a record no longer in use (revoked) is set free."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                sql_update(StaffMember)
+                .where(StaffMember.pseudonym == pseudonym)
+                .where(StaffMember.status != "active")
+                .values(pseudonym=None)
+            )
+
     async def active_readers(self, roles: tuple[str, ...] = READER_ROLES) -> list[StaffMember]:
         """Enrolled, not revoked, with a key, in one of `roles`: whom a new case can be sealed
         for."""
@@ -178,7 +188,7 @@ class CaseRepository:
                 case.updated_at = now
 
     async def due_for_escalation(
-        self, now: datetime, statuses: tuple[str, ...]
+        self, now: datetime, statuses: tuple[str, ...], limit: int
     ) -> list[ReportCase]:
         """Unacknowledged cases whose alert time is up; on PostgreSQL each is claimed by one
         instance only (rows another instance holds are skipped until it commits)."""
@@ -189,34 +199,60 @@ class CaseRepository:
                 .where(ReportCase.status.in_(statuses))
                 .where(ReportCase.next_alert_at <= now)
                 .order_by(ReportCase.next_alert_at)
+                .limit(limit)
             )
             if not self._db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             return list((await session.execute(query)).scalars())
 
-    async def open_with_deadline_before(
-        self, limit: datetime, statuses: tuple[str, ...], kind: str = "concern"
-    ) -> list[ReportCase]:
-        """Cases of `kind` still in one of `statuses` whose deadline is before `limit`."""
+    async def due_for_reminder(self, now: datetime, kind: str, limit: int) -> list[ReportCase]:
+        """Cases of `kind` whose next reminder moment has come (closed ones too, so that the
+        sweep lets go of them), soonest first; on PostgreSQL each goes to one instance."""
         async with self._db.transaction() as session:
             query = (
                 select(ReportCase)
+                .where(ReportCase.next_reminder_at <= now)
                 .where(ReportCase.kind == kind)
-                .where(ReportCase.status.in_(statuses))
-                .where(ReportCase.deadline_at <= limit)
-                .order_by(ReportCase.deadline_at)
+                .order_by(ReportCase.next_reminder_at)
+                .limit(limit)
             )
+            if not self._db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
             return list((await session.execute(query)).scalars())
 
-    async def acknowledge(self, case_id: int, member_id: int, now: datetime) -> None:
+    async def set_next_reminder(self, case_id: int, when: datetime | None) -> None:
         async with self._db.transaction() as session:
-            case = await session.get(ReportCase, case_id)
-            if case is not None:
-                case.acknowledged_by = member_id
-                case.acknowledged_at = now
-                case.next_alert_at = None
-                case.status = "acknowledged"
-                case.updated_at = now
+            await session.execute(
+                sql_update(ReportCase)
+                .where(ReportCase.id == case_id)
+                .values(next_reminder_at=when)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def acknowledge(self, case_id: int, member_id: int, now: datetime) -> bool:
+        """Take the case for this member unless someone already has (checked in the UPDATE
+        itself: two members tapping at once cannot both take it); True if they took it."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                sql_update(ReportCase)
+                .where(ReportCase.id == case_id)
+                .where(ReportCase.acknowledged_by.is_(None))
+                .values(
+                    acknowledged_by=member_id,
+                    acknowledged_at=now,
+                    next_alert_at=None,
+                    status="acknowledged",
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session="fetch")
+            )
+            return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    async def taker_of(self, case_id: int) -> int | None:
+        """Who acknowledged the case, as committed (not as this unit of work last saw it)."""
+        async with self._db.transaction() as session:
+            query = select(ReportCase.acknowledged_by).where(ReportCase.id == case_id)
+            return (await session.execute(query)).scalar_one_or_none()
 
     async def move(
         self, case_id: int, allowed: frozenset[str], now: datetime, **changes: object

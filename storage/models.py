@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, MetaData, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UtcDateTime
@@ -112,6 +121,9 @@ class ReportCase(Base):
     tier: Mapped[int] = mapped_column(Integer, default=0)
     alert_round: Mapped[int] = mapped_column(Integer, default=0)
     next_alert_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # When the next reminder before the deadline (or the breach alert at it) is due; None once
+    # there is none left, or the case left the open statuses. The sweep reads only due rows.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The reporter's own key pair: replies are sealed for it too, so the reporter can read them
@@ -175,6 +187,8 @@ class OutboxMessage(Base):
     """A message to send: written in the same transaction as what caused it, sent after."""
 
     __tablename__ = "outbox_message"
+    # The sender asks for pending rows that are due, most urgent first.
+    __table_args__ = (Index("ix_outbox_message_due", "status", "not_before"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Lower goes first: urgent alerts before everything else.
@@ -216,3 +230,49 @@ class AuditEvent(Base):
     case_code: Mapped[str | None] = mapped_column(String(16))
     previous: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64))
+
+
+class TrailEntry(Base):
+    """A message the bot could still delete from a private chat (for /erase), or a mark that
+    one may have reached the phone unrecorded (a send cut short by a crash or a lost answer).
+
+    The chat is a keyed hash and the message id is sealed with the server key, as before in the
+    conversation storage; rows go after Telegram's 48-hour delete window.
+    """
+
+    __tablename__ = "chat_trail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_key: Mapped[str] = mapped_column(String(64), index=True)
+    # The messages of one update (or one outbox message): a mark covers its batch's gap.
+    batch: Mapped[str] = mapped_column(String(32))
+    # None for a mark: "a message of this batch may be on the phone".
+    sealed_id: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class SetAsideUpdate(Base):
+    """An update that could not be handled, kept without its content: only its kind and the
+    type of the error, for the operator."""
+
+    __tablename__ = "set_aside_update"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_type: Mapped[str] = mapped_column(String(32))
+    error: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class DraftVoice(Base):
+    """A voice note of a draft not sent yet, fetched from Telegram when it arrived (never during
+    a transaction) and sealed with the server key, like the draft, until Send."""
+
+    __tablename__ = "draft_voice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Keyed hash of the draft's id.
+    draft_key: Mapped[str] = mapped_column(String(64), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

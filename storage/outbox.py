@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
 from storage.models import OutboxMessage
+
+PENDING: Final = "pending"
+# Sent by the update's courier right after the commit; the sender takes it over if the courier
+# has not marked it sent when `not_before` comes (it crashed, or Telegram refused for now).
+WITH_COURIER: Final = "courier"
+SENT: Final = "sent"
+FAILED: Final = "failed"
 
 
 @dataclass(frozen=True)
@@ -18,6 +29,7 @@ class Outgoing:
     route: bytes
     payload: bytes
     attempts: int
+    priority: int
 
 
 class OutboxRepository:
@@ -32,35 +44,39 @@ class OutboxRepository:
         payload: bytes,
         dedupe_key: str,
         now: datetime,
-    ) -> bool:
-        """Add a message unless one with the same purpose exists; True if added."""
+        not_before: datetime | None = None,
+        with_courier: bool = False,
+    ) -> int | None:
+        """Add a message unless one with the same purpose exists; its id if added.
+
+        ON CONFLICT rather than a check first: two updates (two people) may queue the same
+        purpose at once, and the second must simply find it there."""
+        insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
+        statement = (
+            insert(OutboxMessage)
+            .values(
+                priority=priority,
+                route=route,
+                payload=payload,
+                dedupe_key=dedupe_key,
+                status=WITH_COURIER if with_courier else PENDING,
+                not_before=not_before or now,
+                attempts=0,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(OutboxMessage.id)
+        )
         async with self._db.transaction() as session:
-            existing = await session.execute(
-                select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-            )
-            if existing.first() is not None:
-                return False
-            session.add(
-                OutboxMessage(
-                    priority=priority,
-                    route=route,
-                    payload=payload,
-                    dedupe_key=dedupe_key,
-                    status="pending",
-                    not_before=now,
-                    attempts=0,
-                    created_at=now,
-                )
-            )
-            return True
+            return (await session.execute(statement)).scalar_one_or_none()
 
     async def due(self, now: datetime, limit: int) -> list[Outgoing]:
-        """The next pending messages, most urgent first. On PostgreSQL rows another sender has
+        """The next messages to send, most urgent first. On PostgreSQL rows another sender has
         locked are skipped, so several instances never send the same message at once."""
         async with self._db.transaction() as session:
             query = (
                 select(OutboxMessage)
-                .where(OutboxMessage.status == "pending")
+                .where(OutboxMessage.status.in_((PENDING, WITH_COURIER)))
                 .where(OutboxMessage.not_before <= now)
                 .order_by(OutboxMessage.priority, OutboxMessage.id)
                 .limit(limit)
@@ -68,37 +84,76 @@ class OutboxRepository:
             if not self._db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             rows = (await session.execute(query)).scalars()
-            return [Outgoing(r.id, r.dedupe_key, r.route, r.payload, r.attempts) for r in rows]
+            return [
+                Outgoing(r.id, r.dedupe_key, r.route, r.payload, r.attempts, r.priority)
+                for r in rows
+            ]
 
-    async def mark_sent(self, message_id: int, telegram_message_id: int, now: datetime) -> None:
+    async def next_due_at(self) -> datetime | None:
         async with self._db.transaction() as session:
-            row = await session.get(OutboxMessage, message_id)
-            if row is not None:
-                row.status = "sent"
-                row.sent_at = now
+            query = select(func.min(OutboxMessage.not_before)).where(
+                OutboxMessage.status.in_((PENDING, WITH_COURIER))
+            )
+            return (await session.execute(query)).scalar_one_or_none()
+
+    async def take_over_from_couriers(self, now: datetime) -> int:
+        """At start-up: messages an earlier run's courier never confirmed are due now."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == WITH_COURIER)
+                .values(status=PENDING, not_before=now)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    async def mark_sent(
+        self, message_ids: Sequence[int], telegram_message_id: int, now: datetime
+    ) -> None:
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(message_ids))
+                .where(OutboxMessage.status.in_((PENDING, WITH_COURIER)))
                 # Sent: the text (a reply to a reporter, say) need not be kept, even sealed.
-                row.payload = b""
-                row.sent_message_id = telegram_message_id
+                .values(status=SENT, sent_at=now, payload=b"", sent_message_id=telegram_message_id)
+            )
 
-    async def retry_later(self, message_id: int, not_before: datetime) -> None:
+    async def retry_later(self, message_ids: Sequence[int], not_before: datetime) -> None:
         async with self._db.transaction() as session:
-            row = await session.get(OutboxMessage, message_id)
-            if row is not None:
-                row.attempts += 1
-                row.not_before = not_before
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(message_ids))
+                .where(OutboxMessage.status.in_((PENDING, WITH_COURIER)))
+                .values(
+                    status=PENDING,
+                    attempts=OutboxMessage.attempts + 1,
+                    not_before=not_before,
+                )
+            )
 
-    async def give_up(self, message_id: int) -> None:
+    async def wait_until(self, message_ids: Sequence[int], not_before: datetime) -> None:
+        """Not a failure: the chat's turn has not come yet (it counts no attempt)."""
         async with self._db.transaction() as session:
-            row = await session.get(OutboxMessage, message_id)
-            if row is not None:
-                row.status = "failed"
-                row.attempts += 1
-                row.payload = b""  # never to be sent: its text need not be kept either
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(message_ids))
+                .where(OutboxMessage.status.in_((PENDING, WITH_COURIER)))
+                .values(status=PENDING, not_before=not_before)
+            )
+
+    async def give_up(self, message_ids: Sequence[int]) -> None:
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(message_ids))
+                .where(OutboxMessage.status.in_((PENDING, WITH_COURIER)))
+                # Never to be sent: its text need not be kept either.
+                .values(status=FAILED, attempts=OutboxMessage.attempts + 1, payload=b"")
+            )
 
     async def statuses(self) -> dict[str, int]:
         async with self._db.transaction() as session:
-            rows = (await session.execute(select(OutboxMessage.status))).scalars()
-            counts: dict[str, int] = {}
-            for status in rows:
-                counts[status] = counts.get(status, 0) + 1
-            return counts
+            rows = await session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+            return {status: int(count) for status, count in rows}

@@ -137,7 +137,7 @@ async def world(database_url: str, secret: bytes) -> AsyncIterator[World]:
         StaffRepository(database),
         staff,
         PeopleService(PersonRepository(database), keys, clock),
-        Outbox(OutboxRepository(database), keys, clock),
+        Outbox(OutboxRepository(database), keys, clock, database=database),
         PlainWords(),
         keys,
         clock,
