@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Literal
@@ -35,6 +34,7 @@ from bot.deadlines import SWEEP_BATCH
 from bot.housekeeping import Housekeeping
 from bot.keyvault import KeyVault
 from bot.logs import quiet_loop_exceptions
+from bot.loops import raise_if_cancelled, stop_task
 from bot.outbox import Outbox, OutboxSender, OutboxSignal
 from bot.people import PeopleService
 from bot.pipeline import UpdatePipeline
@@ -353,6 +353,7 @@ async def run_ladder(app: SafePerson) -> None:
             # Not in one transaction: it calls Telegram, and must not hold the write lock meanwhile.
             await app.shown.delete_due(app.bot)
         except Exception:
+            raise_if_cancelled()
             logger.exception("escalation sweep failed; trying again")
         await asyncio.sleep(LADDER_SWEEP_SECONDS)
 
@@ -376,7 +377,5 @@ async def serve(app: SafePerson, mode: Mode = "polling") -> None:
         raise
     finally:
         for task in background:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
         await app.close()

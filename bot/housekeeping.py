@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Final
 
 from bot.clock import Clock
+from bot.loops import raise_if_cancelled
 from bot.trail import DELETE_WINDOW, ChatTrail
 from bot.updates import UpdateJournal
 from bot.voices import DraftVoices
@@ -73,5 +74,6 @@ class Housekeeping:
             try:
                 await self.sweep()
             except Exception:
+                raise_if_cancelled()
                 logger.exception("housekeeping failed; trying again later")
             await asyncio.sleep(interval)

@@ -35,6 +35,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.clock import Clock
+from bot.loops import raise_if_cancelled
 from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
 from bot.trail import ChatTrail
@@ -348,6 +349,7 @@ class OutboxSender:
                     await asyncio.wait_for(batch, timeout=STOP_GRACE_SECONDS)
                 raise
             except Exception:
+                raise_if_cancelled()
                 logger.exception("outbox delivery failed; trying again")
                 await asyncio.sleep(1.0)
             await self._signal.wait(await self._seconds_to_next())

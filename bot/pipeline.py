@@ -39,6 +39,7 @@ from aiogram.types import Update
 from bot.clock import Clock
 from bot.courier import Courier, Replies
 from bot.logs import where
+from bot.loops import raise_if_cancelled
 from bot.updates import is_transient
 from storage.db import Database
 from storage.ledger import UpdateLedger
@@ -185,6 +186,9 @@ class UpdatePipeline:
             except _AlreadyClaimedError:
                 return Outcome.DUPLICATE, None
             except Exception as exc:
+                # Cut by a stop (even if a library reworded the cancellation): it rolled back,
+                # and Telegram delivers it again; it is not set aside.
+                raise_if_cancelled()
                 failure = exc
                 if not is_transient(exc) or attempt == self._attempts:
                     break

@@ -143,7 +143,10 @@ class Database:
             if statement != _TAKE_WRITE_LOCK and not _WRITES.match(statement):
                 return
             work = self._current.get()
-            if work is not None:
+            # Only once per unit of work: the lock is not re-entrant, and waiting for it while
+            # holding it would wait for ever.
+            taking = work is not None and not work.writing
+            if taking and work is not None:
                 # Runs inside SQLAlchemy's greenlet, which may wait on the event loop.
                 await_(self._write_lock.acquire())
                 work.writing = True
@@ -151,7 +154,7 @@ class Database:
             try:
                 cursor.execute("BEGIN IMMEDIATE")
             except BaseException:
-                if work is not None:
+                if taking and work is not None:
                     work.writing = False
                     self._write_lock.release()
                 raise
