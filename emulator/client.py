@@ -286,13 +286,16 @@ class EmulatorClient:
         probability: float | None = None,
         retry_after: int | None = None,
         delay: float | None = None,
+        chat_id: int | None = None,
     ) -> int:
+        """Make calls of `method` ("*": any) fail; with `chat_id`, only calls to that chat."""
         spec: dict[str, Any] = {"method": method, "kind": kind}
         optional = {
             "times": times,
             "probability": probability,
             "retry_after": retry_after,
             "delay": delay,
+            "chat_id": chat_id,
         }
         spec.update({name: value for name, value in optional.items() if value is not None})
         return int((await self._request("POST", "/control/faults", spec))["id"])
@@ -326,6 +329,17 @@ class EmulatorClient:
             )
             for u in await self._request("GET", "/control/updates")
         ]
+
+    async def queue_raw_update(
+        self, kind: str, payload: dict[str, Any], *, chat_id: int | None = None
+    ) -> int:
+        """Queue `{"update_id": <next>, kind: payload}` for the bot exactly as given (a field
+        missing, a message without `from`); return its update_id. `chat_id` orders it among a
+        chat's updates in webhook mode (by default, the chat or sender it names)."""
+        body: dict[str, Any] = {"kind": kind, "payload": payload}
+        if chat_id is not None:
+            body["chat_id"] = chat_id
+        return int((await self._request("POST", "/control/updates", body))["update_id"])
 
     async def redeliver(self, update_id: int) -> None:
         await self._request("POST", f"/control/updates/{update_id}/redeliver")

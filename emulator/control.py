@@ -74,6 +74,7 @@ class ControlApi:
             web.get("/control/screens/wait", self.wait_any),
             web.get("/control/page", self.page_config),
             web.get("/control/updates", self.list_updates),
+            web.post("/control/updates", self.queue_raw_update),
             web.post("/control/updates/{update_id}/redeliver", self.redeliver),
             web.get("/control/calls", self.list_calls),
             web.delete("/control/calls", self.clear_calls),
@@ -232,6 +233,25 @@ class ControlApi:
                 for update in sorted(self._state.updates, key=lambda update: update.update_id)
             ]
         )
+
+    async def queue_raw_update(self, request: web.Request) -> web.Response:
+        """Queue an update exactly as given (`{"kind": "message", "payload": {...}}`), for the
+        odd ones real clients produce: a field missing, a message without `from`. The emulator
+        adds only the update_id; the content is not checked, stored in a chat or shown."""
+        body = await _json_body(request)
+        kind = body.get("kind")
+        payload = body.get("payload")
+        if not isinstance(kind, str) or not kind or kind == "update_id":
+            raise ControlError(400, '"kind" must name an update field, e.g. "message"')
+        if not isinstance(payload, dict):
+            raise ControlError(400, '"payload" must be a JSON object')
+        chat_id = body.get("chat_id")
+        if chat_id is None:
+            chat_id = _chat_id_in(payload)
+        elif isinstance(chat_id, bool) or not isinstance(chat_id, int):
+            raise ControlError(400, '"chat_id" must be an integer')
+        update = self._state.enqueue_update(kind, payload, chat_id)
+        return web.json_response({"update_id": update.update_id})
 
     async def redeliver(self, request: web.Request) -> web.Response:
         update_id = _path_int(request, "update_id")
@@ -424,6 +444,18 @@ class ControlApi:
             "width": width,
             "height": height,
         }
+
+
+def _chat_id_in(payload: dict[str, Any]) -> int:
+    """The chat a raw update belongs to (webhook delivery keeps each chat's updates in order):
+    its chat, its message's chat, or its sender; 0 if it names none."""
+    message = payload.get("message")
+    for holder in (payload, message if isinstance(message, dict) else {}):
+        for field_name in ("chat", "from"):
+            found = holder.get(field_name)
+            if isinstance(found, dict) and isinstance(found.get("id"), int):
+                return int(found["id"])
+    return 0
 
 
 def _file_fields(file_id: str, unique_id: str, size: int) -> dict[str, Any]:

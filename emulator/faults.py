@@ -22,8 +22,12 @@ class Fault:
     probability: float
     retry_after: int
     delay: float
+    # Only calls aimed at this chat (their `chat_id` parameter); None: every chat, or none.
+    chat_id: int | None = None
 
-    def matches(self, method: str) -> bool:
+    def matches(self, method: str, chat_id: int | None = None) -> bool:
+        if self.chat_id is not None and self.chat_id != chat_id:
+            return False
         return self.method == ANY_METHOD or self.method.lower() == method.lower()
 
     def to_json(self) -> dict[str, Any]:
@@ -35,6 +39,7 @@ class Fault:
             "probability": self.probability,
             "retry_after": self.retry_after,
             "delay": self.delay,
+            "chat_id": self.chat_id,
         }
 
 
@@ -58,6 +63,9 @@ class FaultInjector:
         times = spec.get("times")
         if times is not None and (not isinstance(times, int) or times < 1):
             raise FaultSpecError('"times" must be a positive integer')
+        chat_id = spec.get("chat_id")
+        if chat_id is not None and (isinstance(chat_id, bool) or not isinstance(chat_id, int)):
+            raise FaultSpecError('"chat_id" must be an integer (a chat the call is aimed at)')
         probability = float(spec.get("probability", 1.0))
         if not 0.0 <= probability <= 1.0:
             raise FaultSpecError('"probability" must be between 0 and 1')
@@ -69,6 +77,7 @@ class FaultInjector:
             probability=probability,
             retry_after=max(1, int(spec.get("retry_after", 5))),
             delay=max(0.0, float(spec.get("delay", 1.0))),
+            chat_id=chat_id,
         )
         self._next_id += 1
         self._faults.append(fault)
@@ -80,10 +89,11 @@ class FaultInjector:
     def list(self) -> list[Fault]:
         return list(self._faults)
 
-    def pick(self, method: str) -> Fault | None:
-        """The fault that strikes this call, if any; each strike uses up one of its `times`."""
+    def pick(self, method: str, chat_id: int | None = None) -> Fault | None:
+        """The fault that strikes this call (to `chat_id`, if it names a chat), if any; each
+        strike uses up one of its `times`."""
         for fault in self._faults:
-            if not fault.matches(method):
+            if not fault.matches(method, chat_id):
                 continue
             if fault.probability < 1.0 and self._rng.random() >= fault.probability:
                 continue

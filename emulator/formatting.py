@@ -36,7 +36,8 @@ _MARKDOWN_V2_RESERVED = set("_*[]()~`>#+-=|{}.!")
 
 
 def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    # A lone surrogate (half an emoji a client cut off) is one UTF-16 unit, as Telegram counts.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 @dataclass

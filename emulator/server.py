@@ -140,7 +140,7 @@ class BotApiEmulator:
             params = await read_call_params(request)
         except BotApiError as error:
             return self._answer(method, None, error)
-        fault = self.faults.pick(method)
+        fault = self.faults.pick(method, _chat_id_of(params))
         if fault is not None:
             faulted = await self._inject(fault, method, params, request)
             if faulted is not None:

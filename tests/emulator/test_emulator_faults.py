@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
+import aiohttp
 import pytest
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 
@@ -129,6 +130,57 @@ async def test_global_rate_limit_spans_chats(
         with pytest.raises(TelegramRetryAfter) as refused:
             await bot.send_message(users[2].chat_id, "3")
         assert refused.value.retry_after >= 1
+
+
+@pytest.mark.asyncio
+async def test_a_fault_for_one_chat_spares_every_other_chat(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    ana = await client.create_user("Ana", "ro")
+    ben = await client.create_user("Ben", "en")
+    await client.add_fault("429", "sendMessage", times=2, retry_after=5, chat_id=ana.chat_id)
+
+    await bot.send_message(ben.chat_id, "Ben first")
+    with pytest.raises(TelegramRetryAfter) as refused:
+        await bot.send_message(ana.chat_id, "refused once")
+    await bot.send_message(ben.chat_id, "Ben again")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(ana.chat_id, "refused twice")
+    await bot.send_message(ana.chat_id, "then through")
+
+    assert refused.value.retry_after == 5
+    assert (await client.screen(ana.user_id)).texts == ["then through"]
+    assert (await client.screen(ben.user_id)).texts == ["Ben first", "Ben again"]
+    assert [(c.chat_id, c.status) for c in await client.calls()] == [
+        (ben.chat_id, 200),
+        (ana.chat_id, 429),
+        (ben.chat_id, 200),
+        (ana.chat_id, 429),
+        (ana.chat_id, 200),
+    ]
+    assert await client.faults() == []  # used up by Ana's calls alone
+
+
+@pytest.mark.asyncio
+async def test_a_chat_fault_is_listed_with_its_chat_and_a_bad_chat_id_is_refused(
+    base_url: str, client: EmulatorClient
+) -> None:
+    ana = await client.create_user("Ana", "ro")
+    await client.add_fault("500", "sendMessage", chat_id=ana.chat_id)
+    [listed] = await client.faults()
+    assert (listed["method"], listed["kind"], listed["chat_id"]) == (
+        "sendMessage",
+        "500",
+        ana.chat_id,
+    )
+    spec = {"method": "sendMessage", "kind": "500", "chat_id": "x"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{base_url}/control/faults", json=spec) as response,
+    ):
+        assert response.status == 400
+        assert "chat_id" in (await response.json())["error"]
+    assert len(await client.faults()) == 1
 
 
 async def _eventually(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+import aiohttp
 import pytest
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -181,3 +182,76 @@ async def test_redelivered_update_comes_back_with_the_same_id(
     assert again[0].message is not None
     assert again[0].message.text == "first"
     assert await bot.get_updates(offset=first.update_id + 1) == []
+
+
+@pytest.mark.asyncio
+async def test_a_raw_update_reaches_the_bot_exactly_as_queued(
+    base_url: str, client: EmulatorClient
+) -> None:
+    """Odd updates real clients produce (here a message without `from`, a callback without
+    `from`) arrive byte for byte, after the updates queued before them."""
+    ana = await client.create_user("Ana", "ro")
+    first = await client.send_text(ana.user_id, "before")
+    no_sender = {
+        "message_id": 77,
+        "date": 1_700_000_000,
+        "chat": {"id": ana.chat_id, "type": "private", "first_name": "Ana"},
+        "text": "half an emoji \ud83d",
+    }
+    message_id = await client.queue_raw_update("message", no_sender)
+    tap_id = await client.queue_raw_update(
+        "callback_query", {"id": "1", "chat_instance": "2", "data": "x"}
+    )
+
+    # Read with plain HTTP: aiogram would refuse the callback without `from`.
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{base_url}/bot123456789:TEST-token/getUpdates") as response,
+    ):
+        answer = await response.json()
+    assert answer["ok"]
+    assert answer["result"] == [
+        next(u.update for u in await client.updates() if u.update_id == first.update_id),
+        {"update_id": message_id, "message": no_sender},
+        {"update_id": tap_id, "callback_query": {"id": "1", "chat_instance": "2", "data": "x"}},
+    ]
+    assert [first.update_id + 1, first.update_id + 2] == [message_id, tap_id]
+    statuses = {u.update_id: u for u in await client.updates()}
+    assert statuses[message_id].chat_id == ana.chat_id  # taken from the message's chat
+    assert statuses[tap_id].chat_id == 0  # it names no chat
+    assert (statuses[message_id].kind, statuses[message_id].delivered_count) == ("message", 1)
+    assert (await client.screen(ana.user_id)).texts == ["before"]  # not shown on a screen
+
+
+@pytest.mark.asyncio
+async def test_a_raw_update_needs_a_kind_and_an_object(
+    base_url: str, client: EmulatorClient
+) -> None:
+    bodies: tuple[dict[str, object], ...] = (
+        {"payload": {}},
+        {"kind": "", "payload": {}},
+        {"kind": "update_id", "payload": {}},
+        {"kind": "message", "payload": "text"},
+        {"kind": "message", "payload": {}, "chat_id": "1"},
+    )
+    async with aiohttp.ClientSession() as session:
+        for body in bodies:
+            async with session.post(f"{base_url}/control/updates", json=body) as response:
+                assert response.status == 400, body
+    assert await client.updates() == []
+
+
+@pytest.mark.asyncio
+async def test_text_with_a_lone_surrogate_is_sent_and_delivered(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    ana = await client.create_user("Ana", "ro")
+    await client.send_text(ana.user_id, "\ud83d /help")
+
+    [update] = await bot.get_updates()
+
+    assert update.message is not None
+    assert update.message.text == "\ud83d /help"
+    [entity] = update.message.entities or []
+    assert (entity.type, entity.offset, entity.length) == ("bot_command", 2, 5)
+    assert (await client.screen(ana.user_id)).texts == ["\ud83d /help"]
