@@ -1,11 +1,12 @@
 """Telegram's flood limits, kept for every message the bot sends, direct or from the outbox.
 
 Telegram documents about one message a second to one chat (short bursts tolerated) and about
-thirty a second overall; past them it answers 429 with `retry_after`. Every send waits for a
-token from its chat's bucket and from the global one, so the bot stays under the limits instead
-of bouncing off them; a 429 pauses *that chat* for the time Telegram asks, and the call is tried
-again, while every other chat goes on. A wait longer than `max_wait` is not waited for in line:
-the call fails with the 429, and whoever made it (the outbox) schedules it for later.
+thirty a second overall; past them it answers 429 with `retry_after`. Every send (and every
+edit of a message, which Telegram counts too) waits for a token from its chat's bucket and
+from the global one, so the bot stays under the limits instead of bouncing off them; a 429
+pauses *that chat* for the time Telegram asks, and the call is tried again, while every other
+chat goes on. A wait longer than `MAX_WAIT_SECONDS` is not waited for in line: the call fails
+with the 429, and whoever made it (the outbox) schedules it for later.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
-from bot.telegram_calls import SENDS
+from bot.telegram_calls import FLOOD_COUNTED
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_GLOBAL_PER_SECOND: Final = 30.0
 DEFAULT_CHAT_PER_SECOND: Final = 1.0
 DEFAULT_CHAT_BURST: Final = 5.0
-MAX_ATTEMPTS: Final = 4
+# A reply that is not kept in the outbox is lost if this gives up, so it waits out several
+# short flood waits; one longer than MAX_WAIT_SECONDS is handed back at once.
+MAX_ATTEMPTS: Final = 8
 MAX_WAIT_SECONDS: Final = 30.0
 _IDLE_BUCKETS: Final = 10_000
 
@@ -122,7 +125,7 @@ class KeepUnderFloodLimits(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         chat_id = _chat_of(method)
-        counted = chat_id is not None and isinstance(method, SENDS)
+        counted = chat_id is not None and isinstance(method, FLOOD_COUNTED)
         for attempt in range(MAX_ATTEMPTS):
             if counted and chat_id is not None:
                 # Waits out a pause Telegram asked for, too.
