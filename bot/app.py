@@ -38,13 +38,14 @@ from bot.loops import raise_if_cancelled, stop_task
 from bot.outbox import Outbox, OutboxSender, OutboxSignal
 from bot.people import PeopleService
 from bot.pipeline import UpdatePipeline
-from bot.polling import ConfirmAfterCommitPoller
+from bot.polling import ConfirmAfterCommitPoller, RawGetUpdates
 from bot.reading import CaseReader
 from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
 from bot.settings import ConfigError, OrganisationConfig, Settings
 from bot.shown import ShownMessages
 from bot.staff import StaffDesk
+from bot.telegram_calls import response_models
 from bot.telegram_retry import RetryRefusedCalls
 from bot.trail import ChatTrail
 from bot.updates import UpdateJournal
@@ -94,6 +95,10 @@ class SafePerson:
     staff: StaffDesk
     # Set once the schema is up to date and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # aiogram's answer models, held so that they are built once (bot.telegram_calls).
+    answer_models: tuple[object, ...] = field(
+        default_factory=lambda: response_models(RawGetUpdates)
+    )
 
     async def prepare(self) -> None:
         """Before handling anything: schema up to date, old ledger marks pruned, commands set."""
@@ -130,6 +135,9 @@ class SafePerson:
     async def close(self) -> None:
         await self.bot.session.close()
         await self.isolation.close()
+        if isinstance(self.isolation, RedisEventIsolation):
+            # aiogram's close() leaves the client it made from the URL open.
+            await self.isolation.redis.aclose(close_connection_pool=True)
         await self.database.dispose()
 
     async def _publish_commands(self) -> None:
@@ -311,7 +319,7 @@ def build_safeperson(
         dispatcher,
         pipeline,
         i18n,
-        Housekeeping(fsm_storage, journal, trail, voices, clock),
+        Housekeeping(fsm_storage, journal, trail, voices, clock, database),
         isolation,
         keys.key_id("webhook secret", "v1"),
         OutboxSender(

@@ -133,5 +133,4 @@ async def test_with_redis_one_persons_updates_never_collide_across_instances(
             )
     finally:
         await second_instance.pipeline.stop()
-        await second_instance.bot.session.close()
-        await second_instance.database.dispose()
+        await second_instance.close()
