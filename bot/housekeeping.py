@@ -5,6 +5,7 @@
 - Erase trails older than Telegram's 48-hour delete window are useless and go.
 - Voice notes of drafts go with their drafts, after 24 hours.
 - Update-ledger marks older than Telegram could re-deliver go (see bot.updates).
+- SQLite's planner statistics are refreshed (see Database.optimize).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.loops import raise_if_cancelled
 from bot.trail import DELETE_WINDOW, ChatTrail
 from bot.updates import UpdateJournal
 from bot.voices import DraftVoices
+from storage.db import Database
 from storage.fsm import EncryptedFsmStorage
 
 logger = logging.getLogger(__name__)
@@ -44,12 +46,14 @@ class Housekeeping:
         trail: ChatTrail,
         voices: DraftVoices,
         clock: Clock,
+        database: Database,
     ) -> None:
         self._conversations = conversations
         self._journal = journal
         self._trail = trail
         self._voices = voices
         self._clock = clock
+        self._database = database
 
     async def sweep(self) -> Swept:
         now = self._clock.now()
@@ -67,6 +71,7 @@ class Housekeeping:
             swept.trails,
             swept.ledger_marks,
         )
+        await self._database.optimize()
         return swept
 
     async def run_forever(self, interval: float = INTERVAL_SECONDS) -> None:

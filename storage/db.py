@@ -52,6 +52,12 @@ class UnitOfWork:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
+# Connections kept open: one for each update handled at once (bot.pipeline's lanes), and room
+# for the outbox, the ladder and housekeeping, which must never wait behind a burst of updates.
+POOL_SIZE = 40
+POOL_OVERFLOW = 10
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
@@ -60,6 +66,8 @@ class Database:
             # Parameters may be pseudonyms or sealed blobs: keep them out of error messages.
             url,
             pool_pre_ping=not self.is_sqlite,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
             hide_parameters=True,
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -112,6 +120,17 @@ class Database:
         """Become the one writer now (SQLite), before reading what a write will depend on."""
         if self.is_sqlite and not self.holds_write_lock():
             await session.execute(text(_TAKE_WRITE_LOCK))
+
+    async def optimize(self) -> None:
+        """Keep SQLite's query planner statistics fresh (PRAGMA optimize runs ANALYZE where
+        the tables have changed enough). Without them, at 100k cases it chose the status index
+        over the due-time index and sorted: 30 ms a sweep query instead of 0.2 ms. PostgreSQL's
+        autovacuum does this by itself."""
+        if self.is_sqlite:
+            # As a writer, in its turn: ANALYZE writes its statistics.
+            async with self.transaction() as session:
+                await self.take_write_lock(session)
+                await session.execute(text("PRAGMA optimize"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -146,7 +146,9 @@ class CaseEntry(Base):
     __tablename__ = "case_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("report_case.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("report_case.id", ondelete="CASCADE"), index=True
+    )
     # Random, chosen before sealing: it is part of the context the content is bound to.
     token: Mapped[str] = mapped_column(String(32), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
