@@ -50,7 +50,7 @@ from aiogram.types import InlineKeyboardMarkup, Message, MessageId
 from bot.clock import RandomSource
 from bot.outbox import Outbox
 from bot.shown import ShownMessages
-from bot.telegram_calls import EFFECTS, SENDS
+from bot.telegram_calls import EFFECTS, SENDS, chat_of
 from bot.trail import ChatTrail
 from storage.db import Database
 
@@ -180,7 +180,7 @@ class Courier:
         return self._collecting.get()
 
     async def collect(self, replies: Replies, method: TelegramMethod[Any]) -> None:
-        chat_id = _chat_of(method)
+        chat_id = chat_of(method)
         outbox_id = None
         purpose = replies.next_durable_purpose() if isinstance(method, SendMessage) else None
         if purpose is not None and chat_id is not None and isinstance(method, SendMessage):
@@ -330,11 +330,6 @@ class DeferUntilCommitted(BaseRequestMiddleware):
 
 def _is_send(method: TelegramMethod[Any]) -> bool:
     return isinstance(method, SENDS)
-
-
-def _chat_of(method: TelegramMethod[Any]) -> int | None:
-    chat_id = getattr(method, "chat_id", None)
-    return chat_id if isinstance(chat_id, int) else None
 
 
 def _buttons_of(markup: object) -> list[list[tuple[str, str]]]:

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -24,7 +24,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
-from bot.telegram_calls import FLOOD_COUNTED
+from bot.telegram_calls import FLOOD_COUNTED, chat_of
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class KeepUnderFloodLimits(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        chat_id = _chat_of(method)
+        chat_id = chat_of(method)
         counted = chat_id is not None and isinstance(method, FLOOD_COUNTED)
         for attempt in range(MAX_ATTEMPTS):
             if counted and chat_id is not None:
@@ -140,8 +140,3 @@ class KeepUnderFloodLimits(BaseRequestMiddleware):
                 if not counted:
                     await asyncio.sleep(refused.retry_after)
         raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-def _chat_of(method: TelegramMethod[Any]) -> int | None:
-    chat_id = getattr(method, "chat_id", None)
-    return chat_id if isinstance(chat_id, int) else None

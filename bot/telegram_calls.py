@@ -63,6 +63,13 @@ EFFECTS: Final[tuple[type[TelegramMethod[Any]], ...]] = (
     SendChatAction,
 )
 
+
+def chat_of(method: TelegramMethod[Any]) -> int | None:
+    """The chat a call is about, when it names one by number."""
+    chat_id = getattr(method, "chat_id", None)
+    return chat_id if isinstance(chat_id, int) else None
+
+
 # Every call the bot makes, for `response_models`.
 KNOWN_CALLS: Final[tuple[type[TelegramMethod[Any]], ...]] = (
     *EFFECTS,
