@@ -318,3 +318,18 @@ class Person:
 
 def bot_messages_with(screen: Screen, fragment: str) -> list[ScreenMessage]:
     return [m for m in screen.bot_messages if fragment in m.text]
+
+
+async def wait_until_confirmed(
+    telegram: EmulatorClient, *update_ids: int, timeout: float = 20.0
+) -> None:
+    """Until the bot has confirmed these updates to Telegram (getUpdates' offset passed them)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        pending = {u.update_id for u in await telegram.updates() if not u.confirmed}
+        if not pending & set(update_ids):
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"updates {sorted(pending & set(update_ids))} never confirmed")
+        await asyncio.sleep(0.05)

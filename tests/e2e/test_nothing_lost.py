@@ -24,6 +24,7 @@ from tests.e2e.harness import (
     count_rows,
     enrol_reader,
     translate,
+    wait_until_confirmed,
 )
 from tests.e2e.test_reporting import (
     ABOUT_STAFF,
@@ -54,15 +55,6 @@ async def wait_until_fetched(telegram: EmulatorClient, update_id: int) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"update {update_id} was never fetched")
-
-
-async def wait_until_confirmed(telegram: EmulatorClient, update_id: int) -> None:
-    for _ in range(600):
-        status = next(u for u in await telegram.updates() if u.update_id == update_id)
-        if status.confirmed:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"update {update_id} was never confirmed")
 
 
 async def test_safeperson_run_answers_and_remembers_the_language_after_a_restart(
@@ -111,7 +103,7 @@ async def test_a_bot_killed_before_the_commit_handles_the_update_once_after_rest
         await telegram.clear_faults()
 
         await bot.start()
-        await wait_until_confirmed(telegram, sent.update_id)
+        await wait_until_confirmed(telegram, sent.update_id, timeout=30.0)
         status = next(u for u in await telegram.updates() if u.update_id == sent.update_id)
         assert status.delivered_count >= 2  # it really was fetched again after the kill
         # Answered once: a voice note where a button is expected shows the picker again.
@@ -142,7 +134,7 @@ async def test_a_bot_killed_after_the_commit_does_not_handle_the_update_again(
         await telegram.add_fault("slow", "sendMessage", delay=60)
         sent = await telegram.send_text(person.user.user_id, "/start")
         # Confirmed to Telegram only once its effects were committed.
-        await wait_until_confirmed(telegram, sent.update_id)
+        await wait_until_confirmed(telegram, sent.update_id, timeout=30.0)
         await bot.kill()
         await telegram.clear_faults()
         assert not (await person.screen()).bot_messages
@@ -236,7 +228,7 @@ async def test_a_redelivered_update_is_not_handled_twice(
     await person.wait_for_bot_text(CHOOSE)
     await person.tap(f"✓ {ENDONYMS['en']}")
     await person.wait_for_bot_text(WHO)
-    await wait_until_confirmed(telegram, sent.update_id)
+    await wait_until_confirmed(telegram, sent.update_id, timeout=30.0)
 
     # Telegram sends the same /start again (as it does after a lost confirmation).
     await telegram.redeliver(sent.update_id)

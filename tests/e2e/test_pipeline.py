@@ -24,7 +24,14 @@ from emulator.client import ApiCall, EmulatorClient, Screen, ScreenMessage
 from storage.db import Database
 from storage.models import SetAsideUpdate
 from tests.e2e.conftest import MakePerson
-from tests.e2e.harness import InProcessBot, Person, SubprocessBot, bot_messages_with, translate
+from tests.e2e.harness import (
+    InProcessBot,
+    Person,
+    SubprocessBot,
+    bot_messages_with,
+    translate,
+    wait_until_confirmed,
+)
 from tests.e2e.test_alerts import enrolled, staff_desk
 from tests.e2e.test_enrolment import AGAIN, ASK, ENROLLED, PASSPHRASE, enrol
 from tests.e2e.test_reporting import (
@@ -82,21 +89,6 @@ async def answered(
 
 async def bot_message_count(person: Person) -> int:
     return len((await person.screen()).bot_messages)
-
-
-async def wait_until_confirmed(
-    telegram: EmulatorClient, *update_ids: int, timeout: float = 20.0
-) -> None:
-    """Until the bot has confirmed these updates to Telegram (getUpdates' offset passed them)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        pending = {u.update_id for u in await telegram.updates() if not u.confirmed}
-        if not pending & set(update_ids):
-            return
-        if loop.time() > deadline:
-            raise AssertionError(f"updates {sorted(pending & set(update_ids))} never confirmed")
-        await asyncio.sleep(0.05)
 
 
 async def set_aside_rows(bot: InProcessBot) -> list[dict[str, Any]]:
