@@ -6,7 +6,12 @@ which handles different people's updates at the same time; the offset sent with 
 getUpdates is the *low-water mark*: the oldest update, in the order Telegram gave them, whose
 effects are not yet committed (or, with none in hand, one past the newest). So an update is
 confirmed only after its commit, and a slow one holds back only the confirmation, not the work.
-Telegram sends the unconfirmed ones again with every answer; those already in hand are skipped.
+Telegram sends the unconfirmed ones again with every answer (up to 100, oldest first), and
+answers at once while any is unconfirmed; those already in hand are skipped. So while updates are
+in hand the poller paces itself: it asks again after a short gap (a newcomer waits at most that
+long to be seen), and when an answer is full, only once the oldest update in hand has committed
+(until then the same 100 would come back). Asking flat out re-read the same updates hundreds of
+times a second: under a burst that was a sixth of the bot's CPU.
 """
 
 from __future__ import annotations
@@ -29,9 +34,12 @@ logger = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS: Final = 25
 BACKOFF_SECONDS: Final[Sequence[float]] = (0.5, 1, 2, 5, 10, 30)
-# With this many updates in hand, wait for one to commit before asking for more.
-MAX_IN_HAND: Final = 400
-RECHECK_SECONDS: Final = 0.25
+# Telegram's most updates in one answer.
+UPDATES_PER_ANSWER: Final = 100
+# While updates are in hand, the least time between two getUpdates: each answer carries the
+# unconfirmed ones again, so this bounds the cost of re-reading them (about 2 ms for 100) to a
+# few per cent of a core, and a newcomer's wait to be seen to this.
+POLL_GAP_SECONDS: Final = 0.03
 
 
 class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
@@ -94,7 +102,10 @@ class ConfirmAfterCommitPoller:
         attempt = 0
         while True:
             request = RawGetUpdates(
-                offset=self.offset(), timeout=self._poll_timeout, allowed_updates=self._allowed
+                offset=self.offset(),
+                limit=UPDATES_PER_ANSWER,
+                timeout=self._poll_timeout,
+                allowed_updates=self._allowed,
             )
             try:
                 raw_updates = await self._bot(request)
@@ -111,31 +122,31 @@ class ConfirmAfterCommitPoller:
                 attempt += 1
                 continue
             attempt = 0
-            if not self._take(raw_updates):
-                # Nothing new: only updates still in hand came back (Telegram answers at once
-                # while any is unconfirmed). Wait a little for one to commit; not long, or a
-                # newcomer behind a slow one (a big voice note) would wait too.
-                await self._wait_for_a_commit(RECHECK_SECONDS)
-            elif len(self._ids_in_hand) >= MAX_IN_HAND:
-                await self._wait_for_a_commit(self._poll_timeout)
+            self._take(raw_updates)
+            if len(raw_updates) >= UPDATES_PER_ANSWER:
+                # Full: anything newer stays out of sight until the oldest in hand commits.
+                await self._wait_for_oldest(self._poll_timeout)
+            elif self._in_hand:
+                await asyncio.sleep(POLL_GAP_SECONDS)
 
-    def _take(self, raw_updates: list[dict[str, Any]]) -> bool:
-        """Hand new updates to the pipeline; True if there was one."""
-        new = False
+    def _take(self, raw_updates: list[dict[str, Any]]) -> None:
+        """Hand the updates not yet in hand to the pipeline."""
         for raw in raw_updates:
             update_id = raw.get("update_id") if isinstance(raw, dict) else None
             if not isinstance(update_id, int) or update_id in self._ids_in_hand:
                 continue
-            new = True
             self._next_offset = update_id + 1
             update = read_update(raw, self._bot)
             # One that cannot be read is done at once: skipped, never retried.
             done = self._pipeline.submit(update) if update is not None else None
             self._in_hand.append((update_id, done))
             self._ids_in_hand.add(update_id)
-        return new
 
-    async def _wait_for_a_commit(self, seconds: float) -> None:
-        pending = [done for _, done in self._in_hand if done is not None and not done.done()]
-        if pending:
-            await asyncio.wait(pending, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    async def _wait_for_oldest(self, seconds: float) -> None:
+        """Until the low-water mark can move: the oldest update in hand has committed."""
+        self.offset()  # drops those already done from the front
+        if not self._in_hand:
+            return
+        _, done = self._in_hand[0]
+        if done is not None and not done.done():
+            await asyncio.wait([done], timeout=seconds)

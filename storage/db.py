@@ -35,6 +35,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util.concurrency import await_
 
+from storage.sqlite_driver import inline_connector
+
 # How long a SQLite writer waits for another process's writer, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
@@ -62,6 +64,10 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        extra: dict[str, Any] = {}
+        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
+            # Quick statements on the loop's thread (storage.sqlite_driver).
+            extra["async_creator"] = inline_connector(str(self.url.database))
         self.engine: AsyncEngine = create_async_engine(
             # Parameters may be pseudonyms or sealed blobs: keep them out of error messages.
             url,
@@ -69,6 +75,7 @@ class Database:
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
             hide_parameters=True,
+            **extra,
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # Per instance, so that two Database objects (two bots in one test) never share a session.
