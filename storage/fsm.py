@@ -16,9 +16,13 @@ from typing import Any, Protocol
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import FsmRecord
+
+# Where a unit of work holds the conversation rows it has read (see `_record`).
+_HELD_RECORDS = "safeperson_fsm_records"
 
 
 class StateCipher(Protocol):
@@ -62,10 +66,24 @@ class EncryptedFsmStorage(BaseStorage):
         name = state.state if isinstance(state, State) else state
         await self._write(key, "state", None if name is None else name.encode())
 
+    @staticmethod
+    async def _record(session: AsyncSession, row_key: str) -> FsmRecord | None:
+        """The conversation's row, read once per unit of work.
+
+        SQLAlchemy's identity map holds rows only weakly, and nothing else here keeps the row
+        once a state is read, so every read in an update (the state, the data, the data again
+        to update it) went back to the database: four SELECTs for one tap. The row, or that
+        there is none, is held in the session until it ends.
+        """
+        held: dict[str, FsmRecord | None] = session.info.setdefault(_HELD_RECORDS, {})
+        if row_key not in held:
+            held[row_key] = await session.get(FsmRecord, row_key)
+        return held[row_key]
+
     async def get_state(self, key: StorageKey) -> str | None:
         row_key = self._row_key(key)
         async with self._db.transaction() as session:
-            record = await session.get(FsmRecord, row_key)
+            record = await self._record(session, row_key)
         if record is None or record.state is None:
             return None
         return self._open(row_key, "state", record.state).decode()
@@ -79,16 +97,18 @@ class EncryptedFsmStorage(BaseStorage):
         """Seal and store one field; a row left with neither state nor data is deleted."""
         row_key = self._row_key(key)
         async with self._db.transaction() as session:
-            record = await session.get(FsmRecord, row_key)
+            record = await self._record(session, row_key)
             sealed = None if value is None else self._seal(row_key, field, value)
             if record is None:
                 if sealed is None:
                     return
                 record = FsmRecord(key=row_key, destiny=key.destiny, state=None, data=None)
                 session.add(record)
+                session.info[_HELD_RECORDS][row_key] = record
             setattr(record, field, sealed)
             record.updated_at = self._clock.now()
             if record.state is None and record.data is None:
+                session.info[_HELD_RECORDS][row_key] = None
                 await session.delete(record)
                 # At once: a new state set later in the same unit of work (/cancel, then a
                 # command's first step) must insert after this delete, not be swallowed by it.
@@ -97,7 +117,7 @@ class EncryptedFsmStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         row_key = self._row_key(key)
         async with self._db.transaction() as session:
-            record = await session.get(FsmRecord, row_key)
+            record = await self._record(session, row_key)
         if record is None or record.data is None:
             return {}
         loaded = json.loads(self._open(row_key, "data", record.data))
