@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-import orjson
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -46,7 +45,7 @@ from bot.server_keys import ServerKeys
 from bot.settings import ConfigError, OrganisationConfig, Settings
 from bot.shown import ShownMessages
 from bot.staff import StaffDesk
-from bot.telegram_calls import response_models
+from bot.telegram_calls import read_answer, response_models
 from bot.telegram_retry import RetryRefusedCalls
 from bot.trail import ChatTrail
 from bot.updates import UpdateJournal
@@ -295,10 +294,7 @@ def build_safeperson(
     limiter = SendLimiter(global_per_second=settings.send_rate)
     session = AiohttpSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_url),
-        # Telegram's answers are read with orjson: under a burst, getUpdates answers carry up to
-        # 100 unconfirmed updates again and again (bot.polling), and the standard library's
-        # decoder spent a fifth of the bot's time on them.
-        json_loads=orjson.loads,
+        json_loads=read_answer,
     )
     # Outermost first: inside an update a call is only collected; after the commit it waits
     # for its turn under the flood limits, and a refused or lost call is tried again.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
+import orjson
 from aiogram.methods import (
     AnswerCallbackQuery,
     CopyMessage,
@@ -93,3 +95,15 @@ def response_models(*extra: type[TelegramMethod[Any]]) -> tuple[object, ...]:
         Response[method.__returning__]  # type: ignore[name-defined]
         for method in (*KNOWN_CALLS, *extra)
     )
+
+
+def read_answer(content: str | bytes) -> Any:
+    """Telegram's answer as JSON: with orjson, several times faster than the json module (under
+    a burst, getUpdates answers carry up to 100 unconfirmed updates again and again). orjson
+    refuses half an emoji (a lone surrogate escaped as \\ud83d), which Telegram does send when a
+    client cut a text in the middle of one; the json module reads it, and bot.update_parsing
+    then mends it."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
