@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.authorities import DEFAULT_AUTHORITIES
-from bot.durations import parse_duration
+from bot.durations import not_a_duration, parse_duration
 from bot.helplines import DEFAULT_HELPLINES, Country, Helpline
 from bot.languages import SUPPORTED, LanguageCode
 
@@ -39,8 +39,14 @@ _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _SECRET = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-def _duration(value: object) -> object:
-    return parse_duration(value) if isinstance(value, str) else value
+def _duration(value: object) -> timedelta:
+    """A duration from the config: only a string with a unit ("24h"). pydantic alone would take
+    a bare number as seconds, so `report_deadline = 24` would have meant 24 seconds."""
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, timedelta) and value > timedelta(0):
+        return value  # built in code (the demo, tests), not read from a file
+    raise ValueError(not_a_duration(value))
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -11,13 +12,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from bot.clock import SystemRandom
 from bot.durations import format_duration, parse_duration
 from bot.languages import guess_language
 from bot.settings import (
     ConfigError,
+    OrganisationConfig,
     Settings,
     bot_token,
     load_organisation_config,
@@ -38,8 +40,57 @@ def test_durations_read_as_written(text: str, seconds: int) -> None:
 
 @pytest.mark.parametrize("text", ["", "10", "ten minutes", "10 minutes", "0s", "-5m", "5w"])
 def test_bad_durations_are_refused(text: str) -> None:
-    with pytest.raises(ValueError, match=r"duration|zero"):
+    with pytest.raises(ValueError, match=r"duration|zero|no unit"):
         parse_duration(text)
+
+
+# Every duration in the config, as (TOML before the [organisation] table, TOML inside the
+# table it belongs to, the key the refusal names); "{}" is where the value goes.
+DURATION_SETTINGS = [
+    ("report_deadline = {}\n", "", "report_deadline"),
+    ('reminders = ["12h", {}]\n', "", "reminders.1"),
+    ("consent_deadline = {}\n", "", "consent_deadline"),
+    ("consent_reminders = [{}]\n", "", "consent_reminders.0"),
+    ("read_visible_for = {}\n", "", "read_visible_for"),
+    ("unlocked_for = {}\n", "", "unlocked_for"),
+    ("", "[ack]\nimmediate = {}\n", "ack.immediate"),
+    ("", "[ack]\nurgent = {}\n", "ack.urgent"),
+    ("", "[ack]\nstandard = {}\n", "ack.standard"),
+]
+
+
+def test_the_list_of_duration_settings_is_complete() -> None:
+    def durations_in(model: type[BaseModel], prefix: str) -> set[str]:
+        found = set()
+        for name, info in model.model_fields.items():
+            annotation = str(info.annotation)
+            if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+                found |= durations_in(info.annotation, f"{prefix}{name}.")
+            elif "timedelta" in annotation:
+                found.add(prefix + name)
+        return found
+
+    # "reminders.1" is an item of the field "reminders".
+    listed = {re.sub(r"\.\d+$", "", key) for _, _, key in DURATION_SETTINGS}
+    assert durations_in(OrganisationConfig, "") == listed
+
+
+@pytest.mark.parametrize("value", ["24", "0", "-5", "2.5", '"24"', '"0s"'])
+@pytest.mark.parametrize(
+    ("top", "table", "key"), DURATION_SETTINGS, ids=[key for _, _, key in DURATION_SETTINGS]
+)
+def test_a_duration_without_a_unit_or_not_positive_is_refused(
+    tmp_path: Path, top: str, table: str, key: str, value: str
+) -> None:
+    # `report_deadline = 24` used to load as 24 seconds.
+    toml = top.format(value) + '[organisation]\nname = "X"\ncountry = "RO"\n'
+    toml += table.format(value)
+    with pytest.raises(ConfigError) as caught:
+        load_organisation_config(write(tmp_path, toml))
+    problem = str(caught.value)
+    assert f": {key}: " in problem
+    assert '"24h"' in problem
+    assert "\n" not in problem
 
 
 @given(st.integers(min_value=1, max_value=10**8))
