@@ -40,6 +40,7 @@ from bot.people import PeopleService
 from bot.pipeline import UpdatePipeline
 from bot.polling import ConfirmAfterCommitPoller, RawGetUpdates
 from bot.reading import CaseReader
+from bot.ready import ready_lines
 from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
 from bot.settings import ConfigError, OrganisationConfig, Settings
@@ -101,7 +102,8 @@ class SafePerson:
     )
 
     async def prepare(self) -> None:
-        """Before handling anything: schema up to date, old ledger marks pruned, commands set."""
+        """Before handling anything: schema up to date, old ledger marks pruned, commands set;
+        then the ready line."""
         try:
             await migrate.upgrade(self.database)
         except (OSError, DBAPIError) as exc:
@@ -113,6 +115,7 @@ class SafePerson:
         await self.housekeeping.sweep()
         try:
             await self._publish_commands()
+            await self._say_ready()
         except TelegramUnauthorizedError as exc:
             raise ConfigError(
                 "Telegram refused SAFEPERSON_BOT_TOKEN: copy the token again from @BotFather."
@@ -122,6 +125,17 @@ class SafePerson:
                 f"Cannot reach Telegram at {self.settings.telegram_api_url}: check the network "
                 "and SAFEPERSON_TELEGRAM_API_URL."
             ) from exc
+
+    async def _say_ready(self) -> None:
+        """One line an operator can check at a glance, and a loud one if no officer is enrolled
+        (counts only, no names)."""
+        me = await self.bot.get_me()
+        lines = await ready_lines(
+            StaffRepository(self.database), self.database.url, self.config, me.username or "?"
+        )
+        logger.info("%s", lines[0])
+        for warning in lines[1:]:
+            logger.warning("%s", warning)
 
     async def run_polling(self) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)

@@ -1,0 +1,57 @@
+"""What `safeperson run` says once it is ready: the lines an operator checks at a glance.
+
+Which bot, which database, which languages, and how many people can read reports, by role.
+Nothing here names a person: staff are counted, never listed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy.engine import URL
+
+from bot.settings import OrganisationConfig
+from bot.staff import ROLES
+from storage.cases import StaffRepository
+
+INVITE_AN_OFFICER = "safeperson staff invite --role officer --name NAME"
+
+
+def describe_database(url: URL) -> str:
+    """The kind of database and where it is, never the password."""
+    if url.get_backend_name() == "sqlite":
+        where = url.database or ":memory:"
+        path = where if where == ":memory:" else str(Path(where).resolve())
+        return f"SQLite {path}"
+    host = url.host or "localhost"
+    port = f":{url.port}" if url.port else ""
+    return f"PostgreSQL {host}{port}/{url.database or ''}"
+
+
+async def ready_lines(
+    staff: StaffRepository, database_url: URL, config: OrganisationConfig, bot_username: str
+) -> list[str]:
+    """The "ready" line, and a warning line after it when no officer is enrolled."""
+    enrolled = Counter(member.role for member in await staff.active_readers(ROLES))
+    counts = ", ".join(f"{role} {enrolled[role]}" for role in ROLES)
+    languages = config.languages
+    lines = [
+        f"ready: @{bot_username}, database {describe_database(database_url)}, "
+        f"languages {', '.join(languages.enabled)} (default {languages.default}), "
+        f"staff enrolled: {counts}"
+    ]
+    if not enrolled["officer"]:
+        lines.append(f"WARNING: no officer is enrolled: {_without_an_officer(enrolled)}")
+    return lines
+
+
+def _without_an_officer(enrolled: Counter[str]) -> str:
+    # A report is sealed for every enrolled reader it may go to, and refused with none; the
+    # ladder skips an empty tier. So what is lost depends on who else is there.
+    invite = f"invite one now: {INVITE_AN_OFFICER}"
+    if not (enrolled["deputy"] or enrolled["board"] or enrolled["safe_person"]):
+        return f"EVERY REPORT WILL BE REFUSED (nobody can read it); {invite}"
+    if not (enrolled["deputy"] or enrolled["board"]):
+        return "a report from outside an enrolled safe person's activity will be refused; " + invite
+    return f"new cases alert the deputies or the board first; {invite}"
