@@ -32,7 +32,8 @@ def describe_database(url: URL) -> str:
 async def ready_lines(
     staff: StaffRepository, database_url: URL, config: OrganisationConfig, bot_username: str
 ) -> list[str]:
-    """The "ready" line, and a warning line after it when no officer is enrolled."""
+    """The "ready" line, and a warning line after it when no officer is enrolled (logged as a
+    warning, so it carries no "WARNING" of its own)."""
     enrolled = Counter(member.role for member in await staff.active_readers(ROLES))
     counts = ", ".join(f"{role} {enrolled[role]}" for role in ROLES)
     languages = config.languages
@@ -42,7 +43,7 @@ async def ready_lines(
         f"staff enrolled: {counts}"
     ]
     if not enrolled["officer"]:
-        lines.append(f"WARNING: no officer is enrolled: {_without_an_officer(enrolled)}")
+        lines.append(f"NO OFFICER IS ENROLLED: {_without_an_officer(enrolled)}")
     return lines
 
 

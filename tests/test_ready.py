@@ -65,7 +65,7 @@ async def test_the_ready_line_names_bot_database_languages_and_staff_by_role(
 async def test_no_officer_enrolled_is_a_loud_warning(database: Database) -> None:
     ready, warning = await lines_for(database)
     assert "officer 0" in ready
-    assert warning.startswith("WARNING: no officer is enrolled")
+    assert warning.startswith("NO OFFICER IS ENROLLED: ")
     assert "EVERY REPORT WILL BE REFUSED" in warning
     assert "safeperson staff invite --role officer --name NAME" in warning
 
