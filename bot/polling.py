@@ -7,6 +7,13 @@ getUpdates is the *low-water mark*: the oldest update, in the order Telegram gav
 effects are not yet committed (or, with none in hand, one past the newest). So an update is
 confirmed only after its commit, and a slow one holds back only the confirmation, not the work.
 Telegram sends the unconfirmed ones again with every answer; those already in hand are skipped.
+
+Only one process may poll a bot: Telegram ends the older of two getUpdates with 409 Conflict, so
+two instances would take turns failing for ever. A run of conflicts therefore stops this process
+with one line (bounded, never retried for ever). The newcomer gives way first: a process that
+meets a conflict within its first seconds of polling is most likely the second one started, and
+stops after a few; one that had the updates to itself for longer waits longer, so that the
+instance already serving goes on once the newcomer has stopped.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from aiogram.exceptions import TelegramConflictError
 from aiogram.methods import TelegramMethod
 
 from bot.pipeline import Outcome, UpdatePipeline
+from bot.settings import ConfigError
 from bot.update_parsing import read_update
 from bot.updates import is_transient
 
@@ -32,6 +40,30 @@ BACKOFF_SECONDS: Final[Sequence[float]] = (0.5, 1, 2, 5, 10, 30)
 # With this many updates in hand, wait for one to commit before asking for more.
 MAX_IN_HAND: Final = 400
 RECHECK_SECONDS: Final = 0.25
+# A conflict within this long after polling began makes this process the newcomer.
+NEWCOMER_SECONDS: Final = 10.0
+# How many conflicts in a run stop the newcomer, and a process that was polling before.
+NEWCOMER_CONFLICTS: Final = 3
+SETTLED_CONFLICTS: Final = 8
+# A run of conflicts ends after this long without one.
+CONFLICT_QUIET_SECONDS: Final = 120.0
+
+
+class PollingConflictError(ConfigError):
+    """Another process takes this bot's updates (or a webhook does): said in one line."""
+
+
+def _conflict_line(error: TelegramConflictError) -> str:
+    if "webhook" in error.message:
+        return (
+            "Telegram refuses getUpdates because a webhook is set for this bot (something set "
+            "it after this process started): run `safeperson run --webhook` instead, or stop "
+            "whatever set it. Stopped."
+        )
+    return (
+        "Another process is taking this bot's updates (Telegram answered 409 Conflict): only "
+        "one `safeperson run` may poll a bot token; stop the other one first. Stopped."
+    )
 
 
 class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
@@ -67,6 +99,11 @@ class ConfirmAfterCommitPoller:
         self._in_hand: deque[tuple[int, asyncio.Future[Outcome] | None]] = deque()
         self._ids_in_hand: set[int] = set()
         self._next_offset: int | None = None
+        # When polling began, and the current run of conflicts: its size, limit and last one.
+        self._polling_since: float | None = None
+        self._conflicts = 0
+        self._conflict_limit = SETTLED_CONFLICTS
+        self._last_conflict = 0.0
 
     def offset(self) -> int | None:
         """The low-water mark: confirm everything before the oldest update not committed."""
@@ -92,16 +129,15 @@ class ConfirmAfterCommitPoller:
 
     async def _poll_forever(self) -> None:
         attempt = 0
+        self._polling_since = asyncio.get_running_loop().time()
         while True:
             request = RawGetUpdates(
                 offset=self.offset(), timeout=self._poll_timeout, allowed_updates=self._allowed
             )
             try:
                 raw_updates = await self._bot(request)
-            except TelegramConflictError:
-                logger.error("another process is polling with this token or a webhook is set")
-                await asyncio.sleep(_backoff(attempt))
-                attempt += 1
+            except TelegramConflictError as conflict:
+                await asyncio.sleep(self._after_conflict(conflict))
                 continue
             except Exception as exc:
                 if not is_transient(exc):
@@ -118,6 +154,26 @@ class ConfirmAfterCommitPoller:
                 await self._wait_for_a_commit(RECHECK_SECONDS)
             elif len(self._ids_in_hand) >= MAX_IN_HAND:
                 await self._wait_for_a_commit(self._poll_timeout)
+
+    def _after_conflict(self, conflict: TelegramConflictError) -> float:
+        """How long to wait before polling again; raises PollingConflictError when this process
+        should stop."""
+        now = asyncio.get_running_loop().time()
+        if self._conflicts == 0 or now - self._last_conflict > CONFLICT_QUIET_SECONDS:
+            # A new run: who gives way depends on who was polling first.
+            since = self._polling_since if self._polling_since is not None else now
+            newcomer = now - since < NEWCOMER_SECONDS
+            self._conflicts = 0
+            self._conflict_limit = NEWCOMER_CONFLICTS if newcomer else SETTLED_CONFLICTS
+            if not newcomer:
+                logger.warning(
+                    "another process polled with this bot's token; if it goes on, this one stops"
+                )
+        self._conflicts += 1
+        self._last_conflict = now
+        if self._conflicts >= self._conflict_limit:
+            raise PollingConflictError(_conflict_line(conflict))
+        return _backoff(self._conflicts - 1)
 
     def _take(self, raw_updates: list[dict[str, Any]]) -> bool:
         """Hand new updates to the pipeline; True if there was one."""
