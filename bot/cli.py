@@ -109,10 +109,18 @@ def _run_until_interrupted(main: Coroutine[Any, Any, None]) -> None:
 
 def _init() -> None:
     settings = load_settings()
-    written = write_setup_files(Path.cwd(), settings.config, SystemRandom())
+    folder = Path.cwd()
+    written = write_setup_files(folder, settings.config, SystemRandom())
     for path in written:
         print(f"wrote {path}")
-    print("Next: put your bot's token from @BotFather into .env, then run `make run`.")
+    # An absolute config path stays as it is under `/`.
+    for path in (folder / settings.config, folder / ".env"):
+        if path not in written:
+            print(f"kept {path} as it was")
+    print(
+        "Next: put your bot's token from @BotFather into .env, check the config, "
+        "then start the bot: `safeperson run` (or `make run` in the source folder)."
+    )
 
 
 def _run(webhook: bool) -> None:

@@ -11,6 +11,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, Field
 
 Country = Literal["RO", "AL"]
+COUNTRY_NAMES: Final[dict[Country, str]] = {"RO": "Romania", "AL": "Albania"}
 HelplineKind = Literal["emergency", "child_abuse", "child_helpline", "police", "ambulance"]
 
 

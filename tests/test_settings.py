@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from datetime import timedelta
@@ -228,7 +229,7 @@ def test_init_writes_both_files_once(tmp_path: Path) -> None:
     secret_line = next(line for line in env.splitlines() if line.startswith("SAFEPERSON_SECRET="))
     assert len(secret_line.split("=", 1)[1]) == 64
     assert (tmp_path / ".env").stat().st_mode & 0o077 == 0
-    with pytest.raises(ConfigError, match="does not overwrite"):
+    with pytest.raises(ConfigError, match="already exist; init never overwrites them"):
         write_setup_files(tmp_path, Path("safeperson.toml"), SystemRandom())
 
 
@@ -257,7 +258,8 @@ def test_cli_init_then_run_names_the_next_missing_thing(tmp_path: Path) -> None:
     assert run_cli(tmp_path, "init").returncode == 0
     again = run_cli(tmp_path, "init")
     assert again.returncode == 2
-    assert "does not overwrite" in again.stderr
+    assert "safeperson.toml and " in again.stderr
+    assert "/.env already exist; init never overwrites them" in again.stderr
     # init leaves the token empty on purpose: run says so, in one line, no traceback.
     result = run_cli(tmp_path, "run")
     assert result.returncode == 2
@@ -286,3 +288,72 @@ def test_cli_reports_an_unreachable_database_in_one_line(tmp_path: Path) -> None
     assert result.returncode == 2
     assert "Cannot open the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+EDITED_CONFIG = '[organisation]\nname = "Our own name"\ncountry = "AL"\n'
+
+
+def test_init_writes_a_missing_env_beside_an_existing_config(tmp_path: Path) -> None:
+    # Before, init refused: the config existed, and the advice for a missing secret led here.
+    (tmp_path / "safeperson.toml").write_text(EDITED_CONFIG, encoding="utf-8")
+    result = run_cli(tmp_path, "init")
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {tmp_path / '.env'}" in result.stdout
+    assert f"kept {tmp_path / 'safeperson.toml'} as it was" in result.stdout
+    assert (tmp_path / "safeperson.toml").read_text(encoding="utf-8") == EDITED_CONFIG
+    assert (tmp_path / ".env").stat().st_mode & 0o077 == 0
+    assert "SAFEPERSON_SECRET=" in (tmp_path / ".env").read_text(encoding="utf-8")
+
+
+def test_init_writes_a_missing_config_beside_an_existing_env(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SAFEPERSON_SECRET=" + "ab" * 32 + "\n", encoding="utf-8")
+    result = run_cli(tmp_path, "init")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".env").read_text(
+        encoding="utf-8"
+    ) == "SAFEPERSON_SECRET=" + "ab" * 32 + "\n"
+    assert (tmp_path / "safeperson.toml").read_text(encoding="utf-8") == EXAMPLE_CONFIG
+
+
+def test_the_advice_for_a_missing_secret_without_env_works(tmp_path: Path) -> None:
+    (tmp_path / "safeperson.toml").write_text(EDITED_CONFIG, encoding="utf-8")
+    refused = run_cli(tmp_path, "audit", "verify")
+    assert refused.returncode == 2
+    assert "run `safeperson init`" in refused.stderr
+    assert run_cli(tmp_path, "init").returncode == 0
+    followed = run_cli(tmp_path, "audit", "verify")
+    assert followed.returncode == 0, followed.stderr
+    assert "audit log intact" in followed.stdout
+
+
+@pytest.mark.parametrize("line", ["SAFEPERSON_SECRET=\n", "SAFEPERSON_SECRET=abc\n", ""])
+def test_the_advice_for_a_missing_secret_beside_an_env_works(tmp_path: Path, line: str) -> None:
+    (tmp_path / "safeperson.toml").write_text(EDITED_CONFIG, encoding="utf-8")
+    env = tmp_path / ".env"
+    env.write_text("# kept by hand\n" + line, encoding="utf-8")
+    refused = run_cli(tmp_path, "audit", "verify")
+    assert refused.returncode == 2
+    assert "init" not in refused.stderr  # init never touches an existing .env
+    command = re.search(r"`([^`]+)` prints a new one", refused.stderr)
+    assert command is not None, refused.stderr
+    made = subprocess.run(
+        [sys.executable if part == "python3" else part for part in shlex.split(command[1])],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    secret = made.stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", secret)
+    env.write_text(f"SAFEPERSON_SECRET={secret}\n", encoding="utf-8")
+    followed = run_cli(tmp_path, "audit", "verify")
+    assert followed.returncode == 0, followed.stderr
+
+
+def test_an_unknown_country_names_the_choices_and_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "safeperson.toml").write_text('[organisation]\nname = "X"\ncountry = "FR"\n')
+    result = run_cli(tmp_path, "run", SAFEPERSON_BOT_TOKEN=GOOD_TOKEN, SAFEPERSON_SECRET="00" * 32)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert 'organisation.country: "FR" is not a country' in result.stderr
+    assert 'write country = "RO" (Romania) or country = "AL" (Albania)' in result.stderr
