@@ -43,27 +43,30 @@ from storage.db import Database
 from storage.models import StaffMember
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option with its help; a missing one is named as it is typed."""
     parser = argparse.ArgumentParser(
         prog="safeperson", description="A confidential reporting channel for child safeguarding."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = _commands(parser, "command", "what to do")
     commands.add_parser("init", help="write safeperson.toml and a .env with a new secret")
     run = commands.add_parser("run", help="run the bot (applies database migrations first)")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
     demo = commands.add_parser("demo", help="try it out: a local Telegram and a chat page")
     demo.add_argument("--port", type=_port, default=8088, help="port of the chat page (8088)")
     staff = commands.add_parser("staff", help="the people who read reports")
-    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    staff_commands = _commands(staff, "staff_command", "what to do with staff")
     invite = staff_commands.add_parser("invite", help="print a one-time enrolment link")
-    invite.add_argument("--name", required=True)
-    invite.add_argument("--role", required=True, choices=ROLES)
+    invite.add_argument("--name", required=True, help="the member's name, as staff know them")
+    invite.add_argument("--role", required=True, choices=ROLES, help="what they read and when")
     invite.add_argument("--activity", help="the activity code, for a safe person")
     staff_commands.add_parser("list", help="everyone invited, enrolled or revoked")
     revoke = staff_commands.add_parser("revoke", help="stop a member from reading new cases")
-    revoke.add_argument("member_id", type=int)
+    revoke.add_argument(
+        "member_id", metavar="ID", type=int, help="the member's ID in `safeperson staff list`"
+    )
     consent = commands.add_parser("consent", help="withdrawals of consent")
-    consent_commands = consent.add_subparsers(dest="consent_command", required=True)
+    consent_commands = _commands(consent, "consent_command", "what to do with consent")
     export = consent_commands.add_parser(
         "export", help="print who withdrew which consent for an activity (needs a passphrase)"
     )
@@ -75,12 +78,30 @@ def _parser() -> argparse.ArgumentParser:
         "by default the one data-protection contact",
     )
     audit = commands.add_parser("audit", help="the tamper-evident audit log")
-    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands = _commands(audit, "audit_command", "what to do with the audit log")
     audit_commands.add_parser("verify", help="check that no event was changed or removed")
     db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands = _commands(db, "db_command", "what to do with the database")
     db_commands.add_parser("upgrade", help="apply database migrations")
+    _name_commands_as_typed(parser)
     return parser
+
+
+def _commands(
+    parser: argparse.ArgumentParser, dest: str, help_text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Sub-commands that must be given (named as typed once all are added: see below)."""
+    return parser.add_subparsers(dest=dest, required=True, help=help_text)
+
+
+def _name_commands_as_typed(parser: argparse.ArgumentParser) -> None:
+    """argparse names a missing sub-command by its attribute ("staff_command") unless it has a
+    metavar: give each group its choices, as its usage line shows them."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action.metavar = "{" + ",".join(action.choices) + "}"
+            for sub_parser in action.choices.values():
+                _name_commands_as_typed(sub_parser)
 
 
 def _port(value: str) -> int:
@@ -332,7 +353,7 @@ def _demo(port: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         if args.command == "init":
             _init()
