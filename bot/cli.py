@@ -25,6 +25,12 @@ from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
 from bot.crypto import SealedEntryError, SecretHasher
 from bot.logs import configure_logging
+from bot.ready import (
+    INVITE_AN_OFFICER,
+    enrolled_by_role,
+    no_officer_warning,
+    what_no_officer_costs,
+)
 from bot.server_keys import ServerKeys
 from bot.settings import (
     ConfigError,
@@ -64,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = staff_commands.add_parser("revoke", help="stop a member from reading new cases")
     revoke.add_argument(
         "member_id", metavar="ID", type=int, help="the member's ID in `safeperson staff list`"
+    )
+    revoke.add_argument(
+        "--yes",
+        action="store_true",
+        help="revoke even the last enrolled officer (new cases then have no officer)",
     )
     consent = commands.add_parser("consent", help="withdrawals of consent")
     consent_commands = _commands(consent, "consent_command", "what to do with consent")
@@ -215,7 +226,7 @@ def _staff(args: argparse.Namespace) -> None:
                 _print_invitation(invitation, username)
             else:
                 async with database.transaction():
-                    await _act_on_staff(args, desk)
+                    await _act_on_staff(args, desk, StaffRepository(database))
         except StaffError as problem:
             raise ConfigError(str(problem)) from problem
         finally:
@@ -232,18 +243,52 @@ def _print_invitation(invitation: Invitation, username: str) -> None:
     print("Give it to them privately. It works once.")
 
 
-async def _act_on_staff(args: argparse.Namespace, desk: StaffDesk) -> None:
+async def _act_on_staff(args: argparse.Namespace, desk: StaffDesk, staff: StaffRepository) -> None:
     if args.staff_command == "list":
-        for member in await desk.members():
-            enrolled = "key ready" if member.public_key else "no key yet"
-            activity = member.activity or "-"
-            print(
-                f"{member.id:>4}  {member.name:<24} {member.role:<12} "
-                f"{activity:<14} {member.status:<8} {enrolled}"
-            )
+        _print_staff(await desk.members())
     elif args.staff_command == "revoke":
-        member = await desk.revoke(args.member_id)
-        print(f"revoked {member.name} ({member.role}): new cases are not sealed for them")
+        await _revoke(args.member_id, desk, staff, even_the_last_officer=args.yes)
+
+
+_STAFF_COLUMNS = f"{'ID':>4}  {'NAME':<24} {'ROLE':<12} {'ACTIVITY':<14} {'STATUS':<8} KEY"
+
+
+def _print_staff(members: Sequence[StaffMember]) -> None:
+    print(_STAFF_COLUMNS)
+    for member in members:
+        enrolled = "key ready" if member.public_key else "no key yet"
+        activity = member.activity or "-"
+        print(
+            f"{member.id:>4}  {member.name:<24} {member.role:<12} "
+            f"{activity:<14} {member.status:<8} {enrolled}"
+        )
+    if not members:
+        print("nobody yet: safeperson staff invite --name NAME --role officer")
+
+
+async def _revoke(
+    member_id: int, desk: StaffDesk, staff: StaffRepository, *, even_the_last_officer: bool
+) -> None:
+    last_officer = await desk.is_last_enrolled_officer(member_id)
+    if last_officer and not even_the_last_officer:
+        without = await enrolled_by_role(staff)
+        without["officer"] -= 1
+        raise StaffError(
+            f"member {member_id} is the last enrolled officer; without one, "
+            f"{what_no_officer_costs(without)}. Enrol another officer first "
+            f"({INVITE_AN_OFFICER}), or add --yes to revoke anyway."
+        )
+    revocation = await desk.revoke(member_id)
+    member = revocation.member
+    if revocation.already_revoked:
+        revoked_on = f" on {member.revoked_at:%Y-%m-%d}" if member.revoked_at else ""
+        print(
+            f"member {member.id} ({member.role}) was already revoked{revoked_on}: nothing changed"
+        )
+        return
+    print(f"revoked {member.name} ({member.role}): new cases are not sealed for them")
+    if last_officer:
+        print(f"WARNING: {no_officer_warning(await enrolled_by_role(staff))}")
 
 
 def _read_passphrase(name: str) -> str:

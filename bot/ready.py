@@ -29,12 +29,25 @@ def describe_database(url: URL) -> str:
     return f"PostgreSQL {host}{port}/{url.database or ''}"
 
 
+async def enrolled_by_role(staff: StaffRepository) -> Counter[str]:
+    """How many members of each role are enrolled (a key, not revoked)."""
+    return Counter(member.role for member in await staff.active_readers(ROLES))
+
+
+def no_officer_warning(enrolled: Counter[str]) -> str | None:
+    """The loud line for when no officer is enrolled, saying what that costs; None if one is."""
+    if enrolled["officer"]:
+        return None
+    cost = what_no_officer_costs(enrolled)
+    return f"NO OFFICER IS ENROLLED: {cost}; invite one now: {INVITE_AN_OFFICER}"
+
+
 async def ready_lines(
     staff: StaffRepository, database_url: URL, config: OrganisationConfig, bot_username: str
 ) -> list[str]:
     """The "ready" line, and a warning line after it when no officer is enrolled (logged as a
     warning, so it carries no "WARNING" of its own)."""
-    enrolled = Counter(member.role for member in await staff.active_readers(ROLES))
+    enrolled = await enrolled_by_role(staff)
     counts = ", ".join(f"{role} {enrolled[role]}" for role in ROLES)
     languages = config.languages
     lines = [
@@ -42,17 +55,16 @@ async def ready_lines(
         f"languages {', '.join(languages.enabled)} (default {languages.default}), "
         f"staff enrolled: {counts}"
     ]
-    if not enrolled["officer"]:
-        lines.append(f"NO OFFICER IS ENROLLED: {_without_an_officer(enrolled)}")
-    return lines
+    warning = no_officer_warning(enrolled)
+    return lines if warning is None else [*lines, warning]
 
 
-def _without_an_officer(enrolled: Counter[str]) -> str:
+def what_no_officer_costs(enrolled: Counter[str]) -> str:
+    """What is lost without an officer, given who else is enrolled."""
     # A report is sealed for every enrolled reader it may go to, and refused with none; the
-    # ladder skips an empty tier. So what is lost depends on who else is there.
-    invite = f"invite one now: {INVITE_AN_OFFICER}"
+    # ladder skips an empty tier.
     if not (enrolled["deputy"] or enrolled["board"] or enrolled["safe_person"]):
-        return f"EVERY REPORT WILL BE REFUSED (nobody can read it); {invite}"
+        return "EVERY REPORT WILL BE REFUSED (nobody can read it)"
     if not (enrolled["deputy"] or enrolled["board"]):
-        return "a report from outside an enrolled safe person's activity will be refused; " + invite
-    return f"new cases alert the deputies or the board first; {invite}"
+        return "a report from outside an enrolled safe person's activity will be refused"
+    return "new cases alert the deputies or the board first"
