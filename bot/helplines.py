@@ -1,7 +1,8 @@
 """Help numbers a person in danger can call at once, per country.
 
-The defaults come from DESIGN.md; each organisation confirms them at set-up and may replace them
-in its config. A number's description is translated by its kind, so the config names the kind.
+The defaults are listed in docs/design.md; each organisation confirms them at set-up and may
+replace them in its config. A number's description is translated by its kind, so the config names
+the kind.
 """
 
 from __future__ import annotations
