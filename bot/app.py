@@ -101,9 +101,9 @@ class SafePerson:
         default_factory=lambda: response_models(RawGetUpdates)
     )
 
-    async def prepare(self) -> None:
+    async def prepare(self, *, say_ready: bool = True) -> None:
         """Before handling anything: schema up to date, old ledger marks pruned, commands set;
-        then the ready line."""
+        then the ready line (the demo, which enrols its staff only afterwards, says none)."""
         try:
             await migrate.upgrade(self.database)
         except (OSError, DBAPIError) as exc:
@@ -115,7 +115,8 @@ class SafePerson:
         await self.housekeeping.sweep()
         try:
             await self._publish_commands()
-            await self._say_ready()
+            if say_ready:
+                await self._say_ready()
         except TelegramUnauthorizedError as exc:
             raise ConfigError(
                 "Telegram refused SAFEPERSON_BOT_TOKEN: copy the token again from @BotFather."
@@ -380,12 +381,12 @@ async def run_ladder(app: SafePerson) -> None:
         await asyncio.sleep(LADDER_SWEEP_SECONDS)
 
 
-async def serve(app: SafePerson, mode: Mode = "polling") -> None:
+async def serve(app: SafePerson, mode: Mode = "polling", *, say_ready: bool = True) -> None:
     """Run until cancelled (Ctrl-C or SIGTERM), then close everything."""
     background: list[asyncio.Task[None]] = []
     quiet_loop_exceptions(asyncio.get_running_loop())
     try:
-        await app.prepare()
+        await app.prepare(say_ready=say_ready)
         background.append(asyncio.create_task(app.housekeeping.run_forever()))
         background.append(asyncio.create_task(app.outbox_sender.run_forever()))
         # Also the start-up sweep: what fell due while the bot was down is escalated first.
