@@ -40,6 +40,7 @@ from bot.people import PeopleService
 from bot.pipeline import UpdatePipeline
 from bot.polling import ConfirmAfterCommitPoller, RawGetUpdates
 from bot.reading import CaseReader
+from bot.ready import ready_lines
 from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
 from bot.settings import ConfigError, OrganisationConfig, Settings
@@ -100,8 +101,9 @@ class SafePerson:
         default_factory=lambda: response_models(RawGetUpdates)
     )
 
-    async def prepare(self) -> None:
-        """Before handling anything: schema up to date, old ledger marks pruned, commands set."""
+    async def prepare(self, *, say_ready: bool = True) -> None:
+        """Before handling anything: schema up to date, old ledger marks pruned, commands set;
+        then the ready line (the demo, which enrols its staff only afterwards, says none)."""
         try:
             await migrate.upgrade(self.database)
         except (OSError, DBAPIError) as exc:
@@ -113,6 +115,8 @@ class SafePerson:
         await self.housekeeping.sweep()
         try:
             await self._publish_commands()
+            if say_ready:
+                await self._say_ready()
         except TelegramUnauthorizedError as exc:
             raise ConfigError(
                 "Telegram refused SAFEPERSON_BOT_TOKEN: copy the token again from @BotFather."
@@ -122,6 +126,17 @@ class SafePerson:
                 f"Cannot reach Telegram at {self.settings.telegram_api_url}: check the network "
                 "and SAFEPERSON_TELEGRAM_API_URL."
             ) from exc
+
+    async def _say_ready(self) -> None:
+        """One line an operator can check at a glance, and a loud one if no officer is enrolled
+        (counts only, no names)."""
+        me = await self.bot.get_me()
+        lines = await ready_lines(
+            StaffRepository(self.database), self.database.url, self.config, me.username or "?"
+        )
+        logger.info("%s", lines[0])
+        for warning in lines[1:]:
+            logger.warning("%s", warning)
 
     async def run_polling(self) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
@@ -369,12 +384,12 @@ async def run_ladder(app: SafePerson) -> None:
         await asyncio.sleep(LADDER_SWEEP_SECONDS)
 
 
-async def serve(app: SafePerson, mode: Mode = "polling") -> None:
+async def serve(app: SafePerson, mode: Mode = "polling", *, say_ready: bool = True) -> None:
     """Run until cancelled (Ctrl-C or SIGTERM), then close everything."""
     background: list[asyncio.Task[None]] = []
     quiet_loop_exceptions(asyncio.get_running_loop())
     try:
-        await app.prepare()
+        await app.prepare(say_ready=say_ready)
         background.append(asyncio.create_task(app.housekeeping.run_forever()))
         background.append(asyncio.create_task(app.outbox_sender.run_forever()))
         # Also the start-up sweep: what fell due while the bot was down is escalated first.

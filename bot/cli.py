@@ -25,6 +25,12 @@ from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
 from bot.crypto import SealedEntryError, SecretHasher
 from bot.logs import configure_logging
+from bot.ready import (
+    INVITE_AN_OFFICER,
+    enrolled_by_role,
+    no_officer_warning,
+    what_no_officer_costs,
+)
 from bot.server_keys import ServerKeys
 from bot.settings import (
     ConfigError,
@@ -43,27 +49,35 @@ from storage.db import Database
 from storage.models import StaffMember
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option with its help; a missing one is named as it is typed."""
     parser = argparse.ArgumentParser(
         prog="safeperson", description="A confidential reporting channel for child safeguarding."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = _commands(parser, "command", "what to do")
     commands.add_parser("init", help="write safeperson.toml and a .env with a new secret")
     run = commands.add_parser("run", help="run the bot (applies database migrations first)")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
     demo = commands.add_parser("demo", help="try it out: a local Telegram and a chat page")
     demo.add_argument("--port", type=_port, default=8088, help="port of the chat page (8088)")
     staff = commands.add_parser("staff", help="the people who read reports")
-    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    staff_commands = _commands(staff, "staff_command", "what to do with staff")
     invite = staff_commands.add_parser("invite", help="print a one-time enrolment link")
-    invite.add_argument("--name", required=True)
-    invite.add_argument("--role", required=True, choices=ROLES)
+    invite.add_argument("--name", required=True, help="the member's name, as staff know them")
+    invite.add_argument("--role", required=True, choices=ROLES, help="what they read and when")
     invite.add_argument("--activity", help="the activity code, for a safe person")
     staff_commands.add_parser("list", help="everyone invited, enrolled or revoked")
     revoke = staff_commands.add_parser("revoke", help="stop a member from reading new cases")
-    revoke.add_argument("member_id", type=int)
+    revoke.add_argument(
+        "member_id", metavar="ID", type=int, help="the member's ID in `safeperson staff list`"
+    )
+    revoke.add_argument(
+        "--yes",
+        action="store_true",
+        help="revoke even the last enrolled officer (new cases then have no officer)",
+    )
     consent = commands.add_parser("consent", help="withdrawals of consent")
-    consent_commands = consent.add_subparsers(dest="consent_command", required=True)
+    consent_commands = _commands(consent, "consent_command", "what to do with consent")
     export = consent_commands.add_parser(
         "export", help="print who withdrew which consent for an activity (needs a passphrase)"
     )
@@ -75,12 +89,30 @@ def _parser() -> argparse.ArgumentParser:
         "by default the one data-protection contact",
     )
     audit = commands.add_parser("audit", help="the tamper-evident audit log")
-    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands = _commands(audit, "audit_command", "what to do with the audit log")
     audit_commands.add_parser("verify", help="check that no event was changed or removed")
     db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands = _commands(db, "db_command", "what to do with the database")
     db_commands.add_parser("upgrade", help="apply database migrations")
+    _name_commands_as_typed(parser)
     return parser
+
+
+def _commands(
+    parser: argparse.ArgumentParser, dest: str, help_text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Sub-commands that must be given (named as typed once all are added: see below)."""
+    return parser.add_subparsers(dest=dest, required=True, help=help_text)
+
+
+def _name_commands_as_typed(parser: argparse.ArgumentParser) -> None:
+    """argparse names a missing sub-command by its attribute ("staff_command") unless it has a
+    metavar: give each group its choices, as its usage line shows them."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action.metavar = "{" + ",".join(action.choices) + "}"
+            for sub_parser in action.choices.values():
+                _name_commands_as_typed(sub_parser)
 
 
 def _port(value: str) -> int:
@@ -109,10 +141,18 @@ def _run_until_interrupted(main: Coroutine[Any, Any, None]) -> None:
 
 def _init() -> None:
     settings = load_settings()
-    written = write_setup_files(Path.cwd(), settings.config, SystemRandom())
+    folder = Path.cwd()
+    written = write_setup_files(folder, settings.config, SystemRandom())
     for path in written:
         print(f"wrote {path}")
-    print("Next: put your bot's token from @BotFather into .env, then run `make run`.")
+    # An absolute config path stays as it is under `/`.
+    for path in (folder / settings.config, folder / ".env"):
+        if path not in written:
+            print(f"kept {path} as it was")
+    print(
+        "Next: put your bot's token from @BotFather into .env, check the config, "
+        "then start the bot: `safeperson run` (or `make run` in the source folder)."
+    )
 
 
 def _run(webhook: bool) -> None:
@@ -186,7 +226,7 @@ def _staff(args: argparse.Namespace) -> None:
                 _print_invitation(invitation, username)
             else:
                 async with database.transaction():
-                    await _act_on_staff(args, desk)
+                    await _act_on_staff(args, desk, StaffRepository(database))
         except StaffError as problem:
             raise ConfigError(str(problem)) from problem
         finally:
@@ -203,18 +243,52 @@ def _print_invitation(invitation: Invitation, username: str) -> None:
     print("Give it to them privately. It works once.")
 
 
-async def _act_on_staff(args: argparse.Namespace, desk: StaffDesk) -> None:
+async def _act_on_staff(args: argparse.Namespace, desk: StaffDesk, staff: StaffRepository) -> None:
     if args.staff_command == "list":
-        for member in await desk.members():
-            enrolled = "key ready" if member.public_key else "no key yet"
-            activity = member.activity or "-"
-            print(
-                f"{member.id:>4}  {member.name:<24} {member.role:<12} "
-                f"{activity:<14} {member.status:<8} {enrolled}"
-            )
+        _print_staff(await desk.members())
     elif args.staff_command == "revoke":
-        member = await desk.revoke(args.member_id)
-        print(f"revoked {member.name} ({member.role}): new cases are not sealed for them")
+        await _revoke(args.member_id, desk, staff, even_the_last_officer=args.yes)
+
+
+_STAFF_COLUMNS = f"{'ID':>4}  {'NAME':<24} {'ROLE':<12} {'ACTIVITY':<14} {'STATUS':<8} KEY"
+
+
+def _print_staff(members: Sequence[StaffMember]) -> None:
+    print(_STAFF_COLUMNS)
+    for member in members:
+        enrolled = "key ready" if member.public_key else "no key yet"
+        activity = member.activity or "-"
+        print(
+            f"{member.id:>4}  {member.name:<24} {member.role:<12} "
+            f"{activity:<14} {member.status:<8} {enrolled}"
+        )
+    if not members:
+        print("nobody yet: safeperson staff invite --name NAME --role officer")
+
+
+async def _revoke(
+    member_id: int, desk: StaffDesk, staff: StaffRepository, *, even_the_last_officer: bool
+) -> None:
+    last_officer = await desk.is_last_enrolled_officer(member_id)
+    if last_officer and not even_the_last_officer:
+        without = await enrolled_by_role(staff)
+        without["officer"] -= 1
+        raise StaffError(
+            f"member {member_id} is the last enrolled officer; without one, "
+            f"{what_no_officer_costs(without)}. Enrol another officer first "
+            f"({INVITE_AN_OFFICER}), or add --yes to revoke anyway."
+        )
+    revocation = await desk.revoke(member_id)
+    member = revocation.member
+    if revocation.already_revoked:
+        revoked_on = f" on {member.revoked_at:%Y-%m-%d}" if member.revoked_at else ""
+        print(
+            f"member {member.id} ({member.role}) was already revoked{revoked_on}: nothing changed"
+        )
+        return
+    print(f"revoked {member.name} ({member.role}): new cases are not sealed for them")
+    if last_officer:
+        print(f"WARNING: {no_officer_warning(await enrolled_by_role(staff))}")
 
 
 def _read_passphrase(name: str) -> str:
@@ -324,7 +398,7 @@ def _demo(port: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         if args.command == "init":
             _init()

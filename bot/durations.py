@@ -7,19 +7,36 @@ from datetime import timedelta
 
 _PART = re.compile(r"(\d+)\s*([smhd])")
 _WHOLE = re.compile(r"^\s*(\d+\s*[smhd]\s*)+$")
+_BARE_NUMBER = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_HINT = 'write a number and a unit in quotes, such as "24h" ("90s", "10m", "2d" and "1h30m" too)'
 
 
 def parse_duration(text: str) -> timedelta:
     """Parse "90s", "10m", "8h", "2d" or a sum such as "1h30m"; zero is refused."""
+    if _BARE_NUMBER.match(text):
+        raise ValueError(_bare_number_refused(text.strip()))
     if not _WHOLE.match(text):
-        raise ValueError(
-            f'"{text}" is not a duration; write a number and a unit: "90s", "10m", "8h" or "2d"'
-        )
+        raise ValueError(f'"{text}" is not a duration; {_HINT}')
     seconds = sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _PART.findall(text))
     if seconds <= 0:
-        raise ValueError(f'"{text}" is zero; a duration must be longer than that')
+        raise ValueError(f'"{text}" is zero; a duration must be longer than that: {_HINT}')
     return timedelta(seconds=seconds)
+
+
+def not_a_duration(value: object) -> str:
+    """Why a config value that is not a string is refused: a TOML number, date, list or table."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _bare_number_refused(str(value))
+    return f"expected a duration; {_HINT}"
+
+
+def _bare_number_refused(number: str) -> str:
+    # Whether 24 meant hours, minutes or seconds would be a guess, and a deadline of 24 seconds
+    # instead of 24 hours must never happen silently.
+    if float(number) <= 0:
+        return f"{number} is not a duration (it must be longer than zero); {_HINT}"
+    return f"{number} has no unit; {_HINT}"
 
 
 def format_duration(value: timedelta) -> str:

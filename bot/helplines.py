@@ -1,7 +1,8 @@
 """Help numbers a person in danger can call at once, per country.
 
-The defaults come from DESIGN.md; each organisation confirms them at set-up and may replace them
-in its config. A number's description is translated by its kind, so the config names the kind.
+The defaults are listed in docs/design.md; each organisation confirms them at set-up and may
+replace them in its config. A number's description is translated by its kind, so the config names
+the kind.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, Field
 
 Country = Literal["RO", "AL"]
+COUNTRY_NAMES: Final[dict[Country, str]] = {"RO": "Romania", "AL": "Albania"}
 HelplineKind = Literal["emergency", "child_abuse", "child_helpline", "police", "ambulance"]
 
 

@@ -12,6 +12,13 @@ in hand the poller paces itself: it asks again after a gap that grows with the a
 newcomer waits at most that long to be seen), and when an answer is full, also not before the
 oldest update in hand has committed (until then the same 100 would come back). Asking flat out,
 the poller read each update 70-80 times under a burst: a fifth of the bot's CPU.
+
+Only one process may poll a bot: Telegram ends the older of two getUpdates with 409 Conflict, so
+two instances would take turns failing for ever. A run of conflicts therefore stops this process
+with one line (bounded, never retried for ever). The newcomer gives way first: a process that
+meets a conflict within its first seconds of polling is most likely the second one started, and
+stops after a few; one that had the updates to itself for longer waits longer, so that the
+instance already serving goes on once the newcomer has stopped.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from aiogram.exceptions import TelegramConflictError
 from aiogram.methods import TelegramMethod
 
 from bot.pipeline import Outcome, UpdatePipeline
+from bot.settings import ConfigError
 from bot.update_parsing import read_update
 from bot.updates import is_transient
 
@@ -41,6 +49,30 @@ UPDATES_PER_ANSWER: Final = 100
 # cent of the loop's time; a newcomer waits at most this long to be seen (0.13 s at 100).
 POLL_GAP_SECONDS: Final = 0.03
 POLL_GAP_PER_UPDATE_SECONDS: Final = 0.001
+# A conflict within this long after polling began makes this process the newcomer.
+NEWCOMER_SECONDS: Final = 10.0
+# How many conflicts in a run stop the newcomer, and a process that was polling before.
+NEWCOMER_CONFLICTS: Final = 3
+SETTLED_CONFLICTS: Final = 8
+# A run of conflicts ends after this long without one.
+CONFLICT_QUIET_SECONDS: Final = 120.0
+
+
+class PollingConflictError(ConfigError):
+    """Another process takes this bot's updates (or a webhook does): said in one line."""
+
+
+def _conflict_line(error: TelegramConflictError) -> str:
+    if "webhook" in error.message:
+        return (
+            "Telegram refuses getUpdates because a webhook is set for this bot (something set "
+            "it after this process started): run `safeperson run --webhook` instead, or stop "
+            "whatever set it. Stopped."
+        )
+    return (
+        "Another process is taking this bot's updates (Telegram answered 409 Conflict): only "
+        "one `safeperson run` may poll a bot token; stop the other one first. Stopped."
+    )
 
 
 class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
@@ -76,6 +108,11 @@ class ConfirmAfterCommitPoller:
         self._in_hand: deque[tuple[int, asyncio.Future[Outcome] | None]] = deque()
         self._ids_in_hand: set[int] = set()
         self._next_offset: int | None = None
+        # When polling began, and the current run of conflicts: its size, limit and last one.
+        self._polling_since: float | None = None
+        self._conflicts = 0
+        self._conflict_limit = SETTLED_CONFLICTS
+        self._last_conflict = 0.0
 
     def offset(self) -> int | None:
         """The low-water mark: confirm everything before the oldest update not committed."""
@@ -101,6 +138,7 @@ class ConfirmAfterCommitPoller:
 
     async def _poll_forever(self) -> None:
         attempt = 0
+        self._polling_since = asyncio.get_running_loop().time()
         while True:
             request = RawGetUpdates(
                 offset=self.offset(),
@@ -110,10 +148,8 @@ class ConfirmAfterCommitPoller:
             )
             try:
                 raw_updates = await self._bot(request)
-            except TelegramConflictError:
-                logger.error("another process is polling with this token or a webhook is set")
-                await asyncio.sleep(_backoff(attempt))
-                attempt += 1
+            except TelegramConflictError as conflict:
+                await asyncio.sleep(self._after_conflict(conflict))
                 continue
             except Exception as exc:
                 if not is_transient(exc):
@@ -131,6 +167,26 @@ class ConfirmAfterCommitPoller:
             if len(raw_updates) >= UPDATES_PER_ANSWER:
                 # Full: anything newer stays out of sight until the oldest in hand commits.
                 await self._wait_for_oldest(self._poll_timeout)
+
+    def _after_conflict(self, conflict: TelegramConflictError) -> float:
+        """How long to wait before polling again; raises PollingConflictError when this process
+        should stop."""
+        now = asyncio.get_running_loop().time()
+        if self._conflicts == 0 or now - self._last_conflict > CONFLICT_QUIET_SECONDS:
+            # A new run: who gives way depends on who was polling first.
+            since = self._polling_since if self._polling_since is not None else now
+            newcomer = now - since < NEWCOMER_SECONDS
+            self._conflicts = 0
+            self._conflict_limit = NEWCOMER_CONFLICTS if newcomer else SETTLED_CONFLICTS
+            if not newcomer:
+                logger.warning(
+                    "another process polled with this bot's token; if it goes on, this one stops"
+                )
+        self._conflicts += 1
+        self._last_conflict = now
+        if self._conflicts >= self._conflict_limit:
+            raise PollingConflictError(_conflict_line(conflict))
+        return _backoff(self._conflicts - 1)
 
     def _take(self, raw_updates: list[dict[str, Any]]) -> None:
         """Hand the updates not yet in hand to the pipeline."""

@@ -26,8 +26,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.authorities import DEFAULT_AUTHORITIES
-from bot.durations import parse_duration
-from bot.helplines import DEFAULT_HELPLINES, Country, Helpline
+from bot.durations import not_a_duration, parse_duration
+from bot.helplines import COUNTRY_NAMES, DEFAULT_HELPLINES, Country, Helpline
 from bot.languages import SUPPORTED, LanguageCode
 
 
@@ -37,10 +37,22 @@ class ConfigError(Exception):
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _SECRET = re.compile(r"^[0-9a-fA-F]{64}$")
+ENV_FILE = ".env"
+# init never overwrites .env, so where one exists the advice is a command that makes a secret.
+_HOW_TO_MAKE_A_NEW_ONE = (
+    "`python3 -c 'import secrets; print(secrets.token_hex(32))'` prints a new one; "
+    "put it in .env after SAFEPERSON_SECRET="
+)
 
 
-def _duration(value: object) -> object:
-    return parse_duration(value) if isinstance(value, str) else value
+def _duration(value: object) -> timedelta:
+    """A duration from the config: only a string with a unit ("24h"). pydantic alone would take
+    a bare number as seconds, so `report_deadline = 24` would have meant 24 seconds."""
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, timedelta) and value > timedelta(0):
+        return value  # built in code (the demo, tests), not read from a file
+    raise ValueError(not_a_duration(value))
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
@@ -56,7 +68,7 @@ class Settings(BaseSettings):
     """What differs between machines: read from SAFEPERSON_* variables and .env."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SAFEPERSON_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="SAFEPERSON_", env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
     )
 
     bot_token: SecretStr | None = None
@@ -89,6 +101,21 @@ class Organisation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     country: Country
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _known_country(cls, value: object) -> object:
+        # The country chooses the help numbers and authorities: each is checked data, so an
+        # unknown one is refused with the choices rather than pydantic's "Input should be".
+        code = value.strip().upper() if isinstance(value, str) else value
+        if code not in COUNTRY_NAMES:
+            choices = " or ".join(f'country = "{c}" ({name})' for c, name in COUNTRY_NAMES.items())
+            shown = f'"{value}"' if isinstance(value, str) else repr(value)
+            raise ValueError(
+                f"{shown} is not a country SafePerson has help numbers for; write {choices} "
+                "under [organisation]"
+            )
+        return code
 
 
 class Languages(BaseModel):
@@ -186,14 +213,17 @@ def load_organisation_config(path: Path) -> OrganisationConfig:
 
 def server_secret(settings: Settings) -> bytes:
     if settings.secret is None or not settings.secret.get_secret_value():
-        raise ConfigError(
-            "SAFEPERSON_SECRET is not set: run `safeperson init` to generate one in .env."
-        )
+        if not Path(ENV_FILE).exists():
+            raise ConfigError(
+                "SAFEPERSON_SECRET is not set and there is no .env here: run `safeperson init` "
+                "to write one with a new secret (an existing config is kept)."
+            )
+        raise ConfigError(f"SAFEPERSON_SECRET is not set in .env: {_HOW_TO_MAKE_A_NEW_ONE}")
     value = settings.secret.get_secret_value().strip()
     if not _SECRET.match(value):
         raise ConfigError(
             "SAFEPERSON_SECRET must be 64 hexadecimal characters (32 random bytes): "
-            "run `safeperson init` in an empty folder to generate one."
+            + _HOW_TO_MAKE_A_NEW_ONE
         )
     return bytes.fromhex(value)
 

@@ -1,11 +1,15 @@
-"""`safeperson init`: a commented example config and a .env with a fresh server secret."""
+"""`safeperson init`: a commented example config and a .env with a fresh server secret.
+
+Each is written only where it is missing, and neither is ever overwritten: a lost .env beside a
+config that was already edited gets a new .env alone, and the other way round.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bot.clock import RandomSource
-from bot.settings import ConfigError
+from bot.settings import ENV_FILE, ConfigError
 
 EXAMPLE_CONFIG = """\
 # SafePerson configuration for one organisation. Durations: "90s", "10m", "8h", "2d".
@@ -68,16 +72,23 @@ SAFEPERSON_SECRET={secret}
 
 
 def write_setup_files(folder: Path, config_name: Path, random: RandomSource) -> list[Path]:
+    """Write whichever of the config and .env is missing; the paths written."""
     config_path = config_name if config_name.is_absolute() else folder / config_name
-    env_path = folder / ".env"
-    existing = [p for p in (config_path, env_path) if p.exists()]
-    if existing:
-        names = " and ".join(str(p) for p in existing)
-        raise ConfigError(f"{names} already exists; init does not overwrite. Move it away first.")
+    env_path = folder / ENV_FILE
+    if config_path.exists() and env_path.exists():
+        raise ConfigError(
+            f"{config_path} and {env_path} already exist; init never overwrites them: "
+            "move them away first to start afresh."
+        )
+    written = []
     # "x": create, never overwrite, even if the file appeared since the check above.
-    with config_path.open("x", encoding="utf-8") as config_file:
-        config_file.write(EXAMPLE_CONFIG)
-    with env_path.open("x", encoding="utf-8") as env_file:
-        env_path.chmod(0o600)  # before the secret is written
-        env_file.write(ENV_TEMPLATE.format(secret=random.token_bytes(32).hex()))
-    return [config_path, env_path]
+    if not config_path.exists():
+        with config_path.open("x", encoding="utf-8") as config_file:
+            config_file.write(EXAMPLE_CONFIG)
+        written.append(config_path)
+    if not env_path.exists():
+        with env_path.open("x", encoding="utf-8") as env_file:
+            env_path.chmod(0o600)  # before the secret is written
+            env_file.write(ENV_TEMPLATE.format(secret=random.token_bytes(32).hex()))
+        written.append(env_path)
+    return written

@@ -27,10 +27,18 @@ INVITE_PREFIX: Final = "st_"
 INVITE_LIFETIME: Final = timedelta(hours=72)
 MIN_PASSPHRASE_LENGTH: Final = 12
 MIN_DISTINCT_CHARACTERS: Final = 6
+MAX_NAME_LENGTH: Final = 100  # the column's size
 
 
 class StaffError(ValueError):
     """Something an operator asked for that cannot be done, said in one line."""
+
+
+@dataclass(frozen=True)
+class Revocation:
+    member: StaffMember
+    # Revoked before: nothing was changed, and nothing written to the audit log.
+    already_revoked: bool
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,11 @@ class StaffDesk:
         return self._keys.key_id("invitation", code)
 
     async def invite(self, name: str, role: str, activity: str | None) -> Invitation:
+        name = name.strip()
+        if not name:
+            raise StaffError("give the member's name with --name: it cannot be empty")
+        if len(name) > MAX_NAME_LENGTH:
+            raise StaffError(f"--name is too long: at most {MAX_NAME_LENGTH} characters")
         if role not in ROLES:
             raise StaffError(f"role must be one of {', '.join(ROLES)}")
         if activity is not None and self._config.activity(activity) is None:
@@ -82,7 +95,7 @@ class StaffDesk:
         code = INVITE_PREFIX + self._random.token_bytes(16).hex()
         now = self._clock.now()
         member = await self._staff.add(
-            name=name.strip(),
+            name=name,
             role=role,
             activity=activity,
             status="invited",
@@ -101,18 +114,29 @@ class StaffDesk:
     async def members(self) -> list[StaffMember]:
         return await self._staff.all_members()
 
-    async def revoke(self, member_id: int) -> StaffMember:
-        member = await self._staff.update(
+    async def revoke(self, member_id: int) -> Revocation:
+        member = await self._staff.get(member_id)
+        if member is None:
+            raise StaffError(f"no staff member {member_id}: see `safeperson staff list`")
+        if member.status == "revoked":
+            # Once is what happened: a second audit event would say it happened twice.
+            return Revocation(member, already_revoked=True)
+        revoked = await self._staff.update(
             member_id,
             status="revoked",
             revoked_at=self._clock.now(),
             invite_hash=None,
             invite_expires_at=None,
         )
-        if member is None:
+        if revoked is None:  # removed since it was read
             raise StaffError(f"no staff member {member_id}: see `safeperson staff list`")
-        await self._audit.record("operator", f"revoked staff:{member.id}")
-        return member
+        await self._audit.record("operator", f"revoked staff:{member_id}")
+        return Revocation(revoked, already_revoked=False)
+
+    async def is_last_enrolled_officer(self, member_id: int) -> bool:
+        """Whether revoking this member would leave no officer enrolled."""
+        officers = await self._staff.active_readers(("officer",))
+        return [m.id for m in officers] == [member_id]
 
     async def invitation(self, code: str) -> StaffMember | None:
         """The member an unused, unexpired code enrols; None for anything else."""

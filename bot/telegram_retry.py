@@ -3,7 +3,7 @@
 Telegram refuses a call it did not perform with a 5xx; repeating that one call cannot duplicate
 anything (a 429 is the flood limiter's: bot.send_limits). A dropped connection is different: the
 call may or may not have been performed, so repeating it may repeat that one message, which is
-the most DESIGN.md allows ("at most the one message in flight"). Only when the retries here run
+the most docs/design.md allows ("at most the one message in flight"). Only when the retries here run
 out does the error reach whoever made the call (the courier logs it; the outbox tries later).
 """
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 from datetime import timedelta
@@ -11,13 +13,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from bot.clock import SystemRandom
 from bot.durations import format_duration, parse_duration
 from bot.languages import guess_language
 from bot.settings import (
     ConfigError,
+    OrganisationConfig,
     Settings,
     bot_token,
     load_organisation_config,
@@ -38,8 +41,57 @@ def test_durations_read_as_written(text: str, seconds: int) -> None:
 
 @pytest.mark.parametrize("text", ["", "10", "ten minutes", "10 minutes", "0s", "-5m", "5w"])
 def test_bad_durations_are_refused(text: str) -> None:
-    with pytest.raises(ValueError, match=r"duration|zero"):
+    with pytest.raises(ValueError, match=r"duration|zero|no unit"):
         parse_duration(text)
+
+
+# Every duration in the config, as (TOML before the [organisation] table, TOML inside the
+# table it belongs to, the key the refusal names); "{}" is where the value goes.
+DURATION_SETTINGS = [
+    ("report_deadline = {}\n", "", "report_deadline"),
+    ('reminders = ["12h", {}]\n', "", "reminders.1"),
+    ("consent_deadline = {}\n", "", "consent_deadline"),
+    ("consent_reminders = [{}]\n", "", "consent_reminders.0"),
+    ("read_visible_for = {}\n", "", "read_visible_for"),
+    ("unlocked_for = {}\n", "", "unlocked_for"),
+    ("", "[ack]\nimmediate = {}\n", "ack.immediate"),
+    ("", "[ack]\nurgent = {}\n", "ack.urgent"),
+    ("", "[ack]\nstandard = {}\n", "ack.standard"),
+]
+
+
+def test_the_list_of_duration_settings_is_complete() -> None:
+    def durations_in(model: type[BaseModel], prefix: str) -> set[str]:
+        found = set()
+        for name, info in model.model_fields.items():
+            annotation = str(info.annotation)
+            if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+                found |= durations_in(info.annotation, f"{prefix}{name}.")
+            elif "timedelta" in annotation:
+                found.add(prefix + name)
+        return found
+
+    # "reminders.1" is an item of the field "reminders".
+    listed = {re.sub(r"\.\d+$", "", key) for _, _, key in DURATION_SETTINGS}
+    assert durations_in(OrganisationConfig, "") == listed
+
+
+@pytest.mark.parametrize("value", ["24", "0", "-5", "2.5", '"24"', '"0s"'])
+@pytest.mark.parametrize(
+    ("top", "table", "key"), DURATION_SETTINGS, ids=[key for _, _, key in DURATION_SETTINGS]
+)
+def test_a_duration_without_a_unit_or_not_positive_is_refused(
+    tmp_path: Path, top: str, table: str, key: str, value: str
+) -> None:
+    # `report_deadline = 24` used to load as 24 seconds.
+    toml = top.format(value) + '[organisation]\nname = "X"\ncountry = "RO"\n'
+    toml += table.format(value)
+    with pytest.raises(ConfigError) as caught:
+        load_organisation_config(write(tmp_path, toml))
+    problem = str(caught.value)
+    assert f": {key}: " in problem
+    assert '"24h"' in problem
+    assert "\n" not in problem
 
 
 @given(st.integers(min_value=1, max_value=10**8))
@@ -177,7 +229,7 @@ def test_init_writes_both_files_once(tmp_path: Path) -> None:
     secret_line = next(line for line in env.splitlines() if line.startswith("SAFEPERSON_SECRET="))
     assert len(secret_line.split("=", 1)[1]) == 64
     assert (tmp_path / ".env").stat().st_mode & 0o077 == 0
-    with pytest.raises(ConfigError, match="does not overwrite"):
+    with pytest.raises(ConfigError, match="already exist; init never overwrites them"):
         write_setup_files(tmp_path, Path("safeperson.toml"), SystemRandom())
 
 
@@ -206,7 +258,8 @@ def test_cli_init_then_run_names_the_next_missing_thing(tmp_path: Path) -> None:
     assert run_cli(tmp_path, "init").returncode == 0
     again = run_cli(tmp_path, "init")
     assert again.returncode == 2
-    assert "does not overwrite" in again.stderr
+    assert "safeperson.toml and " in again.stderr
+    assert "/.env already exist; init never overwrites them" in again.stderr
     # init leaves the token empty on purpose: run says so, in one line, no traceback.
     result = run_cli(tmp_path, "run")
     assert result.returncode == 2
@@ -235,3 +288,72 @@ def test_cli_reports_an_unreachable_database_in_one_line(tmp_path: Path) -> None
     assert result.returncode == 2
     assert "Cannot open the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+EDITED_CONFIG = '[organisation]\nname = "Our own name"\ncountry = "AL"\n'
+
+
+def test_init_writes_a_missing_env_beside_an_existing_config(tmp_path: Path) -> None:
+    # Before, init refused: the config existed, and the advice for a missing secret led here.
+    (tmp_path / "safeperson.toml").write_text(EDITED_CONFIG, encoding="utf-8")
+    result = run_cli(tmp_path, "init")
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {tmp_path / '.env'}" in result.stdout
+    assert f"kept {tmp_path / 'safeperson.toml'} as it was" in result.stdout
+    assert (tmp_path / "safeperson.toml").read_text(encoding="utf-8") == EDITED_CONFIG
+    assert (tmp_path / ".env").stat().st_mode & 0o077 == 0
+    assert "SAFEPERSON_SECRET=" in (tmp_path / ".env").read_text(encoding="utf-8")
+
+
+def test_init_writes_a_missing_config_beside_an_existing_env(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SAFEPERSON_SECRET=" + "ab" * 32 + "\n", encoding="utf-8")
+    result = run_cli(tmp_path, "init")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".env").read_text(
+        encoding="utf-8"
+    ) == "SAFEPERSON_SECRET=" + "ab" * 32 + "\n"
+    assert (tmp_path / "safeperson.toml").read_text(encoding="utf-8") == EXAMPLE_CONFIG
+
+
+def test_the_advice_for_a_missing_secret_without_env_works(tmp_path: Path) -> None:
+    (tmp_path / "safeperson.toml").write_text(EDITED_CONFIG, encoding="utf-8")
+    refused = run_cli(tmp_path, "audit", "verify")
+    assert refused.returncode == 2
+    assert "run `safeperson init`" in refused.stderr
+    assert run_cli(tmp_path, "init").returncode == 0
+    followed = run_cli(tmp_path, "audit", "verify")
+    assert followed.returncode == 0, followed.stderr
+    assert "audit log intact" in followed.stdout
+
+
+@pytest.mark.parametrize("line", ["SAFEPERSON_SECRET=\n", "SAFEPERSON_SECRET=abc\n", ""])
+def test_the_advice_for_a_missing_secret_beside_an_env_works(tmp_path: Path, line: str) -> None:
+    (tmp_path / "safeperson.toml").write_text(EDITED_CONFIG, encoding="utf-8")
+    env = tmp_path / ".env"
+    env.write_text("# kept by hand\n" + line, encoding="utf-8")
+    refused = run_cli(tmp_path, "audit", "verify")
+    assert refused.returncode == 2
+    assert "init" not in refused.stderr  # init never touches an existing .env
+    command = re.search(r"`([^`]+)` prints a new one", refused.stderr)
+    assert command is not None, refused.stderr
+    made = subprocess.run(
+        [sys.executable if part == "python3" else part for part in shlex.split(command[1])],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    secret = made.stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", secret)
+    env.write_text(f"SAFEPERSON_SECRET={secret}\n", encoding="utf-8")
+    followed = run_cli(tmp_path, "audit", "verify")
+    assert followed.returncode == 0, followed.stderr
+
+
+def test_an_unknown_country_names_the_choices_and_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "safeperson.toml").write_text('[organisation]\nname = "X"\ncountry = "FR"\n')
+    result = run_cli(tmp_path, "run", SAFEPERSON_BOT_TOKEN=GOOD_TOKEN, SAFEPERSON_SECRET="00" * 32)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert 'organisation.country: "FR" is not a country' in result.stderr
+    assert 'write country = "RO" (Romania) or country = "AL" (Albania)' in result.stderr

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 import pytest
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 if TYPE_CHECKING:
     from aiogram import Bot
 
     from emulator import EmulatorClient
+    from tests.emulator.conftest import BotFactory
 
 
 @pytest.mark.asyncio
@@ -67,6 +68,20 @@ async def test_long_poll_answers_as_soon_as_a_user_writes(bot: Bot, client: Emul
     # Far below the 50 s poll timeout, yet generous for a loaded machine.
     updates = await asyncio.wait_for(poll, timeout=20)
     assert [u.update_id for u in updates] == [sent.update_id]
+
+
+@pytest.mark.asyncio
+async def test_a_second_long_poll_ends_the_first_with_409_conflict_as_telegram_does(
+    bot: Bot, bot_factory: BotFactory, base_url: str
+) -> None:
+    first = asyncio.create_task(bot.get_updates(timeout=50))
+    await asyncio.sleep(0.1)  # let the first poll reach the emulator and start waiting
+    # Another process with the same token (a second instance of the bot).
+    second = asyncio.create_task(bot_factory(base_url).get_updates(timeout=1))
+
+    with pytest.raises(TelegramConflictError, match="terminated by other getUpdates request"):
+        await asyncio.wait_for(first, timeout=20)
+    assert await asyncio.wait_for(second, timeout=20) == []
 
 
 @pytest.mark.asyncio
