@@ -7,6 +7,7 @@ from. A case about the officer is never sealed for the officer: tier 1 is then t
 
 from __future__ import annotations
 
+import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -213,7 +214,7 @@ class CaseFiler:
         # back is sealed for it too, so /status can show it and the server cannot.
         reporter_keys = generate_reader_keys()
         reporter_salt = self._random.token_bytes(16)
-        reporter_lock = await self._hasher.derive_key(secret, reporter_salt)
+        receipt_keys = await derive_receipt_keys(self._hasher, secret, reporter_salt)
         route = None
         if new.wants_reply and new.reply_chat_id is not None:
             route = self._keys.seal(str(new.reply_chat_id).encode(), f"route|{code}".encode())
@@ -233,13 +234,13 @@ class CaseFiler:
             # The deadline sweep looks at it once soon, and works out its next reminder then.
             next_reminder_at=now,
             updated_at=now,
-            receipt_hash=await self._hasher.hash(secret),
+            receipt_hash=receipt_keys.stored_check(),
             reply_route=route,
             submission_key=self._keys.key_id("submission", new.draft_id),
             reporter_public_key=reporter_keys.public_key,
             reporter_locked_key=lock_private_key(
                 reporter_keys.private_key,
-                reporter_lock,
+                receipt_keys.lock,
                 reporter_key_context(code),
                 self._random,
             ),
@@ -249,9 +250,52 @@ class CaseFiler:
         return Filed(case, Receipt(code, f"{secret[:4]}-{secret[4:]}", now, case.deadline_at))
 
 
+# How a receipt check is stored: this prefix, then the check in hex. Older cases hold an
+# Argon2id PHC string ($argon2id$...) of the receipt secret instead.
+_RECEIPT_CHECK_V2: Final = "receipt-check-v2$"
+
+
+@dataclass(frozen=True)
+class ReceiptKeys:
+    """Both keys a receipt secret opens, from one Argon2id hash of it (64 bytes, split): the
+    key that locks the reporter's private key, and a check value stored to verify the secret.
+
+    A report used to cost two Argon2id hashes (a PHC hash to check the secret, and the key with
+    its own salt): under a burst of reports they were the longest queue. Splitting one output
+    gives two independent keys at the cost of one; knowing the check tells nothing of the lock.
+    """
+
+    lock: bytes
+    check: bytes
+
+    def stored_check(self) -> str:
+        return _RECEIPT_CHECK_V2 + self.check.hex()
+
+    def matches(self, stored: str) -> bool:
+        if not stored.startswith(_RECEIPT_CHECK_V2):
+            return False
+        try:
+            expected = bytes.fromhex(stored.removeprefix(_RECEIPT_CHECK_V2))
+        except ValueError:
+            return False
+        return hmac.compare_digest(expected, self.check)
+
+
+async def derive_receipt_keys(hasher: SecretHasher, secret: str, salt: bytes) -> ReceiptKeys:
+    derived = await hasher.derive_key(secret, salt, length=64)
+    return ReceiptKeys(lock=derived[:32], check=derived[32:])
+
+
 def receipt_token(random: RandomSource, length: int) -> str:
-    raw = random.token_bytes(length)
-    return "".join(_ALPHABET[b % len(_ALPHABET)] for b in raw)
+    """`length` letters of the alphabet, each as likely as any other: a byte is used only below
+    the largest multiple of the alphabet's size (248 for 31), so `byte % 31` favours none."""
+    usable = 256 - 256 % len(_ALPHABET)
+    letters: list[str] = []
+    while len(letters) < length:
+        letters.extend(
+            _ALPHABET[b % len(_ALPHABET)] for b in random.token_bytes(length) if b < usable
+        )
+    return "".join(letters[:length])
 
 
 class CaseDesk:
@@ -280,7 +324,6 @@ class CaseDesk:
         self._clock = clock
         self._random = random
         self._deadline = report_deadline
-        self._decoy: str | None = None
         self._ladder = ladder
         self._audit = audit
         self._filer = CaseFiler(cases, keys, hasher, clock, random)
@@ -342,16 +385,14 @@ class CaseDesk:
         if await self._guesses.failures(case_subject, now, CASE_WINDOW) >= CASE_GUESSES:
             return TooManyGuesses(CASE_WINDOW)
         case = await self._cases.by_code(code)
-        # With no such case, verify against a decoy: the answer takes as long either way.
-        encoded = case.receipt_hash if case is not None else await self._decoy_hash()
-        matches = await self._hasher.verify(secret, encoded)
-        if case is not None and matches:
+        lock = await self._check_receipt(case, secret)
+        if case is not None and lock is not None:
             return CaseView(
                 case.code,
                 case.status,
                 case.received_at,
                 case.wants_reply,
-                await self._replies_for_reporter(case, secret),
+                await self._replies_for_reporter(case, lock),
                 kind=case.kind,
                 deadline_at=case.deadline_at,
             )
@@ -359,12 +400,31 @@ class CaseDesk:
         await self._guesses.record_failure(case_subject, now, CASE_WINDOW)
         return None
 
+    async def _check_receipt(self, case: ReportCase | None, secret: str) -> bytes | None:
+        """The key that unlocks the reporter's private key if `secret` is the case's receipt
+        (empty for a case that has none); None if it is not. One Argon2id hash either way, and
+        one for a case that does not exist too, so the answer takes as long."""
+        if case is None:
+            # A decoy: the hash is spent all the same.
+            await derive_receipt_keys(self._hasher, secret, self._random.token_bytes(16))
+            return None
+        if case.receipt_hash.startswith("$argon2"):
+            # A case filed before receipts were checked this way: two hashes, as then.
+            if not await self._hasher.verify(secret, case.receipt_hash):
+                return None
+            if case.reporter_key_salt is None:
+                return b""  # filed before reporters had a key: nothing to unlock
+            return await self._hasher.derive_key(secret, case.reporter_key_salt)
+        if case.reporter_key_salt is None:
+            return None  # a check of this kind is always stored with its salt
+        keys = await derive_receipt_keys(self._hasher, secret, case.reporter_key_salt)
+        return keys.lock if keys.matches(case.receipt_hash) else None
+
     async def _replies_for_reporter(
-        self, case: ReportCase, secret: str
+        self, case: ReportCase, lock: bytes
     ) -> tuple[ReplyToReporter, ...]:
-        if case.reporter_locked_key is None or case.reporter_key_salt is None:
+        if case.reporter_locked_key is None or not lock:
             return ()
-        lock = await self._hasher.derive_key(secret, case.reporter_key_salt)
         private_key = unlock_private_key(
             case.reporter_locked_key, lock, reporter_key_context(case.code)
         )
@@ -386,11 +446,6 @@ class CaseDesk:
         if case is None or case.reply_route is None:
             return False
         return reply_chat(self._keys, case) == chat_id
-
-    async def _decoy_hash(self) -> str:
-        if self._decoy is None:
-            self._decoy = await self._hasher.hash(self._token(RECEIPT_LENGTH))
-        return self._decoy
 
     async def add_from_reporter(self, code: str, text: str | None, voice: bytes | None) -> None:
         """A follow-up message, sealed for the same readers as the case."""

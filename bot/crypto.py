@@ -139,10 +139,10 @@ class SecretHasher:
         # Each hash takes 19 MiB; this bounds memory and keeps a core free for the bot.
         self._slots = asyncio.Semaphore(concurrency)
 
-    def _kdf(self, salt: bytes) -> Argon2id:
+    def _kdf(self, salt: bytes, length: int = 32) -> Argon2id:
         return Argon2id(
             salt=salt,
-            length=32,
+            length=length,
             iterations=ARGON2_ITERATIONS,
             lanes=ARGON2_LANES,
             memory_cost=ARGON2_MEMORY_KIB,
@@ -162,9 +162,10 @@ class SecretHasher:
                 return False
         return True
 
-    async def derive_key(self, secret: str, salt: bytes) -> bytes:
-        """A 256-bit key from a passphrase (to encrypt a reader's private key at rest)."""
-        kdf = self._kdf(salt)
+    async def derive_key(self, secret: str, salt: bytes, length: int = 32) -> bytes:
+        """A key from a passphrase (256 bits: to encrypt a reader's private key at rest); longer
+        to split into several keys from one hash."""
+        kdf = self._kdf(salt, length)
         async with self._slots:
             return await asyncio.to_thread(kdf.derive, secret.encode())
 

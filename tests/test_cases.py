@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,10 +18,18 @@ from bot.cases import (
     NoReadersError,
     Report,
     TooManyGuesses,
+    receipt_token,
     report_context,
+    reporter_key_context,
 )
 from bot.clock import SystemRandom
-from bot.crypto import ReaderKeyPair, SecretHasher, generate_reader_keys, open_entry
+from bot.crypto import (
+    ReaderKeyPair,
+    SecretHasher,
+    generate_reader_keys,
+    lock_private_key,
+    open_entry,
+)
 from bot.server_keys import ServerKeys
 from storage import migrate
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
@@ -259,3 +268,91 @@ async def test_nothing_readable_in_the_database_file(sqlite_url: str, secret: by
         str(CHAT_ID).encode(),
     ):
         assert secret_thing not in stored
+
+
+class CountingHasher(SecretHasher):
+    """Counts the Argon2id hashes asked of it (each costs about 20 ms of a core)."""
+
+    def __init__(self) -> None:
+        super().__init__(SystemRandom())
+        self.hashes = 0
+
+    async def hash(self, secret: str) -> str:
+        self.hashes += 1
+        return await super().hash(secret)
+
+    async def verify(self, secret: str, encoded: str) -> bool:
+        self.hashes += 1
+        return await super().verify(secret, encoded)
+
+    async def derive_key(self, secret: str, salt: bytes, length: int = 32) -> bytes:
+        self.hashes += 1
+        return await super().derive_key(secret, salt, length)
+
+
+async def test_a_report_and_a_receipt_check_cost_one_argon2id_hash_each(
+    desk: Desk, secret: bytes
+) -> None:
+    random = SystemRandom()
+    hasher = CountingHasher()
+    counted = CaseDesk(
+        desk.cases,
+        desk.staff,
+        GuessCounters(desk.database),
+        ServerKeys(secret, random),
+        hasher,
+        desk.clock,
+        random,
+        timedelta(hours=24),
+    )
+    receipt = await counted.submit(child_report())
+    assert receipt is not None
+    assert hasher.hashes == 1
+    assert isinstance(await counted.open_for_reporter("a", receipt.code, receipt.secret), CaseView)
+    assert await counted.open_for_reporter("a", receipt.code, "WRONG000") is None
+    # No such case: the same one hash, so the answer takes as long.
+    assert await counted.open_for_reporter("a", "ZZZZZZ", receipt.secret) is None
+    assert hasher.hashes == 4
+
+
+async def test_a_case_filed_with_the_older_receipt_check_still_opens(desk: Desk) -> None:
+    receipt = await desk.desk.submit(child_report())
+    assert receipt is not None
+    # Cases filed before this release hold an Argon2id PHC string of the receipt secret, and
+    # the reporter's key locked under a second hash of it.
+    random, plain = SystemRandom(), receipt.secret.replace("-", "")
+    older = SecretHasher(random)
+    reporter = generate_reader_keys()
+    async with desk.database.transaction():
+        case = await desk.cases.by_code(receipt.code)
+        assert case is not None
+        assert case.reporter_key_salt is not None
+        case.receipt_hash = await older.hash(plain)
+        case.reporter_public_key = reporter.public_key
+        case.reporter_locked_key = lock_private_key(
+            reporter.private_key,
+            await older.derive_key(plain, case.reporter_key_salt),
+            reporter_key_context(receipt.code),
+            random,
+        )
+    view = await desk.desk.open_for_reporter("owner", receipt.code, receipt.secret)
+    assert isinstance(view, CaseView)
+    assert await desk.desk.open_for_reporter("owner", receipt.code, "WRONG000") is None
+
+
+class ScriptedBytes(SystemRandom):
+    def __init__(self, script: list[int]) -> None:
+        self._script = list(script)
+
+    def token_bytes(self, n: int) -> bytes:
+        taken, self._script = self._script[:n], self._script[n:]
+        return bytes(taken)
+
+
+def test_receipt_letters_are_drawn_without_bias() -> None:
+    # 31 letters: a byte of 248 or more would make the first eight letters likelier
+    # (byte % 31); such bytes are drawn again instead.
+    letters = receipt_token(ScriptedBytes([248, 255, 0, 30, 250, 31, 1, 2]), 4)
+    assert letters == receipt_token(ScriptedBytes([0, 30, 31, 1]), 4)
+    counts = Counter(receipt_token(ScriptedBytes(list(range(248))), 248))
+    assert set(counts.values()) == {8}
