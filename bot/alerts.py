@@ -13,7 +13,7 @@ Alerts carry triage facts only, never content, and go through the outbox.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
@@ -101,6 +101,16 @@ def ladder_tiers(members: list[StaffMember], case: ReportCase) -> list[list[Staf
     return [tier for tier in tiers if tier]
 
 
+@dataclass
+class _SweepLookups:
+    """What one batch of a sweep reads once for all its cases, instead of once per case: each
+    case's readers (one query) and each member's language. At 1,000 due cases these lookups
+    were 6,000 of the sweep's 18,000 statements."""
+
+    readers: dict[int, list[StaffMember]]
+    languages: dict[int, str] = field(default_factory=dict)
+
+
 class EscalationLadder:
     def __init__(
         self,
@@ -128,19 +138,39 @@ class EscalationLadder:
         self._default_language = default_language
         self._clock = clock
 
-    async def _members_for(self, case: ReportCase) -> list[StaffMember]:
+    async def _members_for(
+        self, case: ReportCase, lookups: _SweepLookups | None = None
+    ) -> list[StaffMember]:
         """Who may be alerted about this case: its readers (it was sealed for them when it came
         in), less anyone revoked since. Someone enrolled later could not open it."""
+        if lookups is not None:
+            return lookups.readers.get(case.id, [])
         return await self._cases.active_readers_of(case.id)
+
+    async def _lookups(self, cases: list[ReportCase]) -> _SweepLookups:
+        return _SweepLookups(await self._cases.active_readers_of_cases([c.id for c in cases]))
 
     def _ack_time(self, urgency: str) -> timedelta:
         ack_time: timedelta = getattr(self._ack_times, urgency, self._ack_times.standard)
         return ack_time
 
-    async def _language(self, member: StaffMember) -> str:
-        return await self._people.language_of_pseudonym(member.pseudonym) or self._default_language
+    async def _language(self, member: StaffMember, lookups: _SweepLookups | None = None) -> str:
+        if lookups is not None and member.id in lookups.languages:
+            return lookups.languages[member.id]
+        language = (
+            await self._people.language_of_pseudonym(member.pseudonym) or self._default_language
+        )
+        if lookups is not None:
+            lookups.languages[member.id] = language
+        return language
 
-    async def _alert(self, case: ReportCase, members: list[StaffMember], round_: int) -> int:
+    async def _alert(
+        self,
+        case: ReportCase,
+        members: list[StaffMember],
+        round_: int,
+        lookups: _SweepLookups | None = None,
+    ) -> int:
         facts = AlertFacts(
             code=case.code,
             urgency=case.urgency,
@@ -156,7 +186,7 @@ class EscalationLadder:
             chat_id = self._staff_desk.alert_chat(member)
             if chat_id is None:
                 continue
-            language = await self._language(member)
+            language = await self._language(member, lookups)
             text, buttons = self._render.alert(facts, language)
             queued += await self._outbox.enqueue(
                 chat_id,
@@ -191,12 +221,14 @@ class EscalationLadder:
         most overdue first); return how many."""
         now = self._clock.now()
         climbed = 0
-        for case in await self._cases.due_for_escalation(now, WAITING_STATUSES, limit):
-            tiers = ladder_tiers(await self._members_for(case), case)
+        due = await self._cases.due_for_escalation(now, WAITING_STATUSES, limit)
+        lookups = await self._lookups(due)
+        for case in due:
+            tiers = ladder_tiers(await self._members_for(case, lookups), case)
             tier = min(case.tier + 1, len(tiers) - 1) if tiers else 0
             round_ = case.alert_round + 1
             alerted = [m for t in tiers[: tier + 1] for m in t]
-            queued = await self._alert(case, alerted, round_)
+            queued = await self._alert(case, alerted, round_, lookups)
             await self._audit.record("system", f"tier {tier + 1} alerted ({queued})", case.code)
             await self._cases.update_ladder(
                 case.id,
@@ -251,18 +283,19 @@ class EscalationLadder:
         """
         now = self._clock.now()
         due = await self._cases.due_for_reminder(now, "concern", limit)
+        lookups = await self._lookups([c for c in due if c.status in OPEN_STATUSES])
         for case in due:
             if case.status not in OPEN_STATUSES:
                 await self._cases.set_next_reminder(case.id, None)
                 continue
-            await self._remind(case, now)
+            await self._remind(case, now, lookups)
             await self._cases.set_next_reminder(
                 case.id, next_look(case.deadline_at, self._reminders, now)
             )
         return len(due)
 
-    async def _remind(self, case: ReportCase, now: datetime) -> None:
-        members = await self._members_for(case)
+    async def _remind(self, case: ReportCase, now: datetime, lookups: _SweepLookups) -> None:
+        members = await self._members_for(case, lookups)
         if now >= case.deadline_at:
             for member in (m for m in members if m.role == "board"):
                 await self._tell(
@@ -270,6 +303,7 @@ class EscalationLadder:
                     case,
                     f"breach|{case.code}|{member.id}",
                     partial(self._render.breach, case.code, case.deadline_at),
+                    lookups,
                 )
             return
         left = latest_reminder(case.deadline_at, self._reminders, now)
@@ -285,6 +319,7 @@ class EscalationLadder:
                 case,
                 f"reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
                 partial(self._render.reminder, case.code, left, case.deadline_at),
+                lookups,
             )
 
     async def _tell(
@@ -293,13 +328,14 @@ class EscalationLadder:
         case: ReportCase,
         purpose: str,
         text: Callable[[str], str],
+        lookups: _SweepLookups | None = None,
     ) -> int:
         chat_id = self._staff_desk.alert_chat(member)
         if chat_id is None:
             return 0
         added = await self._outbox.enqueue(
             chat_id,
-            text(await self._language(member)),
+            text(await self._language(member, lookups)),
             priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
             purpose=purpose,
         )

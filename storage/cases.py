@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -339,6 +340,29 @@ class CaseRepository:
                 .order_by(StaffMember.id)
             )
             return list(rows.scalars())
+
+    async def active_readers_of_cases(
+        self, case_ids: Sequence[int]
+    ) -> dict[int, list[StaffMember]]:
+        """`active_readers_of` for many cases in one query (the ladder's sweeps)."""
+        if not case_ids:
+            return {}
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(CaseEntry.case_id, StaffMember)
+                .join(EntryKey, EntryKey.reader_id == StaffMember.id)
+                .join(CaseEntry, EntryKey.entry_id == CaseEntry.id)
+                .where(CaseEntry.case_id.in_(case_ids))
+                .where(CaseEntry.kind == "report")
+                .where(StaffMember.status == "active")
+                .where(StaffMember.public_key.is_not(None))
+                .distinct()
+                .order_by(CaseEntry.case_id, StaffMember.id)
+            )
+            readers: dict[int, list[StaffMember]] = {}
+            for case_id, member in rows:
+                readers.setdefault(case_id, []).append(member)
+            return readers
 
     async def readers_of(self, case_id: int) -> set[int]:
         """The readers the case's report was sealed for (later entries use the same)."""

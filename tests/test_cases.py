@@ -356,3 +356,24 @@ def test_receipt_letters_are_drawn_without_bias() -> None:
     assert letters == receipt_token(ScriptedBytes([0, 30, 31, 1]), 4)
     counts = Counter(receipt_token(ScriptedBytes(list(range(248))), 248))
     assert set(counts.values()) == {8}
+
+
+async def test_the_ladder_reads_many_cases_readers_in_one_query_as_one_by_one(desk: Desk) -> None:
+    camp = await desk.desk.submit(child_report(activity="summer_camp"))
+    club = await desk.desk.submit(child_report(activity="football"))
+    assert camp is not None
+    assert club is not None
+    ids = []
+    for receipt in (camp, club):
+        case = await desk.cases.by_code(receipt.code)
+        assert case is not None
+        ids.append(case.id)
+    together = await desk.cases.active_readers_of_cases(ids)
+    one_by_one = {case_id: await desk.cases.active_readers_of(case_id) for case_id in ids}
+    assert {k: [m.id for m in v] for k, v in together.items()} == {
+        k: [m.id for m in v] for k, v in one_by_one.items()
+    }
+    # Each activity's safe person reads only their own activity's case.
+    assert desk.keys["camp"][0] in {m.id for m in together[ids[0]]}
+    assert desk.keys["camp"][0] not in {m.id for m in together[ids[1]]}
+    assert desk.keys["club"][0] in {m.id for m in together[ids[1]]}
