@@ -20,7 +20,7 @@ from aiogram.utils.token import TokenValidationError
 from sqlalchemy.exc import ArgumentError
 
 from bot.app import build_safeperson, consent_desk, serve
-from bot.audit import AuditLog, Verdict
+from bot.audit import AuditLog, Verdict, normalise_fingerprint
 from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
 from bot.crypto import SealedEntryError, SecretHasher
@@ -90,7 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit = commands.add_parser("audit", help="the tamper-evident audit log")
     audit_commands = _commands(audit, "audit_command", "what to do with the audit log")
-    audit_commands.add_parser("verify", help="check that no event was changed or removed")
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check that no event was changed or removed, and print the head's fingerprint",
+    )
+    verify.add_argument(
+        "--expect",
+        metavar="FINGERPRINT",
+        help="a fingerprint printed earlier: check that the log still extends that head "
+        "(it was not rolled back to before it)",
+    )
     db = commands.add_parser("db", help="database maintenance")
     db_commands = _commands(db, "db_command", "what to do with the database")
     db_commands.add_parser("upgrade", help="apply database migrations")
@@ -369,7 +378,16 @@ def _print_export(activity: str, result: ConsentExport) -> None:
     print("This list is not saved anywhere. Do not keep copies of it longer than needed.")
 
 
-def _audit_verify() -> int:
+# A log from before anchoring that nothing was recorded in since: its end is not protected yet.
+NOT_ANCHORED_YET = " (its end is anchored from the next recorded event)"
+
+
+def _audit_verify(expect: str | None) -> int:
+    expected = None
+    if expect is not None:
+        expected = normalise_fingerprint(expect)
+        if expected is None:
+            raise ConfigError("--expect takes the 16-digit fingerprint `audit verify` printed")
     settings = load_settings()
     secret = server_secret(settings)
 
@@ -378,16 +396,28 @@ def _audit_verify() -> int:
         try:
             await migrate.upgrade(database)
             keys = ServerKeys(secret, SystemRandom())
-            return await AuditLog(AuditRepository(database), keys, SystemClock()).verify()
+            return await AuditLog(AuditRepository(database), keys, SystemClock()).verify(expected)
         finally:
             await database.dispose()
 
     verdict = asyncio.run(verify())
-    if verdict.intact:
-        print(f"audit log intact: {verdict.events} events")
-        return 0
-    print(f"audit log BROKEN at event {verdict.first_broken}: it was changed or removed")
-    return 1
+    # Counts, event ids and fingerprints only: nothing here names anyone or quotes anything.
+    if verdict.wrong_secret:
+        # Not tampering: every MAC would fail the same way for a log written under another key.
+        raise ConfigError("this secret does not belong to this database")
+    if verdict.first_broken is not None:
+        print(f"audit log BROKEN at event {verdict.first_broken}: it was changed or removed")
+    elif verdict.broken_end is not None:
+        print(f"audit log BROKEN at its end: {verdict.broken_end}")
+    else:
+        not_yet = "" if verdict.anchored or not verdict.events else NOT_ANCHORED_YET
+        print(f"audit log intact: {verdict.events} events{not_yet}")
+        print(f"head fingerprint: {verdict.fingerprint}")
+    if verdict.extends_expected is True:
+        print(f"it extends the expected head (at event {verdict.expected_at})")
+    elif verdict.extends_expected is False:
+        print("audit log ROLLED BACK: it does not extend the expected head")
+    return 0 if verdict.intact else 1
 
 
 def _demo(port: int) -> None:
@@ -411,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "consent":
             _consent_export(args.activity, args.member)
         elif args.command == "audit":
-            return _audit_verify()
+            return _audit_verify(args.expect)
         elif args.command == "db":
             _db_upgrade()
     except ConfigError as problem:

@@ -234,6 +234,24 @@ class AuditEvent(Base):
     digest: Mapped[str] = mapped_column(String(64))
 
 
+class AuditAnchor(Base):
+    """The audit chain's head, in one row (id 1): how many events there are and the last digest,
+    so that deleting the newest events is caught, not only changing or removing older ones.
+
+    Written in the same transaction as each appended event. `mac` authenticates events and head
+    under a key derived from SAFEPERSON_SECRET; `key_check` is a fixed value under that key, to
+    tell a wrong secret from tampering (see bot/audit.py).
+    """
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+    key_check: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+
+
 class TrailEntry(Base):
     """A message the bot could still delete from a private chat (for /erase), or a mark that
     one may have reached the phone unrecorded (a send cut short by a crash or a lost answer).

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import re
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,11 +14,14 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, main
+from bot.clock import SystemRandom
+from bot.server_keys import ServerKeys
 from bot.setup_files import EXAMPLE_CONFIG
 from storage import migrate
 from storage.audit import AuditRepository
 from storage.cases import StaffRepository
 from storage.db import Database
+from storage.models import AuditEvent
 
 
 def every_parser(
@@ -154,3 +160,191 @@ def test_revoking_the_last_enrolled_officer_needs_yes(
     assert "revoked Maria (officer)" in out
     assert "WARNING: NO OFFICER IS ENROLLED" in out
     assert audit_actions(cli_folder) == ["revoked staff:1"]
+
+
+# The audit log's anchor: deleting its newest events, or its anchor, is caught by `audit verify`.
+
+
+def record_events(count: int) -> None:
+    """`count` audit events, each as an operator makes one: by inviting a member."""
+    for i in range(count):
+        assert main(["staff", "invite", "--name", f"Member {i}", "--role", "deputy"]) == 0
+
+
+# A statement, with its parameters if it has any.
+Statement = str | tuple[str, tuple[int, ...]]
+
+
+def tamper(folder: Path, *statements: Statement) -> None:
+    """Someone with the database file but not the secret changes it directly."""
+    with contextlib.closing(sqlite3.connect(folder / "safeperson.db")) as connection:
+        for statement in statements:
+            sql, parameters = (statement, ()) if isinstance(statement, str) else statement
+            connection.execute(sql, parameters)
+        connection.commit()
+
+
+def delete_newest(events: int) -> Statement:
+    sql = (
+        "DELETE FROM audit_event WHERE id IN (SELECT id FROM audit_event ORDER BY id DESC LIMIT ?)"
+    )
+    return sql, (events,)
+
+
+def verify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["audit", "verify", *args])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def fingerprint(out: str) -> str:
+    line = next(line for line in out.splitlines() if line.startswith("head fingerprint: "))
+    return line.removeprefix("head fingerprint: ")
+
+
+# The empty log's fingerprint under SECRET: keyed, so another secret gives another one.
+EMPTY_LOG_FINGERPRINT = "7f69-f968-af1e-6754"
+
+
+def test_verify_prints_the_head_fingerprint_and_nothing_about_anyone(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert verify(capsys) == (
+        0,
+        f"audit log intact: 0 events\nhead fingerprint: {EMPTY_LOG_FINGERPRINT}\n",
+    )
+    record_events(3)
+    code, out = verify(capsys)
+    assert code == 0
+    assert out.startswith("audit log intact: 3 events\nhead fingerprint: ")
+    assert re.fullmatch(r"[0-9a-f]{4}(-[0-9a-f]{4}){3}", fingerprint(out))
+    assert "Member" not in out
+
+
+@pytest.mark.parametrize("deleted", [1, 5])
+def test_deleting_the_newest_events_is_caught(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str], deleted: int
+) -> None:
+    record_events(7)
+    assert verify(capsys)[0] == 0
+    tamper(cli_folder, delete_newest(deleted))
+    code, out = verify(capsys)
+    assert code == 1
+    assert (
+        out
+        == "audit log BROKEN at its end: events were deleted from its end (its anchor counts 7)\n"
+    )
+
+
+def test_deleting_or_editing_the_anchor_is_caught(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_events(4)
+    tamper(cli_folder, delete_newest(2), "UPDATE audit_anchor SET events = 2")
+    assert verify(capsys) == (1, "audit log BROKEN at its end: its anchor was edited\n")
+    tamper(cli_folder, "DELETE FROM audit_anchor")
+    assert verify(capsys) == (1, "audit log BROKEN at its end: its anchor was deleted\n")
+    # The bot goes on recording, and does not make a new anchor that would hide the deletion.
+    record_events(1)
+    assert verify(capsys) == (1, "audit log BROKEN at its end: its anchor was deleted\n")
+
+
+def test_expect_checks_that_the_log_extends_a_head_noted_earlier(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_events(3)
+    noted = fingerprint(verify(capsys)[1])
+    record_events(2)
+    code, out = verify(capsys, "--expect", noted)
+    assert code == 0
+    assert out.endswith("it extends the expected head (at event 3)\n")
+    # As it was read out: spaces, capitals.
+    assert verify(capsys, "--expect", noted.replace("-", " ").upper())[0] == 0
+
+    # Rolled back to before the noted head, anchor and all: only the fingerprint can tell.
+    tamper(cli_folder, "DELETE FROM audit_event", "DELETE FROM audit_anchor")
+    assert verify(capsys)[0] == 0  # to the database alone, a log nothing was recorded in
+    code, out = verify(capsys, "--expect", noted)
+    assert code == 1
+    assert out.endswith("audit log ROLLED BACK: it does not extend the expected head\n")
+
+
+def test_rows_and_anchor_deleted_are_caught_with_or_without_expect(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_events(5)
+    noted = fingerprint(verify(capsys)[1])
+    tamper(cli_folder, delete_newest(2), "DELETE FROM audit_anchor")
+    code, out = verify(capsys, "--expect", noted)
+    assert code == 1
+    assert out == (
+        "audit log BROKEN at its end: its anchor was deleted\n"
+        "audit log ROLLED BACK: it does not extend the expected head\n"
+    )
+
+
+def test_an_expected_fingerprint_must_look_like_one(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = verify(capsys, "--expect", "12ab")
+    assert code == 2
+    assert "--expect takes the 16-digit fingerprint" in out
+
+
+@pytest.mark.parametrize("events", [0, 3])
+def test_a_wrong_secret_is_not_called_tampering(
+    cli_folder: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    events: int,
+) -> None:
+    record_events(events)
+    monkeypatch.setenv("SAFEPERSON_SECRET", bytes(range(1, 33)).hex())
+    code, out = verify(capsys)
+    if events == 0:  # nothing was written under any key: nothing can tell
+        assert code == 0
+        return
+    assert code == 2
+    assert out == "safeperson: this secret does not belong to this database\n"
+
+
+def test_a_log_from_before_the_upgrade_is_anchored_from_its_next_event(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def old_log() -> None:
+        """Two events as the bot recorded them before the anchor existed."""
+        database = Database(f"sqlite+aiosqlite:///{cli_folder / 'safeperson.db'}")
+        keys = ServerKeys(SECRET, SystemRandom())
+        try:
+            await migrate.downgrade(database, "0011")
+            previous = "0" * 64
+            async with database.transaction() as session:
+                for action in ("invited staff:1", "invited staff:2"):
+                    at = datetime(2026, 11, 30, tzinfo=UTC)
+                    fields = (previous, at.isoformat(), "operator", action, "")
+                    digest = keys.key_id("audit", "\x1f".join(fields))
+                    session.add(
+                        AuditEvent(
+                            at=at,
+                            actor="operator",
+                            action=action,
+                            case_code=None,
+                            previous=previous,
+                            digest=digest,
+                        )
+                    )
+                    previous = digest
+        finally:
+            await database.dispose()
+
+    asyncio.run(old_log())
+    code, out = verify(capsys)  # upgrades the database
+    assert code == 0
+    assert out.startswith(
+        "audit log intact: 2 events (its end is anchored from the next recorded event)\n"
+    )
+    record_events(1)
+    assert verify(capsys)[1].startswith("audit log intact: 3 events\n")
+    tamper(cli_folder, delete_newest(1))
+    assert verify(capsys)[0] == 1

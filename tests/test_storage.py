@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,15 +10,17 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import delete, func, select, text
 
+from bot.audit import AuditLog
 from bot.clock import SystemRandom
 from bot.server_keys import SealedDataError, ServerKeys
 from storage import migrate
+from storage.audit import ANCHOR_ID, AuditRepository
 from storage.db import Database
 from storage.fsm import EncryptedFsmStorage
 from storage.ledger import UpdateLedger
-from storage.models import Base, FsmRecord
+from storage.models import AuditAnchor, AuditEvent, Base, FsmRecord
 
 CANARY = "canary-Zmeura-7f3a9c"
 TELEGRAM_ID = 987654321012
@@ -210,5 +213,28 @@ async def test_ledger_forgets_old_marks_only(database_url: str) -> None:
         assert await ledger.forget_before(now - timedelta(days=7)) == 1
         assert not await ledger.is_handled(1, 10)
         assert await ledger.is_handled(1, 11)
+    finally:
+        await database.dispose()
+
+
+async def test_the_audit_anchor_follows_concurrent_appends_and_catches_truncation(
+    database_url: str, secret: bytes
+) -> None:
+    database = await migrated(database_url)
+    audit = AuditLog(AuditRepository(database), ServerKeys(secret, SystemRandom()), FixedClock())
+    try:
+        # Appends racing one another each move the anchor on from the one before, under the lock.
+        await asyncio.gather(*(audit.record("system", f"event {i}") for i in range(6)))
+        verdict = await audit.verify()
+        assert (verdict.intact, verdict.events, verdict.broken_end) == (True, 6, None)
+        async with database.transaction() as session:
+            anchor = await session.get(AuditAnchor, ANCHOR_ID)
+            assert anchor is not None
+            assert anchor.events == 6
+            newest = select(func.max(AuditEvent.id)).scalar_subquery()
+            await session.execute(delete(AuditEvent).where(AuditEvent.id == newest))
+        verdict = await audit.verify()
+        assert not verdict.intact
+        assert verdict.broken_end == "events were deleted from its end (its anchor counts 6)"
     finally:
         await database.dispose()
