@@ -21,9 +21,10 @@ transaction (see bot.pipeline).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -142,6 +143,60 @@ class Replies:
         return {c.chat_id for c in self.calls if c.chat_id is not None and _is_send(c.method)}
 
 
+class GroupCommit:
+    """Writes that many lanes wait for, committed together: while one commit is in progress the
+    next ones gather, and whoever commits next commits them all.
+
+    Each update's delivery ends with a small write (the ids that reached the phone, the outbox
+    message marked sent): a transaction of its own, on SQLite a turn of the single writer and a
+    sync to disk. Under a burst those were half of all commits. Gathered, one commit serves as
+    many as were waiting, and with nobody else waiting a write commits at once, as before. Each
+    caller still returns only once its own write is committed (or raises if it failed).
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._waiting: list[tuple[Callable[[], Awaitable[None]], asyncio.Future[None]]] = []
+        self._turn = asyncio.Lock()
+
+    async def commit(self, write: Callable[[], Awaitable[None]]) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((write, done))
+        async with self._turn:
+            if not done.done():
+                batch, self._waiting = self._waiting, []
+                await self._commit(batch)
+        await done
+
+    async def _commit(
+        self, batch: list[tuple[Callable[[], Awaitable[None]], asyncio.Future[None]]]
+    ) -> None:
+        try:
+            async with self._database.transaction():
+                for write, _ in batch:
+                    await write()
+        except Exception as failure:
+            if len(batch) == 1:
+                batch[0][1].set_exception(failure)
+                return
+            # One write spoiled the batch: each on its own, so only its own caller hears.
+            for write, done in batch:
+                try:
+                    async with self._database.transaction():
+                        await write()
+                except Exception as alone:
+                    done.set_exception(alone)
+                else:
+                    done.set_result(None)
+            return
+        except BaseException:
+            for _, done in batch:
+                done.cancel()
+            raise
+        for _, done in batch:
+            done.set_result(None)
+
+
 class Courier:
     """Collects an update's calls while it is handled, and delivers them after the commit."""
 
@@ -161,6 +216,7 @@ class Courier:
         self._collecting: ContextVar[Replies | None] = ContextVar(
             f"safeperson_replies_{id(self)}", default=None
         )
+        self._write_downs = GroupCommit(database)
 
     def middleware(self) -> DeferUntilCommitted:
         return DeferUntilCommitted(self)
@@ -288,20 +344,32 @@ class Courier:
     ) -> None:
         if not sent and not outcomes and not replies.chats_sent_to():
             return
-        async with self._database.transaction():
-            for chat_id in replies.chats_sent_to() | set(sent):
-                ids = sent.get(chat_id, [])
-                if chat_id in uncertain:
-                    await self._trail.record(chat_id, replies.batch, ids)
-                else:
-                    await self._trail.settle(chat_id, replies.batch, ids)
-            for call, message_ids in outcomes:
-                if call.outbox_id is not None and call.chat_id is not None and message_ids:
-                    await self._outbox.sent(call.outbox_id, call.chat_id, message_ids[0])
-                if call.delete_at is not None and call.chat_id is not None and message_ids:
-                    await self._shown.delete_later(call.chat_id, message_ids, call.delete_at)
-                if call.forget_rows and call.chat_id is not None:
-                    await self._trail.forget(call.chat_id, list(call.forget_rows))
+
+        async def write() -> None:
+            await self._write(replies, sent, uncertain, outcomes)
+
+        await self._write_downs.commit(write)
+
+    async def _write(
+        self,
+        replies: Replies,
+        sent: dict[int, list[int]],
+        uncertain: set[int],
+        outcomes: list[tuple[DeferredCall, list[int]]],
+    ) -> None:
+        for chat_id in replies.chats_sent_to() | set(sent):
+            ids = sent.get(chat_id, [])
+            if chat_id in uncertain:
+                await self._trail.record(chat_id, replies.batch, ids)
+            else:
+                await self._trail.settle(chat_id, replies.batch, ids)
+        for call, message_ids in outcomes:
+            if call.outbox_id is not None and call.chat_id is not None and message_ids:
+                await self._outbox.sent(call.outbox_id, call.chat_id, message_ids[0])
+            if call.delete_at is not None and call.chat_id is not None and message_ids:
+                await self._shown.delete_later(call.chat_id, message_ids, call.delete_at)
+            if call.forget_rows and call.chat_id is not None:
+                await self._trail.forget(call.chat_id, list(call.forget_rows))
 
 
 class DeferUntilCommitted(BaseRequestMiddleware):

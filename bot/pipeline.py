@@ -189,6 +189,10 @@ class UpdatePipeline:
                 # Cut by a stop (even if a library reworded the cancellation): it rolled back,
                 # and Telegram delivers it again; it is not set aside.
                 raise_if_cancelled()
+                if await self._already_handled(update):
+                    # A second delivery whose handler failed on what the first one left: it
+                    # was handled, so nobody gets an apology for it.
+                    return Outcome.DUPLICATE, None
                 failure = exc
                 if not is_transient(exc) or attempt == self._attempts:
                     break
@@ -196,6 +200,13 @@ class UpdatePipeline:
                 logger.warning("an update hit %s; trying again in %.1fs", type(exc).__name__, delay)
                 await asyncio.sleep(delay)
         return await self._put_aside(update, failure, attempt)
+
+    async def _already_handled(self, update: Update) -> bool:
+        try:
+            return await self._ledger.is_handled(self._bot.id, update.update_id)
+        except Exception:
+            raise_if_cancelled()
+            return False  # the database is failing too: the retries and set-aside decide
 
     async def _before(self, update: Update) -> dict[str, Any]:
         """Network work that must not happen inside the transaction: a voice note's bytes."""
@@ -228,9 +239,9 @@ class UpdatePipeline:
         message = update.message
         if message is not None and message.chat.type == "private":
             replies.received(message.chat.id, message.message_id)
+        # A second delivery of a committed update is found by the claim at the end (and rolled
+        # back, with nothing sent); not looked up first, which cost every update a query.
         async with self._person_lock(update), self._db.transaction():
-            if await self._ledger.is_handled(self._bot.id, update.update_id):
-                return Outcome.DUPLICATE, None
             with self._courier.collecting(replies):
                 await self._dp.feed_update(self._bot, update, replies=replies, **extras)
             await self._courier.write_marks(replies)
