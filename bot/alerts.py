@@ -27,6 +27,7 @@ from bot.outbox import (
     PRIORITY_URGENT,
     DigestLine,
     Outbox,
+    StaffMessage,
 )
 from bot.people import PeopleService
 from bot.settings import AcknowledgeTimes
@@ -164,13 +165,13 @@ class EscalationLadder:
             lookups.languages[member.id] = language
         return language
 
-    async def _alert(
+    async def _alert_messages(
         self,
         case: ReportCase,
         members: list[StaffMember],
         round_: int,
         lookups: _SweepLookups | None = None,
-    ) -> int:
+    ) -> list[StaffMessage]:
         facts = AlertFacts(
             code=case.code,
             urgency=case.urgency,
@@ -181,23 +182,30 @@ class EscalationLadder:
             deadline_at=case.deadline_at,
             round=round_,
         )
-        queued = 0
+        messages = []
         for member in members:
             chat_id = self._staff_desk.alert_chat(member)
             if chat_id is None:
                 continue
             language = await self._language(member, lookups)
             text, buttons = self._render.alert(facts, language)
-            queued += await self._outbox.enqueue(
-                chat_id,
-                text,
-                priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
-                purpose=f"alert|{case.code}|{member.id}|{round_}",
-                buttons=buttons,
-                # Under a burst, this chat's waiting alerts go out together, as one list.
-                digest=DigestLine(case.code, case.urgency, language),
+            messages.append(
+                StaffMessage(
+                    chat_id,
+                    text,
+                    priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
+                    purpose=f"alert|{case.code}|{member.id}|{round_}",
+                    buttons=buttons,
+                    # Under a burst, this chat's waiting alerts go out together, as one list.
+                    digest=DigestLine(case.code, case.urgency, language),
+                )
             )
-        return queued
+        return messages
+
+    async def _alert(self, case: ReportCase, members: list[StaffMember], round_: int) -> int:
+        return sum(
+            await self._outbox.enqueue_many(await self._alert_messages(case, members, round_))
+        )
 
     async def alert_new_case(self, case: ReportCase) -> int:
         """Alert tier 1 (in the current unit of work) and start the acknowledgement timer."""
@@ -218,28 +226,39 @@ class EscalationLadder:
 
     async def escalate_due(self, limit: int = SWEEP_BATCH) -> int:
         """Climb the ladder for at most `limit` unacknowledged cases whose time is up (the
-        most overdue first); return how many."""
+        most overdue first); return how many.
+
+        Set-based: the batch's readers and languages are read once, its alerts queued in one
+        statement, its audit events chained in one append, and its cases' new ladder state
+        written together at the commit (one by one, 1,000 due cases took 14 s)."""
         now = self._clock.now()
-        climbed = 0
         due = await self._cases.due_for_escalation(now, WAITING_STATUSES, limit)
         lookups = await self._lookups(due)
+        climbs: list[tuple[ReportCase, int, int, int]] = []
+        messages: list[StaffMessage] = []
         for case in due:
             tiers = ladder_tiers(await self._members_for(case, lookups), case)
             tier = min(case.tier + 1, len(tiers) - 1) if tiers else 0
             round_ = case.alert_round + 1
             alerted = [m for t in tiers[: tier + 1] for m in t]
-            queued = await self._alert(case, alerted, round_, lookups)
-            await self._audit.record("system", f"tier {tier + 1} alerted ({queued})", case.code)
+            alerts = await self._alert_messages(case, alerted, round_, lookups)
+            climbs.append((case, tier, round_, len(alerts)))
+            messages += alerts
+        queued = iter(await self._outbox.enqueue_many(messages))
+        records: list[tuple[str, str, str | None]] = []
+        for case, tier, round_, count in climbs:
+            added = sum(next(queued) for _ in range(count))
+            records.append(("system", f"tier {tier + 1} alerted ({added})", case.code))
             await self._cases.update_ladder(
                 case.id,
                 tier=tier,
                 alert_round=round_,
                 next_alert_at=now + self._ack_time(case.urgency),
-                status=STATUS_ALERTED if queued else case.status,
+                status=STATUS_ALERTED if added else case.status,
                 now=now,
             )
-            climbed += 1
-        return climbed
+        await self._audit.record_many(records)
+        return len(climbs)
 
     async def acknowledge(self, code: str, member: StaffMember) -> Acknowledged | None:
         """The member takes the case: the ladder stops, and everyone alerted is told who."""
@@ -279,67 +298,81 @@ class EscalationLadder:
         at most `limit` cases whose moment has come; return how many cases were looked at.
 
         Only the latest reminder that applies is sent (a bot that was down does not send three
-        at once); each goes once to each person, however often this runs.
+        at once); each goes once to each person, however often this runs. Set-based as
+        `escalate_due` is.
         """
         now = self._clock.now()
         due = await self._cases.due_for_reminder(now, "concern", limit)
         lookups = await self._lookups([c for c in due if c.status in OPEN_STATUSES])
+        messages: list[StaffMessage] = []
+        next_looks: list[tuple[ReportCase, datetime | None]] = []
         for case in due:
             if case.status not in OPEN_STATUSES:
-                await self._cases.set_next_reminder(case.id, None)
+                next_looks.append((case, None))
                 continue
-            await self._remind(case, now, lookups)
-            await self._cases.set_next_reminder(
-                case.id, next_look(case.deadline_at, self._reminders, now)
-            )
+            messages += await self._reminders_for(case, now, lookups)
+            next_looks.append((case, next_look(case.deadline_at, self._reminders, now)))
+        await self._outbox.enqueue_many(messages)
+        await self._cases.set_next_reminders(next_looks)
         return len(due)
 
-    async def _remind(self, case: ReportCase, now: datetime, lookups: _SweepLookups) -> None:
+    async def _reminders_for(
+        self, case: ReportCase, now: datetime, lookups: _SweepLookups
+    ) -> list[StaffMessage]:
         members = await self._members_for(case, lookups)
         if now >= case.deadline_at:
-            for member in (m for m in members if m.role == "board"):
-                await self._tell(
-                    member,
-                    case,
-                    f"breach|{case.code}|{member.id}",
-                    partial(self._render.breach, case.code, case.deadline_at),
-                    lookups,
+            return [
+                told
+                for member in members
+                if member.role == "board"
+                and (
+                    told := await self._told(
+                        member,
+                        case,
+                        f"breach|{case.code}|{member.id}",
+                        partial(self._render.breach, case.code, case.deadline_at),
+                        lookups,
+                    )
                 )
-            return
+                is not None
+            ]
         left = latest_reminder(case.deadline_at, self._reminders, now)
         if left is None:
-            return
+            return []
         if case.acknowledged_by is not None:
             remind = [m for m in members if m.id == case.acknowledged_by]
         else:
             remind = [m for t in ladder_tiers(members, case)[: case.tier + 1] for m in t]
+        messages = []
         for member in remind:
-            await self._tell(
+            told = await self._told(
                 member,
                 case,
                 f"reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
                 partial(self._render.reminder, case.code, left, case.deadline_at),
                 lookups,
             )
+            if told is not None:
+                messages.append(told)
+        return messages
 
-    async def _tell(
+    async def _told(
         self,
         member: StaffMember,
         case: ReportCase,
         purpose: str,
         text: Callable[[str], str],
-        lookups: _SweepLookups | None = None,
-    ) -> int:
+        lookups: _SweepLookups,
+    ) -> StaffMessage | None:
         chat_id = self._staff_desk.alert_chat(member)
         if chat_id is None:
-            return 0
-        added = await self._outbox.enqueue(
+            return None
+        return StaffMessage(
             chat_id,
             text(await self._language(member, lookups)),
             priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
             purpose=purpose,
         )
-        return int(added)
 
     async def member_for(self, telegram_user_id: int) -> StaffMember | None:
         return await self._staff_desk.active_member(telegram_user_id)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -146,25 +147,40 @@ class AuditLog:
 
     async def record(self, actor: str, action: str, case_code: str | None = None) -> None:
         """Append an event in the current unit of work (it commits with what it records)."""
+        await self.record_many([(actor, action, case_code)])
+
+    async def record_many(self, records: Sequence[tuple[str, str, str | None]]) -> None:
+        """Append events (actor, action, case code), in this order, in the current unit of
+        work: the chain's end is read and its anchor moved once for all of them."""
+        if not records:
+            return
         at = self._clock.now()
 
-        def chained(end: ChainEnd) -> tuple[AuditEvent, AuditAnchor | None]:
-            previous = end.last.digest if end.last is not None else GENESIS
-            digest = self._digest(
-                "anchored", previous, at.isoformat(), actor, action, case_code or ""
+        def chained(end: ChainEnd) -> tuple[list[AuditEvent], AuditAnchor | None]:
+            first = end.last.digest if end.last is not None else GENESIS
+            previous = first
+            events: list[AuditEvent] = []
+            for actor, action, case_code in records:
+                digest = self._digest(
+                    "anchored", previous, at.isoformat(), actor, action, case_code or ""
+                )
+                events.append(
+                    AuditEvent(
+                        at=at,
+                        actor=actor,
+                        action=action,
+                        case_code=case_code,
+                        previous=previous,
+                        digest=digest,
+                    )
+                )
+                previous = digest
+            extended = self._events_to_extend(end, first)
+            return events, None if extended is None else self._anchor(
+                extended + len(events), previous
             )
-            event = AuditEvent(
-                at=at,
-                actor=actor,
-                action=action,
-                case_code=case_code,
-                previous=previous,
-                digest=digest,
-            )
-            events = self._events_to_extend(end, previous)
-            return event, None if events is None else self._anchor(events + 1, digest)
 
-        await self._repository.append_chained(chained)
+        await self._repository.append_many_chained(chained)
 
     async def verify(self, expect: str | None = None) -> Verdict:
         """Check the chain, then its end against the anchor, then (if `expect` is a normalised

@@ -103,6 +103,18 @@ def _batch(message_id: int) -> str:
     return f"o{message_id}"
 
 
+@dataclass(frozen=True)
+class StaffMessage:
+    """A message for `enqueue_many`: as `Outbox.enqueue` takes one."""
+
+    chat_id: int
+    text: str
+    priority: int
+    purpose: str
+    buttons: Buttons = ()
+    digest: DigestLine | None = None
+
+
 class Outbox:
     def __init__(
         self,
@@ -151,6 +163,34 @@ class Outbox:
         """Queue a message and return its id (None if its purpose was queued before). With
         `delivered_by_courier`, the update's courier sends it right after the commit and the
         sender only takes over if that did not happen."""
+        dedupe_key, route, payload = self._sealed(chat_id, text, purpose, buttons, digest)
+        now = self._clock.now()
+        queued = await self._repository.enqueue(
+            priority=priority,
+            route=route,
+            payload=payload,
+            dedupe_key=dedupe_key,
+            now=now,
+            not_before=now + COURIER_GRACE if delivered_by_courier else None,
+            with_courier=delivered_by_courier,
+        )
+        if queued is None:
+            return None
+        if self._trail is not None:
+            await self._trail.mark(chat_id, _batch(queued))
+        if self._signal is not None and not delivered_by_courier:
+            self._database.after_commit(self._signal.wake)
+        return queued
+
+    def _sealed(
+        self,
+        chat_id: int,
+        text: str,
+        purpose: str,
+        buttons: Buttons,
+        digest: DigestLine | None,
+    ) -> tuple[str, bytes, bytes]:
+        """The dedupe key, sealed route and sealed payload of a message."""
         dedupe_key = self._keys.key_id("outbox", purpose)
         payload = json.dumps(
             {
@@ -163,21 +203,37 @@ class Outbox:
             ensure_ascii=False,
         ).encode()
         context = _route_context(dedupe_key)
-        now = self._clock.now()
-        queued = await self._repository.enqueue(
-            priority=priority,
-            route=self._keys.seal(str(chat_id).encode(), context + b"|route"),
-            payload=self._keys.seal(payload, context + b"|payload"),
-            dedupe_key=dedupe_key,
-            now=now,
-            not_before=now + COURIER_GRACE if delivered_by_courier else None,
-            with_courier=delivered_by_courier,
+        return (
+            dedupe_key,
+            self._keys.seal(str(chat_id).encode(), context + b"|route"),
+            self._keys.seal(payload, context + b"|payload"),
         )
-        if queued is None:
-            return None
+
+    async def enqueue_many(self, messages: Sequence[StaffMessage]) -> list[bool]:
+        """Queue many messages in one statement (a sweep's alerts and reminders: one by one,
+        1,000 due cases took several seconds); for each, whether it was queued (False: its
+        purpose was queued before)."""
+        rows: list[tuple[int, bytes, bytes, str]] = []
+        for message in messages:
+            dedupe_key, route, payload = self._sealed(
+                message.chat_id, message.text, message.purpose, message.buttons, message.digest
+            )
+            rows.append((message.priority, route, payload, dedupe_key))
+        # A purpose twice in one call is queued once (the first).
+        unique: dict[str, tuple[int, bytes, bytes, str]] = {}
+        for row in rows:
+            unique.setdefault(row[3], row)
+        added = await self._repository.enqueue_many(list(unique.values()), self._clock.now())
+        queued: list[bool] = []
+        marks: list[tuple[int, str]] = []
+        for message, row in zip(messages, rows, strict=True):
+            message_id = added.pop(row[3], None)
+            queued.append(message_id is not None)
+            if message_id is not None:
+                marks.append((message.chat_id, _batch(message_id)))
         if self._trail is not None:
-            await self._trail.mark(chat_id, _batch(queued))
-        if self._signal is not None and not delivered_by_courier:
+            await self._trail.mark_many(marks)
+        if self._signal is not None and marks:
             self._database.after_commit(self._signal.wake)
         return queued
 

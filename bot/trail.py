@@ -76,6 +76,12 @@ class ChatTrail:
         """Something of `batch` is about to be sent to this chat (written before sending)."""
         await self._repository.add(self.chat_key(chat_id), batch, [None], self._clock.now())
 
+    async def mark_many(self, marks: Iterable[tuple[int, str]]) -> None:
+        """`mark` for many (chat, batch) pairs at once (the ladder's alerts)."""
+        keyed = [(self.chat_key(chat_id), batch) for chat_id, batch in marks]
+        if keyed:
+            await self._repository.add_marks(keyed, self._clock.now())
+
     async def settle(self, chat_id: int, batch: str, message_ids: list[int]) -> None:
         """Every message of `batch` is known now: record their ids, drop the mark."""
         await self.record(chat_id, batch, message_ids)

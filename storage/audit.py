@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -47,6 +47,18 @@ class AuditRepository:
     ) -> None:
         """Append the event `make` builds from the chain's end, and move the anchor to what
         `make` says (None leaves it as it is), in one transaction."""
+
+        def one(end: ChainEnd) -> tuple[list[AuditEvent], AuditAnchor | None]:
+            event, moved = make(end)
+            return [event], moved
+
+        await self.append_many_chained(one)
+
+    async def append_many_chained(
+        self, make: Callable[[ChainEnd], tuple[list[AuditEvent], AuditAnchor | None]]
+    ) -> None:
+        """`append_chained` for events `make` chains one after another from the chain's end:
+        the end is read and the anchor moved once for all of them."""
         async with self._db.transaction() as session:
             await self._lock_chain(session)
             query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)
@@ -56,8 +68,25 @@ class AuditRepository:
             if anchor is None:
                 count = select(func.count()).select_from(AuditEvent)
                 counted = (await session.execute(count)).scalar_one()
-            event, moved = make(ChainEnd(last, anchor, counted))
-            session.add(event)
+            events, moved = make(ChainEnd(last, anchor, counted))
+            if len(events) == 1:
+                session.add(events[0])
+            else:
+                # One executemany, in chain order (the ORM inserted them one statement each).
+                await session.execute(
+                    insert(AuditEvent),
+                    [
+                        {
+                            "at": e.at,
+                            "actor": e.actor,
+                            "action": e.action,
+                            "case_code": e.case_code,
+                            "previous": e.previous,
+                            "digest": e.digest,
+                        }
+                        for e in events
+                    ],
+                )
             if moved is not None:
                 moved.id = ANCHOR_ID
                 await session.merge(moved)

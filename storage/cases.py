@@ -221,6 +221,14 @@ class CaseRepository:
                 query = query.with_for_update(skip_locked=True)
             return list((await session.execute(query)).scalars())
 
+    async def set_next_reminders(self, cases: Sequence[tuple[ReportCase, datetime | None]]) -> None:
+        """The next reminder moment of cases read in this unit of work: written together when
+        it commits, not one UPDATE each."""
+        async with self._db.transaction() as session:
+            for case, when in cases:
+                session.add(case)
+                case.next_reminder_at = when
+
     async def set_next_reminder(self, case_id: int, when: datetime | None) -> None:
         async with self._db.transaction() as session:
             await session.execute(

@@ -70,6 +70,38 @@ class OutboxRepository:
         async with self._db.transaction() as session:
             return (await session.execute(statement)).scalar_one_or_none()
 
+    async def enqueue_many(
+        self, messages: Sequence[tuple[int, bytes, bytes, str]], now: datetime
+    ) -> dict[str, int]:
+        """Add many messages, each (priority, route, payload, dedupe key), in one statement;
+        those whose purpose exists already are skipped. Returns the new ids by dedupe key."""
+        if not messages:
+            return {}
+        insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
+        # Parameters as a list: SQLAlchemy sends them in a few multi-row INSERTs whose SQL it
+        # compiles once per size (VALUES built here were compiled again for every batch).
+        statement = (
+            insert(OutboxMessage)
+            .on_conflict_do_nothing()
+            .returning(OutboxMessage.id, OutboxMessage.dedupe_key)
+        )
+        rows = [
+            {
+                "priority": priority,
+                "route": route,
+                "payload": payload,
+                "dedupe_key": dedupe_key,
+                "status": PENDING,
+                "not_before": now,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for priority, route, payload, dedupe_key in messages
+        ]
+        async with self._db.transaction() as session:
+            added = await session.execute(statement, rows)
+            return {dedupe_key: message_id for message_id, dedupe_key in added}
+
     async def due(self, now: datetime, limit: int) -> list[Outgoing]:
         """The next messages to send, most urgent first. On PostgreSQL rows another sender has
         locked are skipped, so several instances never send the same message at once."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from storage.db import Database
 from storage.models import TrailEntry
@@ -31,6 +31,18 @@ class TrailRepository:
                 TrailEntry(chat_key=chat_key, batch=batch, sealed_id=sealed, created_at=now)
                 for sealed in sealed_ids
             )
+
+    async def add_marks(self, marks: Iterable[tuple[str, str]], now: datetime) -> None:
+        """A mark for each (chat key, batch), in one go."""
+        rows = [
+            {"chat_key": chat_key, "batch": batch, "sealed_id": None, "created_at": now}
+            for chat_key, batch in marks
+        ]
+        if not rows:
+            return
+        async with self._db.transaction() as session:
+            # One executemany (the ORM inserted them one statement each, to learn their ids).
+            await session.execute(insert(TrailEntry), rows)
 
     async def drop_marks(self, chat_key: str, batch: str) -> None:
         async with self._db.transaction() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy import delete, func, select, text
 
 from bot.audit import AuditLog
 from bot.clock import SystemRandom
+from bot.outbox import Outbox, StaffMessage
 from bot.server_keys import SealedDataError, ServerKeys
 from storage import migrate
 from storage.audit import ANCHOR_ID, AuditRepository
@@ -21,6 +23,7 @@ from storage.db import Database
 from storage.fsm import EncryptedFsmStorage
 from storage.ledger import UpdateLedger
 from storage.models import AuditAnchor, AuditEvent, Base, FsmRecord
+from storage.outbox import OutboxRepository
 
 CANARY = "canary-Zmeura-7f3a9c"
 TELEGRAM_ID = 987654321012
@@ -236,5 +239,59 @@ async def test_the_audit_anchor_follows_concurrent_appends_and_catches_truncatio
         verdict = await audit.verify()
         assert not verdict.intact
         assert verdict.broken_end == "events were deleted from its end (its anchor counts 6)"
+    finally:
+        await database.dispose()
+
+
+async def test_events_appended_together_chain_like_events_appended_one_by_one(
+    database_url: str, secret: bytes
+) -> None:
+    database = await migrated(database_url)
+    audit = AuditLog(AuditRepository(database), ServerKeys(secret, SystemRandom()), FixedClock())
+    try:
+        await audit.record("system", "before")
+        # The ladder's sweep: one append for a batch of cases.
+        await audit.record_many([("system", f"tier 2 alerted ({i})", f"CASE{i}") for i in range(5)])
+        await audit.record("system", "after")
+        verdict = await audit.verify()
+        assert (verdict.intact, verdict.events, verdict.broken_end) == (True, 7, None)
+        async with database.transaction() as session:
+            anchor = await session.get(AuditAnchor, ANCHOR_ID)
+            assert anchor is not None
+            assert anchor.events == 7
+            # Removing one from the middle of the batch breaks the chain there.
+            middle = select(AuditEvent.id).where(AuditEvent.case_code == "CASE2").scalar_subquery()
+            await session.execute(delete(AuditEvent).where(AuditEvent.id == middle))
+        assert not (await audit.verify()).intact
+    finally:
+        await database.dispose()
+
+
+async def test_messages_queued_together_are_each_queued_once(
+    database_url: str, secret: bytes
+) -> None:
+    database = await migrated(database_url)
+    keys = ServerKeys(secret, SystemRandom())
+    outbox = Outbox(OutboxRepository(database), keys, FixedClock(), database=database)
+    try:
+        async with database.transaction():
+            assert await outbox.enqueue(11, "first", priority=1, purpose="alert|A|1|1")
+        async with database.transaction():
+            queued = await outbox.enqueue_many(
+                [
+                    StaffMessage(11, "again", priority=1, purpose="alert|A|1|1"),
+                    StaffMessage(12, "new", priority=1, purpose="alert|A|2|1"),
+                    StaffMessage(12, "twice", priority=1, purpose="alert|A|2|1"),
+                    StaffMessage(13, "other", priority=0, purpose="alert|B|3|1"),
+                ]
+            )
+        assert queued == [False, True, False, True]
+        due = await OutboxRepository(database).due(FixedClock().now(), 10)
+        # Most urgent first, then in the order they were queued.
+        texts = [
+            json.loads(keys.open(m.payload, f"outbox|{m.dedupe_key}|payload".encode()))["text"]
+            for m in due
+        ]
+        assert texts == ["other", "first", "new"]
     finally:
         await database.dispose()
