@@ -94,6 +94,13 @@ class ReportCase(Base):
     """A case: triage metadata in the clear (what the ladder needs), everything else sealed."""
 
     __tablename__ = "report_case"
+    # What the ladder's sweeps ask: the due cases of a status or kind, soonest first. With only
+    # one-column indexes SQLite walked every case of the status (or kind) and sorted them:
+    # 100,000 rows read per batch at 100,000 pending cases.
+    __table_args__ = (
+        Index("ix_report_case_status_next_alert_at", "status", "next_alert_at"),
+        Index("ix_report_case_kind_next_reminder_at", "kind", "next_reminder_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # "concern" (a report) or "consent" (a withdrawal of consent): the same sealing, receipts
