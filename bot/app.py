@@ -337,7 +337,16 @@ def build_safeperson(
         dispatcher,
         pipeline,
         i18n,
-        Housekeeping(fsm_storage, journal, trail, voices, clock, database),
+        Housekeeping(
+            fsm_storage,
+            journal,
+            trail,
+            voices,
+            clock,
+            database,
+            CaseRepository(database),
+            outbox_repository,
+        ),
         isolation,
         keys.key_id("webhook secret", "v1"),
         OutboxSender(

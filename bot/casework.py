@@ -221,8 +221,15 @@ class CaseWork:
     ) -> Moved:
         # The step first: a note is kept only if the case really closes now, and the case row
         # is locked before the audit log, in the same order as every other step.
+        # The reply route goes in the same UPDATE: a closed case takes no more replies, so the
+        # reporter's chat id need not be kept (not even sealed) a moment longer.
         moved = await self._move(
-            member, case, "closed", closed_reason=reason, closed_at=self._clock.now()
+            member,
+            case,
+            "closed",
+            closed_reason=reason,
+            closed_at=self._clock.now(),
+            reply_route=None,
         )
         if moved.done and note:
             await self.add_note(member, case, note)

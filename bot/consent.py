@@ -271,12 +271,20 @@ class ConsentDesk:
     async def done(self, member: StaffMember, case: ReportCase) -> bool:
         """Mark the request done and tell its sender; False if it already was."""
         now = self._clock.now()
+        # The sender's chat is read first, for the one message below (the outbox carries it
+        # with its own route): the case stops keeping it now, and the UPDATE also clears it
+        # on the `case` object in hand.
+        chat_id = reply_chat(self._keys, case)
         if not await self._cases.move(
-            case.id, frozenset(OPEN_STATUSES), now, status=STATUS_DONE, closed_at=now
+            case.id,
+            frozenset(OPEN_STATUSES),
+            now,
+            status=STATUS_DONE,
+            closed_at=now,
+            reply_route=None,
         ):
             return False
         await self._audit.record(f"staff:{member.id}", "consent: done", case.code)
-        chat_id = reply_chat(self._keys, case)
         if chat_id is not None:
             language = await self._language_of_chat(chat_id)
             await self._outbox.enqueue(

@@ -5,6 +5,10 @@
 - Erase trails older than Telegram's 48-hour delete window are useless and go.
 - Voice notes of drafts go with their drafts, after 24 hours.
 - Update-ledger marks older than Telegram could re-deliver go (see bot.updates).
+- Routes no longer needed go: the reply route of a closed case (closing wipes it at once; this
+  catches cases closed before it did) and the chat of outbox messages already sent or given up.
+  No retention period: once a case is closed nothing is relayed to its reporter, and keeping
+  the chat id (sealed, but opened by the server secret) would only serve a thief of both.
 - SQLite's planner statistics are refreshed (see Database.optimize).
 """
 
@@ -16,13 +20,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
+from bot.casework import STATUS_CLOSED
 from bot.clock import Clock
+from bot.consent import STATUS_DONE
 from bot.loops import raise_if_cancelled
 from bot.trail import DELETE_WINDOW, ChatTrail
 from bot.updates import UpdateJournal
 from bot.voices import DraftVoices
+from storage.cases import CaseRepository
 from storage.db import Database
 from storage.fsm import EncryptedFsmStorage
+from storage.outbox import OutboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +44,8 @@ class Swept:
     trails: int
     ledger_marks: int
     voices: int = 0
+    # Closed cases' reply routes and finished outbox rows' routes wiped.
+    routes: int = 0
 
 
 class Housekeeping:
@@ -47,6 +57,8 @@ class Housekeeping:
         voices: DraftVoices,
         clock: Clock,
         database: Database,
+        cases: CaseRepository,
+        outbox: OutboxRepository,
     ) -> None:
         self._conversations = conversations
         self._journal = journal
@@ -54,6 +66,8 @@ class Housekeeping:
         self._voices = voices
         self._clock = clock
         self._database = database
+        self._cases = cases
+        self._outbox = outbox
 
     async def sweep(self) -> Swept:
         now = self._clock.now()
@@ -64,12 +78,15 @@ class Housekeeping:
             trails=legacy_trails + await self._trail.forget_expired(),
             ledger_marks=await self._journal.prune(),
             voices=await self._voices.forget_expired(),
+            routes=await self._cases.forget_reply_routes((STATUS_CLOSED, STATUS_DONE))
+            + await self._outbox.forget_finished_routes(),
         )
         logger.info(
-            "housekeeping: %d drafts, %d trails, %d ledger marks forgotten",
+            "housekeeping: %d drafts, %d trails, %d ledger marks, %d routes forgotten",
             swept.drafts,
             swept.trails,
             swept.ledger_marks,
+            swept.routes,
         )
         await self._database.optimize()
         return swept

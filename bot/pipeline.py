@@ -209,28 +209,46 @@ class UpdatePipeline:
             return False  # the database is failing too: the retries and set-aside decide
 
     async def _before(self, update: Update) -> dict[str, Any]:
-        """Network work that must not happen inside the transaction: a voice note's bytes."""
+        """Network work that must not happen inside the transaction: a voice note's bytes.
+
+        `voice_note` is None when the recording could not be had, and `voice_problem` says why
+        ("too big", or "unavailable": Telegram would not give it), so the handler can tell the
+        person which, and keep whatever they wrote. A failed fetch is not retried with the whole
+        update: getFile was already retried in place (bot.telegram_retry), and another round
+        would only keep the person waiting longer before the update is set aside with a vague
+        apology and the recording lost without a word.
+        """
         message = update.message
         if message is None or message.voice is None:
             return {}
         size = message.voice.file_size or 0
         if size > MAX_DOWNLOAD_BYTES:
-            return {"voice_note": None}
-        async with self._downloads:
-            return {"voice_note": await self._download(message.voice.file_id)}
+            return {"voice_note": None, "voice_problem": "too big"}
+        try:
+            async with self._downloads:
+                voice_note = await self._download(message.voice.file_id)
+        except Exception as exc:
+            raise_if_cancelled()
+            logger.warning("a voice note could not be fetched: %s", where(exc))
+            return {"voice_note": None, "voice_problem": "unavailable"}
+        if voice_note is None:
+            return {"voice_note": None, "voice_problem": "unavailable"}
+        if len(voice_note) > MAX_DOWNLOAD_BYTES:
+            return {"voice_note": None, "voice_problem": "too big"}
+        return {"voice_note": voice_note}
 
     async def _download(self, file_id: str) -> bytes | None:
-        try:
-            async with asyncio.timeout(DOWNLOAD_TIMEOUT_SECONDS):
+        """The file's bytes; None if Telegram refuses it (too big, or gone)."""
+        async with asyncio.timeout(DOWNLOAD_TIMEOUT_SECONDS):
+            try:
                 telegram_file = await self._bot.get_file(file_id)
-                if telegram_file.file_path is None:
-                    return None
-                buffer = io.BytesIO()
-                await self._bot.download_file(telegram_file.file_path, destination=buffer)
-        except TelegramBadRequest:
-            return None  # too big, or gone: the handler says so kindly
-        data = buffer.getvalue()
-        return data if len(data) <= MAX_DOWNLOAD_BYTES else None
+            except TelegramBadRequest:
+                return None
+            if telegram_file.file_path is None:
+                return None
+            buffer = io.BytesIO()
+            await self._bot.download_file(telegram_file.file_path, destination=buffer)
+        return buffer.getvalue()
 
     async def _unit_of_work(
         self, update: Update, extras: dict[str, Any]

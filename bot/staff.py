@@ -125,6 +125,8 @@ class StaffDesk:
             member_id,
             status="revoked",
             revoked_at=self._clock.now(),
+            # A revoked member is sent nothing more, so the chat their alerts went to goes now.
+            alert_route=None,
             invite_hash=None,
             invite_expires_at=None,
         )

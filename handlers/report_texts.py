@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.audience import Audience
 
@@ -134,6 +135,20 @@ def too_much() -> str:
 
 def voice_too_big() -> str:
     return _("That voice message is too big for me. Please send a shorter one, or write it.")
+
+
+def voice_not_fetched() -> str:
+    return _("I could not get your voice message. Please send it again, or write it.")
+
+
+def voices_lost(count: int) -> str:
+    return ngettext(
+        "I could not keep a voice message you sent, so your report went without it. "
+        "You can send it in a new report.",
+        "I could not keep some voice messages you sent, so your report went without them. "
+        "You can send them in a new report.",
+        count,
+    )
 
 
 def tell_something_first() -> str:

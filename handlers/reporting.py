@@ -172,9 +172,10 @@ async def on_report_voice(
     config: OrganisationConfig,
     voices: DraftVoices,
     voice_note: bytes | None = None,
+    voice_problem: str | None = None,
 ) -> None:
     """`voice_note` is the recording itself, fetched before this update's transaction (None
-    if Telegram would not give it: over 20 MB, or gone)."""
+    if it could not be had; `voice_problem` says why: "too big", or "unavailable")."""
     current = await _current(state)
     if current is None or message.voice is None or message.from_user is None:
         return
@@ -186,7 +187,10 @@ async def on_report_voice(
         await show_report_step(chat, draft, config)
         return
     if voice_note is None or (message.voice.file_size or 0) > MAX_VOICE_BYTES:
-        await message.answer(say.voice_too_big())
+        # Said plainly, so nobody believes a recording went with the report when it did not;
+        # what they wrote is kept in the draft all the same.
+        too_big = voice_problem != "unavailable" or (message.voice.file_size or 0) > MAX_VOICE_BYTES
+        await message.answer(say.voice_too_big() if too_big else say.voice_not_fetched())
         await show_report_step(chat, draft, config)
         return
     if not _room_left(draft):
@@ -228,6 +232,10 @@ async def on_confirm(
         return
     audience = cast(Audience, draft["audience"])
     answers: dict[str, str] = draft["answers"]
+    voice_notes = await voices.of_draft(draft["id"])
+    # A recording kept longer than its 24 hours is wiped even if the draft was touched since:
+    # the report goes with what is left (the words matter most), and the sender is told.
+    lost_voices = max(0, len(draft["voices"]) - len(voice_notes))
     report = Report(
         audience=audience,
         urgency=urgency_of(audience, answers),
@@ -237,7 +245,7 @@ async def on_confirm(
         category=category_of(answers),
         answers=answers,
         messages=draft["messages"],
-        voice_notes=await voices.of_draft(draft["id"]),
+        voice_notes=voice_notes,
         reply_chat_id=chat.chat_id,
         draft_id=draft["id"],
     )
@@ -266,6 +274,8 @@ async def on_confirm(
             say.receipt(receipt.code, receipt.secret),
             reply_markup=buttons([(say.erase_button(), Erase())]),
         )
+        if lost_voices:
+            await bot.send_message(chat.chat_id, say.voices_lost(lost_voices))
 
 
 async def on_confirm_text(message: Message, bot: Bot, state: FSMContext) -> None:

@@ -277,6 +277,18 @@ class CaseRepository:
             )
             return int(getattr(result, "rowcount", 0) or 0) == 1
 
+    async def forget_reply_routes(self, statuses: Sequence[str]) -> int:
+        """Wipe the reply route of every case in one of `statuses` that still keeps one; the
+        number of cases changed."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                sql_update(ReportCase)
+                .where(ReportCase.status.in_(statuses))
+                .where(ReportCase.reply_route.is_not(None))
+                .values(reply_route=None)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
     async def update(self, case_id: int, now: datetime, **changes: object) -> None:
         async with self._db.transaction() as session:
             case = await session.get(ReportCase, case_id)

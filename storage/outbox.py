@@ -146,8 +146,17 @@ class OutboxRepository:
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(message_ids))
                 .where(OutboxMessage.status.in_((PENDING, WITH_COURIER)))
-                # Sent: the text (a reply to a reporter, say) need not be kept, even sealed.
-                .values(status=SENT, sent_at=now, payload=b"", sent_message_id=telegram_message_id)
+                # Sent: neither the text (a reply to a reporter, say) nor the chat it went to
+                # need be kept, even sealed: nothing reads a sent row's route (only due rows are
+                # opened), and the row stays only so that its dedupe key keeps one message per
+                # purpose.
+                .values(
+                    status=SENT,
+                    sent_at=now,
+                    payload=b"",
+                    route=b"",
+                    sent_message_id=telegram_message_id,
+                )
             )
 
     async def retry_later(self, message_ids: Sequence[int], not_before: datetime) -> None:
@@ -179,9 +188,21 @@ class OutboxRepository:
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(message_ids))
                 .where(OutboxMessage.status.in_((PENDING, WITH_COURIER)))
-                # Never to be sent: its text need not be kept either.
-                .values(status=FAILED, attempts=OutboxMessage.attempts + 1, payload=b"")
+                # Never to be sent: its text and chat need not be kept either.
+                .values(status=FAILED, attempts=OutboxMessage.attempts + 1, payload=b"", route=b"")
             )
+
+    async def forget_finished_routes(self) -> int:
+        """Wipe what sent or given-up rows still hold (rows finished before their routes were
+        wiped at once); the number of rows changed."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status.in_((SENT, FAILED)))
+                .where((OutboxMessage.route != b"") | (OutboxMessage.payload != b""))
+                .values(route=b"", payload=b"")
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def statuses(self) -> dict[str, int]:
         async with self._db.transaction() as session:

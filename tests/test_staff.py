@@ -136,9 +136,16 @@ async def test_a_revoked_member_is_no_reader_and_their_invitation_dies(desk: Des
     assert member is not None
     pending = await desk.desk.invite("Ana", "deputy", None)
     assert {m.id for m in await desk.staff.active_readers()} == {member.id}
-    await desk.desk.revoke(member.id)
+    assert member.alert_route is not None
+    revoked = (await desk.desk.revoke(member.id)).member
     await desk.desk.revoke(pending.member_id)
     assert await desk.staff.active_readers() == []
+    # Nothing goes to a revoked member any more: the chat their alerts went to is not kept.
+    assert revoked.alert_route is None
+    stored = await desk.staff.get(member.id)
+    assert stored is not None
+    assert stored.alert_route is None
+    assert desk.desk.alert_chat(stored) is None
     assert await desk.desk.invitation(pending.code) is None
     with pytest.raises(StaffError, match="no staff member 999"):
         await desk.desk.revoke(999)

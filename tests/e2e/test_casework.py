@@ -262,6 +262,8 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
                 "DGASPC",
                 "other",
             )
+            # A closed case takes no replies: the reporter's chat is not kept.
+            assert case.reply_route is None
     finally:
         await database.dispose()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -375,6 +376,68 @@ async def test_a_voice_note_too_big_gets_a_kind_answer_and_the_text_path(
     # The text path still works.
     await person.send("I will write it instead.")
     await person.wait_for_bot_text(GOT_IT)
+
+
+async def test_a_voice_note_that_cannot_be_fetched_is_told_and_the_text_still_goes(
+    make_person: MakePerson,
+    readers: dict[str, Reader],
+    safeperson: InProcessBot,
+    telegram: EmulatorClient,
+) -> None:
+    person = await make_person(language_code="en")
+    await begin(person, "en", CHILD)
+    await answer(person, "en", SAFE_NOW, "Yes, I am safe")
+    await person.wait_for_bot_text(STORY)
+    await person.send(f"He shouts at us. {CANARY}")
+    await person.wait_for_bot_text(GOT_IT)
+    # Telegram's file server is down for as long as the bot keeps trying.
+    await telegram.add_fault("500", "getFile")
+    await person.telegram.send_voice(person.user.user_id, duration=4, content=VOICE_NOTE)
+    # (getFile is retried in place for about 15 seconds, then the recording is given up.)
+    screen = await person.wait_for(
+        lambda s: bool(bot_messages_with(s, "I could not get your voice message.")), timeout=30
+    )
+    assert not bot_messages_with(screen, "Something went wrong")
+    await telegram.clear_faults()
+    await tap_newest(person, "en", THATS_ALL)
+    await answer(person, "en", FIRST_NAME, "Skip")
+    await answer(person, "en", ABOUT_STAFF, "No, or I am not sure")
+    await answer(person, "en", WANTS_REPLY, "No, thank you")
+    code, _secret, screen = await submit(person, "en")
+    assert not bot_messages_with(screen, "I could not keep")
+
+    opened = await safeperson.read_case(code, readers["officer"])
+    assert opened.report["messages"] == [f"He shouts at us. {CANARY}"]
+    assert opened.voices == []
+
+
+async def test_a_voice_note_wiped_before_send_is_told_and_the_rest_goes(
+    make_person: MakePerson, readers: dict[str, Reader], safeperson: InProcessBot
+) -> None:
+    person = await make_person(language_code="ro")
+    await begin(person, "ro", CHILD)
+    await answer(person, "ro", SAFE_NOW, "Yes, I am safe")
+    await person.wait_for_bot_text(translate("ro", STORY))
+    await person.telegram.send_voice(person.user.user_id, duration=4, content=VOICE_NOTE)
+    await person.wait_for_bot_text(translate("ro", GOT_IT))
+    # The child comes back 23 hours later and writes more: the draft is fresh, but the
+    # recording's own 24 hours run out before Send.
+    safeperson.clock.ahead = timedelta(hours=23)
+    await person.send(f"Tot eu. {CANARY}")
+    await person.wait_for_bot_text(translate("ro", GOT_IT), count=2)
+    swept = await safeperson.sweep_as_if_later(hours=25)
+    assert (swept.drafts, swept.voices) == (0, 1)
+    await tap_newest(person, "ro", THATS_ALL)
+    await answer(person, "ro", FIRST_NAME, "Skip")
+    await answer(person, "ro", ABOUT_STAFF, "No, or I am not sure")
+    await answer(person, "ro", WANTS_REPLY, "No, thank you")
+    code, _secret, _screen = await submit(person, "ro")
+    screen = await person.wait_for_bot_text("Nu am putut păstra un mesaj vocal trimis de tine")
+    assert screen.bot_messages[-1].text.startswith("Nu am putut păstra un mesaj vocal")
+
+    opened = await safeperson.read_case(code, readers["officer"])
+    assert opened.report["messages"] == [f"Tot eu. {CANARY}"]
+    assert opened.voices == []
 
 
 @pytest.mark.usefixtures("safeperson")
