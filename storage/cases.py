@@ -392,6 +392,14 @@ class GuessCounters:
                 return 0
             return counter.failures
 
+    async def window_ends(self, subject: str, now: datetime, window: timedelta) -> datetime:
+        """When the subject's current window ends (`now` if it has none)."""
+        async with self._db.transaction() as session:
+            counter = await session.get(GuessCounter, subject)
+            if counter is None or counter.window_start + window <= now:
+                return now
+            return counter.window_start + window
+
     async def record_failure(self, subject: str, now: datetime, window: timedelta) -> None:
         async with self._db.transaction() as session:
             counter = await session.get(GuessCounter, subject)
