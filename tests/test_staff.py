@@ -15,7 +15,8 @@ from bot.crypto import SealedEntryError, SecretHasher, open_entry, seal_entry
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.setup_files import EXAMPLE_CONFIG
-from bot.staff import StaffDesk, StaffError
+from bot.staff import MIN_PASSPHRASE_BITS, StaffDesk, StaffError, passphrase_is_strong
+from bot.strength import estimate_bits
 from storage import migrate
 from storage.audit import AuditRepository
 from storage.cases import StaffRepository
@@ -128,6 +129,39 @@ async def test_a_weak_passphrase_is_refused(desk: Desk) -> None:
     for weak in ("short", "aaaaaaaaaaaaaaaa", "121212121212"):
         with pytest.raises(StaffError, match="weak"):
             await desk.desk.enrol(invitation.code, 7, weak)
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "password1234",  # a famous password and a sequence
+        "P@ssw0rd2024!",  # the same in l33t, with a year
+        "aaaaaaaaaaaa",  # one letter repeated
+        "121212121212",  # one chunk repeated
+        "qwertyuiopas",  # a keyboard row
+        "abcdefghijkl",  # the alphabet
+        "zxcvbnm,./12",  # the bottom row
+        "Summer2024!!",  # a word, a year, two symbols
+        "Maria1985Maria",  # a name and a year
+        "kalimera tractor",  # two words are not enough
+    ],
+)
+def test_guessable_passphrases_are_weak(weak: str) -> None:
+    assert not passphrase_is_strong(weak), estimate_bits(weak)
+
+
+@pytest.mark.parametrize(
+    "strong",
+    [
+        PASSPHRASE,
+        "cobalt meadow tractor violin",
+        "lamp-orbit-cherry-pebble",
+        "Xk9#mP2$vL7@qR4!",  # random characters
+    ],
+)
+def test_unrelated_words_or_random_characters_are_strong(strong: str) -> None:
+    assert passphrase_is_strong(strong), estimate_bits(strong)
+    assert estimate_bits(strong) >= MIN_PASSPHRASE_BITS
 
 
 async def test_a_revoked_member_is_no_reader_and_their_invitation_dies(desk: Desk) -> None:
