@@ -15,7 +15,14 @@ from typing import Final, Literal, get_args
 
 from bot.audit import AuditLog
 from bot.clock import Clock, RandomSource
-from bot.crypto import SecretHasher, generate_reader_keys, lock_private_key, unlock_private_key
+from bot.crypto import (
+    STAFF_COST,
+    SecretHasher,
+    generate_reader_keys,
+    lock_private_key,
+    locked_key_cost,
+    unlock_private_key,
+)
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.strength import estimate_bits
@@ -175,7 +182,7 @@ class StaffDesk:
             raise StaffError("weak passphrase")
         pair = generate_reader_keys()
         salt = self._random.token_bytes(16)
-        locking_key = await self._hasher.derive_key(passphrase, salt)
+        locking_key = await self._hasher.derive_key(passphrase, salt, cost=STAFF_COST)
         pseudonym = self._keys.pseudonym(telegram_user_id)
         # Someone revoked and invited again enrols the same Telegram account: the revoked
         # record lets go of it (it keeps its history, not the account).
@@ -187,7 +194,7 @@ class StaffDesk:
             pseudonym=pseudonym,
             public_key=pair.public_key,
             locked_private_key=lock_private_key(
-                pair.private_key, locking_key, member.id, self._random
+                pair.private_key, locking_key, member.id, self._random, STAFF_COST
             ),
             key_salt=salt,
             alert_route=self._keys.seal(str(telegram_user_id).encode(), _route_context(member.id)),
@@ -205,7 +212,9 @@ class StaffDesk:
         """The member's private key (raises SealedEntryError on a wrong passphrase)."""
         if member.locked_private_key is None or member.key_salt is None:
             raise StaffError("this member has no key yet")
-        locking_key = await self._hasher.derive_key(passphrase, member.key_salt)
+        # Members enrolled before STAFF_COST keep their key: its format byte names its cost.
+        cost = locked_key_cost(member.locked_private_key)
+        locking_key = await self._hasher.derive_key(passphrase, member.key_salt, cost=cost)
         return unlock_private_key(member.locked_private_key, locking_key, member.id)
 
 

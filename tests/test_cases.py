@@ -28,6 +28,8 @@ from bot.cases import (
 )
 from bot.clock import SystemRandom
 from bot.crypto import (
+    RECEIPT_COST,
+    Argon2Cost,
     ReaderKeyPair,
     SecretHasher,
     generate_reader_keys,
@@ -313,9 +315,11 @@ class CountingHasher(SecretHasher):
         self.hashes += 1
         return await super().verify(secret, encoded)
 
-    async def derive_key(self, secret: str, salt: bytes, length: int = 32) -> bytes:
+    async def derive_key(
+        self, secret: str, salt: bytes, length: int = 32, cost: Argon2Cost = RECEIPT_COST
+    ) -> bytes:
         self.hashes += 1
-        return await super().derive_key(secret, salt, length)
+        return await super().derive_key(secret, salt, length, cost)
 
 
 async def test_a_report_and_a_receipt_check_cost_one_argon2id_hash_each(

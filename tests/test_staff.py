@@ -11,7 +11,16 @@ import pytest
 
 from bot.audit import AuditLog
 from bot.clock import SystemRandom
-from bot.crypto import SealedEntryError, SecretHasher, open_entry, seal_entry
+from bot.crypto import (
+    RECEIPT_COST,
+    STAFF_COST,
+    SealedEntryError,
+    SecretHasher,
+    lock_private_key,
+    locked_key_cost,
+    open_entry,
+    seal_entry,
+)
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.setup_files import EXAMPLE_CONFIG
@@ -113,6 +122,29 @@ async def test_an_invitation_enrols_once_with_a_passphrase_locked_key(desk: Desk
         await desk.desk.unlock(member, "river lantern quiet seven!")
     assert member.locked_private_key is not None
     assert private_key not in member.locked_private_key
+
+
+async def test_staff_keys_take_the_higher_cost_and_older_keys_still_open(desk: Desk) -> None:
+    invitation = await desk.desk.invite("Maria", "officer", None)
+    member = await desk.desk.enrol(invitation.code, 42, PASSPHRASE)
+    assert member is not None
+    assert member.locked_private_key is not None
+    assert locked_key_cost(member.locked_private_key) == STAFF_COST
+    private_key = await desk.desk.unlock(member, PASSPHRASE)
+    # A member enrolled before: the key locked under the receipts' cost, format byte 1.
+    assert member.key_salt is not None
+    random = SystemRandom()
+    older_lock = await SecretHasher(random).derive_key(PASSPHRASE, member.key_salt)
+    older = await desk.staff.update(
+        member.id,
+        locked_private_key=lock_private_key(private_key, older_lock, member.id, random),
+    )
+    assert older is not None
+    assert older.locked_private_key is not None
+    assert locked_key_cost(older.locked_private_key) == RECEIPT_COST
+    assert await desk.desk.unlock(older, PASSPHRASE) == private_key
+    with pytest.raises(SealedEntryError):
+        await desk.desk.unlock(older, "river lantern quiet seven!")
 
 
 async def test_an_invitation_expires_after_72_hours(desk: Desk) -> None:
