@@ -24,11 +24,22 @@ from bot.crypto import (
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.setup_files import EXAMPLE_CONFIG
-from bot.staff import MIN_PASSPHRASE_BITS, StaffDesk, StaffError, passphrase_is_strong
+from bot.staff import (
+    MIN_PASSPHRASE_BITS,
+    PASSPHRASE_FREE_TRIES,
+    PASSPHRASE_LOCK_AFTER,
+    PASSPHRASE_MAX_DELAY,
+    PASSPHRASE_WINDOW,
+    PassphraseRefused,
+    StaffDesk,
+    StaffError,
+    passphrase_delay,
+    passphrase_is_strong,
+)
 from bot.strength import estimate_bits
 from storage import migrate
 from storage.audit import AuditRepository
-from storage.cases import StaffRepository
+from storage.cases import GuessCounters, StaffRepository
 from storage.db import Database
 
 PASSPHRASE = "river lantern quiet seven"
@@ -67,6 +78,7 @@ async def desk(database_url: str, secret: bytes) -> AsyncIterator[Desk]:
             random,
             config,
             AuditLog(AuditRepository(database), keys, clock),
+            GuessCounters(database),
         ),
         staff,
         clock,
@@ -145,6 +157,58 @@ async def test_staff_keys_take_the_higher_cost_and_older_keys_still_open(desk: D
     assert await desk.desk.unlock(older, PASSPHRASE) == private_key
     with pytest.raises(SealedEntryError):
         await desk.desk.unlock(older, "river lantern quiet seven!")
+
+
+async def test_wrong_passphrases_wait_longer_and_longer_then_lock_the_key(desk: Desk) -> None:
+    invitation = await desk.desk.invite("Maria", "officer", None)
+    member = await desk.desk.enrol(invitation.code, 42, PASSPHRASE)
+    assert member is not None
+    wrong = "river lantern quiet seven!"
+    # A few typos cost nothing.
+    for _ in range(PASSPHRASE_FREE_TRIES):
+        assert await desk.desk.unlock_limited(member, wrong) is None
+    # Then each try waits twice as long as the one before, and is not even checked before.
+    for failures in range(PASSPHRASE_FREE_TRIES, PASSPHRASE_LOCK_AFTER):
+        too_soon = await desk.desk.unlock_limited(member, PASSPHRASE)
+        assert isinstance(too_soon, PassphraseRefused)
+        assert not too_soon.locked_out
+        assert too_soon.retry_after == passphrase_delay(failures)
+        assert too_soon.retry_after == min(timedelta(seconds=2**failures), timedelta(minutes=10))
+        desk.clock.moment += too_soon.retry_after
+        answer = await desk.desk.unlock_limited(member, wrong)
+        if failures + 1 < PASSPHRASE_LOCK_AFTER:
+            assert answer is None
+    # The tenth wrong one locks the key for the rest of the day, and says it just did.
+    assert isinstance(answer, PassphraseRefused)
+    assert answer.locked_out
+    assert answer.just_locked
+    assert timedelta(hours=23) < answer.retry_after <= PASSPHRASE_WINDOW
+    desk.clock.moment += PASSPHRASE_MAX_DELAY
+    locked = await desk.desk.unlock_limited(member, PASSPHRASE)
+    assert isinstance(locked, PassphraseRefused)
+    assert locked.locked_out
+    assert not locked.just_locked
+    # Once the window is over, the right passphrase opens the key again.
+    desk.clock.moment += locked.retry_after
+    assert isinstance(await desk.desk.unlock_limited(member, PASSPHRASE), bytes)
+
+
+async def test_the_right_passphrase_clears_earlier_wrong_ones(desk: Desk) -> None:
+    invitation = await desk.desk.invite("Ion", "deputy", None)
+    member = await desk.desk.enrol(invitation.code, 43, PASSPHRASE)
+    assert member is not None
+    for _ in range(PASSPHRASE_FREE_TRIES):
+        assert await desk.desk.unlock_limited(member, "wrong") is None
+    desk.clock.moment += passphrase_delay(PASSPHRASE_FREE_TRIES)
+    assert isinstance(await desk.desk.unlock_limited(member, PASSPHRASE), bytes)
+    # Counted from nothing again: three more typos without any wait.
+    for _ in range(PASSPHRASE_FREE_TRIES):
+        assert await desk.desk.unlock_limited(member, "wrong") is None
+    # Each member has their own count.
+    other = await desk.desk.invite("Elena", "board", None)
+    elena = await desk.desk.enrol(other.code, 44, PASSPHRASE)
+    assert elena is not None
+    assert isinstance(await desk.desk.unlock_limited(elena, PASSPHRASE), bytes)
 
 
 async def test_an_invitation_expires_after_72_hours(desk: Desk) -> None:
