@@ -76,6 +76,10 @@ class AlertRenderer(Protocol):
 
     def breach(self, code: str, deadline: datetime, language: str) -> str: ...
 
+    def key_locked(
+        self, name: str, role: str, member_id: int, failures: int, language: str
+    ) -> str: ...
+
 
 @dataclass(frozen=True)
 class Acknowledged:
@@ -373,6 +377,31 @@ class EscalationLadder:
             priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
             purpose=purpose,
         )
+
+    async def tell_board_key_locked(self, member: StaffMember, failures: int) -> int:
+        """A member's key was locked after wrong passphrases: their phone or Telegram account
+        may be in someone else's hands, so the board hears of it (the officer and deputies
+        when no board member is enrolled), never the member's own chat. How many were told."""
+        others = [m for m in await self._staff.active_readers(("board",)) if m.id != member.id]
+        if not others:
+            deputies = await self._staff.active_readers(("officer", "deputy"))
+            others = [m for m in deputies if m.id != member.id]
+        moment = int(self._clock.now().timestamp())
+        told = 0
+        for other in others:
+            chat_id = self._staff_desk.alert_chat(other)
+            if chat_id is None:
+                continue
+            text = self._render.key_locked(
+                member.name, member.role, member.id, failures, await self._language(other)
+            )
+            told += await self._outbox.enqueue(
+                chat_id,
+                text,
+                priority=PRIORITY_URGENT,
+                purpose=f"key locked|{member.id}|{moment}|{other.id}",
+            )
+        return told
 
     async def member_for(self, telegram_user_id: int) -> StaffMember | None:
         return await self._staff_desk.active_member(telegram_user_id)

@@ -207,6 +207,33 @@ def consent_desk(
     )
 
 
+def ladder_for_commands(
+    database: Database,
+    config: OrganisationConfig,
+    keys: ServerKeys,
+    clock: Clock,
+    audit: AuditLog,
+    staff: StaffDesk,
+) -> EscalationLadder:
+    """The ladder, for a command-line tool that must tell staff something (a key locked after
+    wrong passphrases): it only queues; the running bot's outbox sender delivers."""
+    compile_catalogs()
+    i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
+    return EscalationLadder(
+        CaseRepository(database),
+        StaffRepository(database),
+        staff,
+        PeopleService(PersonRepository(database), keys, clock),
+        Outbox(OutboxRepository(database), keys, clock, database=database),
+        AlertTexts(i18n, config),
+        config.ack,
+        config.reminders,
+        config.languages.default,
+        clock,
+        audit,
+    )
+
+
 def build_safeperson(
     settings: Settings,
     config: OrganisationConfig,
@@ -225,7 +252,16 @@ def build_safeperson(
     people = PeopleService(PersonRepository(database), keys, clock)
     hasher = SecretHasher(random)
     audit = AuditLog(AuditRepository(database), keys, clock)
-    staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config, audit)
+    staff = StaffDesk(
+        StaffRepository(database),
+        keys,
+        hasher,
+        clock,
+        random,
+        config,
+        audit,
+        GuessCounters(database),
+    )
     i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
     fsm_storage = EncryptedFsmStorage(database, keys, clock)
     bot_id = int(token.split(":", 1)[0])

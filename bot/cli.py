@@ -9,6 +9,7 @@ import getpass
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,12 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.utils.token import TokenValidationError
 from sqlalchemy.exc import ArgumentError
 
-from bot.app import build_safeperson, consent_desk, serve
+from bot.app import build_safeperson, consent_desk, ladder_for_commands, serve
 from bot.audit import AuditLog, Verdict, normalise_fingerprint
 from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
-from bot.crypto import SealedEntryError, SecretHasher
+from bot.crypto import SecretHasher
+from bot.durations import format_time_left
 from bot.logs import configure_logging
 from bot.ready import (
     INVITE_AN_OFFICER,
@@ -41,10 +43,17 @@ from bot.settings import (
     server_secret,
 )
 from bot.setup_files import write_setup_files
-from bot.staff import ROLES, Invitation, StaffDesk, StaffError
+from bot.staff import (
+    PASSPHRASE_LOCK_AFTER,
+    ROLES,
+    Invitation,
+    PassphraseRefused,
+    StaffDesk,
+    StaffError,
+)
 from storage import migrate
 from storage.audit import AuditRepository
-from storage.cases import StaffRepository
+from storage.cases import GuessCounters, StaffRepository
 from storage.db import Database
 from storage.models import StaffMember
 
@@ -223,6 +232,7 @@ def _staff(args: argparse.Namespace) -> None:
             random,
             config,
             AuditLog(AuditRepository(database), ServerKeys(secret, random), SystemClock()),
+            GuessCounters(database),
         )
         try:
             await migrate.upgrade(database)
@@ -300,6 +310,16 @@ async def _revoke(
         print(f"WARNING: {no_officer_warning(await enrolled_by_role(staff))}")
 
 
+def _refused(refused: PassphraseRefused) -> str:
+    wait = format_time_left(refused.retry_after + timedelta(seconds=59))
+    if refused.locked_out:
+        return (
+            f"too many wrong passphrases: this key stays locked for {wait}, and the board is "
+            "told in the bot"
+        )
+    return f"too many wrong passphrases: wait {wait} before the next try"
+
+
 def _read_passphrase(name: str) -> str:
     prompt = f"Passphrase of {name} (not shown): "
     if sys.stdin.isatty():
@@ -323,16 +343,25 @@ def _consent_export(activity: str, member_id: int | None) -> None:
         audit = AuditLog(AuditRepository(database), keys, clock)
         hasher = SecretHasher(random)
         staff = StaffRepository(database)
-        staff_desk = StaffDesk(staff, keys, hasher, clock, random, config, audit)
+        staff_desk = StaffDesk(
+            staff, keys, hasher, clock, random, config, audit, GuessCounters(database)
+        )
         desk = consent_desk(database, config, keys, hasher, clock, random, audit, staff_desk)
         try:
             await migrate.upgrade(database)
             member = await _export_member(staff, member_id)
             passphrase = _read_passphrase(member.name)
-            try:
-                private_key = await staff_desk.unlock(member, passphrase)
-            except SealedEntryError as wrong:
-                raise ConfigError(f"that passphrase does not open {member.name}'s key") from wrong
+            # The same limit as Read in the chat: one transaction, so a wrong try is counted.
+            async with database.transaction():
+                unlocked = await staff_desk.unlock_limited(member, passphrase)
+                if isinstance(unlocked, PassphraseRefused) and unlocked.just_locked:
+                    ladder = ladder_for_commands(database, config, keys, clock, audit, staff_desk)
+                    await ladder.tell_board_key_locked(member, PASSPHRASE_LOCK_AFTER)
+            if isinstance(unlocked, PassphraseRefused):
+                raise ConfigError(_refused(unlocked))
+            if unlocked is None:
+                raise ConfigError(f"that passphrase does not open {member.name}'s key")
+            private_key = unlocked
             async with database.transaction():
                 result = await desk.export(activity, member, private_key)
             _print_export(activity, result)

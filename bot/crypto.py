@@ -11,9 +11,11 @@ Sealing a case entry (the server cannot open it afterwards):
 Every sealed record carries SUITE and FORMAT_VERSION: the hybrid KEM is still an Internet-Draft,
 and a later change of wire format must not strand old cases.
 
-Secrets people type (receipts, passphrases) are hashed with Argon2id (RFC 9106), with OWASP's
-minimum parameters (19 MiB, 2 passes, 1 lane), in a worker thread under a semaphore so that a burst
-of guesses cannot exhaust memory or stall the event loop.
+Secrets people type (receipts, passphrases) are hashed with Argon2id (RFC 9106) in a worker thread
+under a semaphore so that a burst of guesses cannot exhaust memory or stall the event loop.
+Receipts use OWASP's minimum parameters (19 MiB, 2 passes, 1 lane): every /status check spends
+one. Staff passphrases, hashed only at enrolment and unlock, use STAFF_COST (64 MiB, 3 passes:
+about 5 times the work for whoever guesses at a stolen locked key).
 """
 
 from __future__ import annotations
@@ -43,6 +45,19 @@ _X25519_BYTES: Final = 32
 ARGON2_MEMORY_KIB: Final = 19 * 1024
 ARGON2_ITERATIONS: Final = 2
 ARGON2_LANES: Final = 1
+
+
+@dataclass(frozen=True)
+class Argon2Cost:
+    memory_kib: int
+    iterations: int
+    lanes: int
+
+
+RECEIPT_COST: Final = Argon2Cost(ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_LANES)
+# Staff keys: RFC 9106's second recommended option less its lanes (one lane, one core each).
+# 64 MiB x 3 passes is ~5x the receipts' 19 MiB x 2, and the memory is what costs a GPU.
+STAFF_COST: Final = Argon2Cost(64 * 1024, 3, 1)
 
 
 class SealedEntryError(Exception):
@@ -136,16 +151,17 @@ class SecretHasher:
 
     def __init__(self, random: RandomSource, concurrency: int = 2) -> None:
         self._random = random
-        # Each hash takes 19 MiB; this bounds memory and keeps a core free for the bot.
+        # Each hash takes 19 MiB (64 for a staff key); this bounds memory and keeps a core free
+        # for the bot.
         self._slots = asyncio.Semaphore(concurrency)
 
-    def _kdf(self, salt: bytes, length: int = 32) -> Argon2id:
+    def _kdf(self, salt: bytes, length: int = 32, cost: Argon2Cost = RECEIPT_COST) -> Argon2id:
         return Argon2id(
             salt=salt,
             length=length,
-            iterations=ARGON2_ITERATIONS,
-            lanes=ARGON2_LANES,
-            memory_cost=ARGON2_MEMORY_KIB,
+            iterations=cost.iterations,
+            lanes=cost.lanes,
+            memory_cost=cost.memory_kib,
         )
 
     async def hash(self, secret: str) -> str:
@@ -162,33 +178,50 @@ class SecretHasher:
                 return False
         return True
 
-    async def derive_key(self, secret: str, salt: bytes, length: int = 32) -> bytes:
+    async def derive_key(
+        self, secret: str, salt: bytes, length: int = 32, cost: Argon2Cost = RECEIPT_COST
+    ) -> bytes:
         """A key from a passphrase (256 bits: to encrypt a reader's private key at rest); longer
         to split into several keys from one hash."""
-        kdf = self._kdf(salt, length)
+        kdf = self._kdf(salt, length, cost)
         async with self._slots:
             return await asyncio.to_thread(kdf.derive, secret.encode())
 
 
-# A reader's private key at rest: ChaCha20-Poly1305 under Argon2id(passphrase, salt).
-_KEY_AT_REST_V1: Final = b"\x01"
+# A reader's private key at rest: ChaCha20-Poly1305 under Argon2id(passphrase, salt). The first
+# byte says which Argon2id cost made that key, so raising the cost never strands a stored key:
+# 1 for RECEIPT_COST (every reporter key, and staff enrolled before STAFF_COST), 2 for STAFF_COST.
+_KEY_AT_REST: Final = {b"\x01": RECEIPT_COST, b"\x02": STAFF_COST}
 
 
 def lock_private_key(
-    private_key: bytes, passphrase_key: bytes, reader_id: int | str, random: RandomSource
+    private_key: bytes,
+    passphrase_key: bytes,
+    reader_id: int | str,
+    random: RandomSource,
+    cost: Argon2Cost = RECEIPT_COST,
 ) -> bytes:
-    """Encrypt a private key under a key derived from a passphrase; `reader_id` names whose key
-    it is (a staff member's id, or a case's reporter), so one cannot stand in for another."""
+    """Encrypt a private key under a key derived from a passphrase with `cost`; `reader_id`
+    names whose key it is (a staff member's id, or a case's reporter), so one cannot stand in
+    for another."""
+    (marker,) = (byte for byte, known in _KEY_AT_REST.items() if known == cost)
     nonce = random.token_bytes(12)
     sealed = ChaCha20Poly1305(passphrase_key).encrypt(
         nonce, private_key, _reader_context(reader_id)
     )
-    return _KEY_AT_REST_V1 + nonce + sealed
+    return marker + nonce + sealed
+
+
+def locked_key_cost(locked: bytes) -> Argon2Cost:
+    """The Argon2id cost the key that opens `locked` must be derived with."""
+    cost = _KEY_AT_REST.get(locked[:1])
+    if cost is None:
+        raise SealedEntryError("unknown key format")
+    return cost
 
 
 def unlock_private_key(locked: bytes, passphrase_key: bytes, reader_id: int | str) -> bytes:
-    if not locked.startswith(_KEY_AT_REST_V1):
-        raise SealedEntryError("unknown key format")
+    locked_key_cost(locked)  # a format this code knows, or SealedEntryError
     try:
         return ChaCha20Poly1305(passphrase_key).decrypt(
             locked[1:13], locked[13:], _reader_context(reader_id)

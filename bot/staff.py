@@ -15,10 +15,19 @@ from typing import Final, Literal, get_args
 
 from bot.audit import AuditLog
 from bot.clock import Clock, RandomSource
-from bot.crypto import SecretHasher, generate_reader_keys, lock_private_key, unlock_private_key
+from bot.crypto import (
+    STAFF_COST,
+    SealedEntryError,
+    SecretHasher,
+    generate_reader_keys,
+    lock_private_key,
+    locked_key_cost,
+    unlock_private_key,
+)
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
-from storage.cases import StaffRepository
+from bot.strength import estimate_bits
+from storage.cases import GuessCounters, StaffRepository
 from storage.models import StaffMember
 
 Role = Literal["officer", "deputy", "board", "dpo", "safe_person"]
@@ -26,8 +35,18 @@ ROLES: Final[tuple[str, ...]] = get_args(Role)
 INVITE_PREFIX: Final = "st_"
 INVITE_LIFETIME: Final = timedelta(hours=72)
 MIN_PASSPHRASE_LENGTH: Final = 12
-MIN_DISTINCT_CHARACTERS: Final = 6
+# 2^40 guesses: with the staff Argon2id cost, years of a GPU rig for a stolen database.
+MIN_PASSPHRASE_BITS: Final = 40.0
 MAX_NAME_LENGTH: Final = 100  # the column's size
+
+# Wrong passphrases per member, wherever a key is unlocked (Read, and the CLI). Argon2id alone
+# allows some 32,000 guesses an hour; a few typos cost nothing, then each try waits twice as
+# long as the one before (8 s after the 3rd, up to 10 minutes), and the 10th wrong one in a day
+# locks the key until the day is over and tells the board: someone may have the member's phone.
+PASSPHRASE_FREE_TRIES: Final = 3
+PASSPHRASE_LOCK_AFTER: Final = 10
+PASSPHRASE_WINDOW: Final = timedelta(hours=24)
+PASSPHRASE_MAX_DELAY: Final = timedelta(minutes=10)
 
 
 class StaffError(ValueError):
@@ -50,10 +69,29 @@ class Invitation:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class PassphraseRefused:
+    """Not checked: too soon after a wrong passphrase, or locked for the rest of the window."""
+
+    retry_after: timedelta
+    locked_out: bool
+    # This very try locked the key (its passphrase was checked and wrong): tell the board once.
+    just_locked: bool = False
+
+
+def passphrase_delay(failures: int) -> timedelta:
+    """How long after the last wrong passphrase the next may be checked."""
+    if failures < PASSPHRASE_FREE_TRIES:
+        return timedelta(0)
+    return min(timedelta(seconds=2**failures), PASSPHRASE_MAX_DELAY)
+
+
 def passphrase_is_strong(passphrase: str) -> bool:
-    """At least 12 characters and 6 different ones: four short words pass, "aaaaaaaaaaaa" not."""
+    """At least 12 characters, and an estimated 2^40 guesses: four unrelated words pass;
+    "password1234", "aaaaaaaaaaaa" and "qwertyuiopas" do not (see bot/strength.py)."""
     return (
-        len(passphrase) >= MIN_PASSPHRASE_LENGTH and len(set(passphrase)) >= MIN_DISTINCT_CHARACTERS
+        len(passphrase) >= MIN_PASSPHRASE_LENGTH
+        and estimate_bits(passphrase) >= MIN_PASSPHRASE_BITS
     )
 
 
@@ -67,7 +105,9 @@ class StaffDesk:
         random: RandomSource,
         config: OrganisationConfig,
         audit: AuditLog,
+        guesses: GuessCounters,
     ) -> None:
+        self._guesses = guesses
         self._audit = audit
         self._staff = staff
         self._keys = keys
@@ -173,7 +213,7 @@ class StaffDesk:
             raise StaffError("weak passphrase")
         pair = generate_reader_keys()
         salt = self._random.token_bytes(16)
-        locking_key = await self._hasher.derive_key(passphrase, salt)
+        locking_key = await self._hasher.derive_key(passphrase, salt, cost=STAFF_COST)
         pseudonym = self._keys.pseudonym(telegram_user_id)
         # Someone revoked and invited again enrols the same Telegram account: the revoked
         # record lets go of it (it keeps its history, not the account).
@@ -185,7 +225,7 @@ class StaffDesk:
             pseudonym=pseudonym,
             public_key=pair.public_key,
             locked_private_key=lock_private_key(
-                pair.private_key, locking_key, member.id, self._random
+                pair.private_key, locking_key, member.id, self._random, STAFF_COST
             ),
             key_salt=salt,
             alert_route=self._keys.seal(str(telegram_user_id).encode(), _route_context(member.id)),
@@ -199,11 +239,41 @@ class StaffDesk:
             return None
         return int(self._keys.open(member.alert_route, _route_context(member.id)))
 
+    async def unlock_limited(
+        self, member: StaffMember, passphrase: str
+    ) -> bytes | PassphraseRefused | None:
+        """The member's private key; None for a wrong passphrase; PassphraseRefused, without
+        checking, while the member must wait or is locked out."""
+        subject = self._keys.key_id("guesses-staff", str(member.id))
+        now = self._clock.now()
+        state = await self._guesses.state(subject, now, PASSPHRASE_WINDOW)
+        if state.failures >= PASSPHRASE_LOCK_AFTER:
+            return PassphraseRefused(state.window_ends - now, locked_out=True)
+        if state.last_failure_at is not None:
+            ready = state.last_failure_at + passphrase_delay(state.failures)
+            if now < ready:
+                return PassphraseRefused(ready - now, locked_out=False)
+        try:
+            key = await self.unlock(member, passphrase)
+        except SealedEntryError:
+            failures = await self._guesses.record_failure(subject, now, PASSPHRASE_WINDOW)
+            if failures < PASSPHRASE_LOCK_AFTER:
+                return None
+            await self._audit.record(f"staff:{member.id}", "key locked (wrong passphrases)")
+            ends = await self._guesses.window_ends(subject, now, PASSPHRASE_WINDOW)
+            return PassphraseRefused(ends - now, locked_out=True, just_locked=True)
+        if state.failures:
+            await self._guesses.forget(subject)
+        return key
+
     async def unlock(self, member: StaffMember, passphrase: str) -> bytes:
-        """The member's private key (raises SealedEntryError on a wrong passphrase)."""
+        """The member's private key (raises SealedEntryError on a wrong passphrase). Without
+        any limit on guessing: what people type goes through unlock_limited."""
         if member.locked_private_key is None or member.key_salt is None:
             raise StaffError("this member has no key yet")
-        locking_key = await self._hasher.derive_key(passphrase, member.key_salt)
+        # Members enrolled before STAFF_COST keep their key: its format byte names its cost.
+        cost = locked_key_cost(member.locked_private_key)
+        locking_key = await self._hasher.derive_key(passphrase, member.key_salt, cost=cost)
         return unlock_private_key(member.locked_private_key, locking_key, member.id)
 
 

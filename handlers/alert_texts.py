@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Final
@@ -11,9 +12,10 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.alerts import AlertFacts
-from bot.durations import format_duration
+from bot.durations import format_duration, format_time_left
 from bot.outbox import MAX_DIGEST_BUTTONS, DigestLine
 from bot.settings import OrganisationConfig
+from handlers.enrolment_texts import role_label
 
 # Coalesced alerts, the most urgent first; codes in rows of four buttons.
 DIGEST_GROUPS: Final = (("immediate", "🔴"), ("urgent", "🟠"), ("standard", "🟡"))
@@ -45,6 +47,20 @@ class AlertTexts:
     def __init__(self, i18n: I18n, config: OrganisationConfig) -> None:
         self._i18n = i18n
         self._config = config
+
+    def key_locked(self, name: str, role: str, member_id: int, failures: int, language: str) -> str:
+        with self._i18n.context(), self._i18n.use_locale(language):
+            return "⚠️ " + _(
+                "Security: {name} ({role}): their key was locked after {count} wrong "
+                "passphrases. If they did not type them, someone else may have their phone or "
+                "Telegram account: call them, and if needed revoke them with "
+                "<code>safeperson staff revoke {member_id}</code>."
+            ).format(
+                name=html.escape(name),
+                role=role_label(role),
+                count=failures,
+                member_id=member_id,
+            )
 
     def alert(self, facts: AlertFacts, language: str) -> tuple[str, list[list[tuple[str, str]]]]:
         with self._i18n.context(), self._i18n.use_locale(language):
@@ -141,6 +157,27 @@ def already_taken(code: str, name: str) -> str:
 
 def ask_passphrase() -> str:
     return _("Your key is locked. Send your passphrase; I delete it at once.")
+
+
+def passphrase_wait(wait: timedelta) -> str:
+    return _(
+        "Too many wrong passphrases. Please wait {wait} before the next try, then tap Read again."
+    ).format(wait=_short_wait(wait))
+
+
+def passphrase_locked_out(wait: timedelta) -> str:
+    return _(
+        "Too many wrong passphrases: your key stays locked for {wait}, and the board has been "
+        "told. If you have forgotten your passphrase, ask to be invited again."
+    ).format(wait=_short_wait(wait))
+
+
+def _short_wait(wait: timedelta) -> str:
+    """Seconds while under a minute ("8s"), else to the minute, rounded up ("2m", "23h59m")."""
+    seconds = math.ceil(wait.total_seconds())
+    if seconds < 60:
+        return f"{max(1, seconds)}s"
+    return format_time_left(timedelta(seconds=seconds + 59))
 
 
 def wrong_passphrase() -> str:

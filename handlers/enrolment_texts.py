@@ -33,7 +33,11 @@ def choose_passphrase() -> str:
 
 
 def too_weak() -> str:
-    return _("That passphrase is too weak. Use at least 12 characters, not all the same.")
+    return _(
+        "That passphrase would be easy to guess. Try four or five ordinary words that have "
+        "nothing to do with each other or with you, with spaces between them. Avoid names, "
+        "dates, repeats and keyboard rows like qwerty."
+    )
 
 
 def again() -> str:

@@ -22,13 +22,12 @@ from bot.audit import AuditLog
 from bot.consent import KIND as CONSENT
 from bot.consent import withdrawal_from
 from bot.courier import Replies
-from bot.crypto import SealedEntryError
 from bot.keyvault import KeyVault
 from bot.reading import CaseReader, LaterEntry, OpenedReport
 from bot.reporting import find_step
 from bot.settings import OrganisationConfig
 from bot.shown import ShownMessages
-from bot.staff import StaffDesk
+from bot.staff import PASSPHRASE_LOCK_AFTER, PassphraseRefused, StaffDesk
 from handlers import alert_texts, consent_texts, reading_texts
 from handlers.keyboards import ReadCase
 from handlers.report_steps import choice_label
@@ -192,19 +191,26 @@ async def on_passphrase(
         return
     member = await ladder.member_for(message.from_user.id)
     code = str((await state.get_data()).get("reading", ""))
-    key: bytes | None = None
+    unlocked: bytes | PassphraseRefused | None = None
     if member is not None:
-        # Argon2id before anything is written: no other update waits for it.
-        try:
-            key = await staff.unlock(member, message.text or "")
-        except SealedEntryError:
-            key = None
+        # Argon2id before anything is written: no other update waits for it. Wrong tries are
+        # limited per member (growing waits, then a lock-out the board hears of).
+        unlocked = await staff.unlock_limited(member, message.text or "")
     await state.clear()
     if member is None:
         return
-    if key is None:
+    if isinstance(unlocked, PassphraseRefused):
+        if unlocked.just_locked:
+            await ladder.tell_board_key_locked(member, PASSPHRASE_LOCK_AFTER)
+        if unlocked.locked_out:
+            await message.answer(alert_texts.passphrase_locked_out(unlocked.retry_after))
+        else:
+            await message.answer(alert_texts.passphrase_wait(unlocked.retry_after))
+        return
+    if unlocked is None:
         await message.answer(alert_texts.wrong_passphrase())
         return
+    key = unlocked
     vault.keep(member.id, key)
     report = await reader.open(code, member, key)
     if report is None:

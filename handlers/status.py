@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
@@ -42,7 +44,8 @@ async def on_secret(message: Message, bot: Bot, state: FSMContext, desk: CaseDes
     )
     if isinstance(found, TooManyGuesses):
         await state.clear()
-        minutes = int(found.retry_after.total_seconds() // 60)
+        # Rounded up: a wait of 40 seconds is "1 minute", never "0 minutes".
+        minutes = max(1, math.ceil(found.retry_after.total_seconds() / 60))
         await message.answer(say.too_many_tries(minutes))
         return
     if not isinstance(found, CaseView):

@@ -399,26 +399,55 @@ def _readers_of_report(case_id: int) -> Select[int]:
     )
 
 
+@dataclass(frozen=True)
+class GuessState:
+    failures: int
+    window_ends: datetime
+    last_failure_at: datetime | None
+
+
 class GuessCounters:
-    """Wrong guesses per subject within a sliding-start window (for receipts and references)."""
+    """Wrong guesses per subject within a sliding-start window (for receipts, references and
+    staff passphrases)."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def failures(self, subject: str, now: datetime, window: timedelta) -> int:
+    async def state(self, subject: str, now: datetime, window: timedelta) -> GuessState:
+        """The subject's wrong guesses in its current window, when that ends and the last one."""
         async with self._db.transaction() as session:
             counter = await session.get(GuessCounter, subject)
             if counter is None or counter.window_start + window <= now:
-                return 0
-            return counter.failures
+                return GuessState(0, now, None)
+            return GuessState(
+                counter.failures, counter.window_start + window, counter.last_failure_at
+            )
 
-    async def record_failure(self, subject: str, now: datetime, window: timedelta) -> None:
+    async def failures(self, subject: str, now: datetime, window: timedelta) -> int:
+        return (await self.state(subject, now, window)).failures
+
+    async def window_ends(self, subject: str, now: datetime, window: timedelta) -> datetime:
+        """When the subject's current window ends (`now` if it has none)."""
+        return (await self.state(subject, now, window)).window_ends
+
+    async def record_failure(self, subject: str, now: datetime, window: timedelta) -> int:
+        """Count a wrong guess; the failures in the window, this one included."""
         async with self._db.transaction() as session:
             counter = await session.get(GuessCounter, subject)
             if counter is None:
-                session.add(GuessCounter(subject=subject, window_start=now, failures=1))
+                counter = GuessCounter(subject=subject, window_start=now, failures=1)
+                session.add(counter)
             elif counter.window_start + window <= now:
                 counter.window_start = now
                 counter.failures = 1
             else:
                 counter.failures += 1
+            counter.last_failure_at = now
+            return counter.failures
+
+    async def forget(self, subject: str) -> None:
+        """A right guess: the count starts again from nothing."""
+        async with self._db.transaction() as session:
+            counter = await session.get(GuessCounter, subject)
+            if counter is not None:
+                await session.delete(counter)

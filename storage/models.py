@@ -190,6 +190,8 @@ class GuessCounter(Base):
     subject: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UtcDateTime())
     failures: Mapped[int] = mapped_column(Integer)
+    # For growing delays between tries (staff passphrases); None in rows from before 0013.
+    last_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class OutboxMessage(Base):

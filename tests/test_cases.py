@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.cases import (
+    CASE_GUESSES,
+    CASE_WINDOW,
+    PERSON_GUESSES,
+    PERSON_WINDOW,
     CaseDesk,
     CaseView,
     NoReadersError,
@@ -24,6 +28,8 @@ from bot.cases import (
 )
 from bot.clock import SystemRandom
 from bot.crypto import (
+    RECEIPT_COST,
+    Argon2Cost,
     ReaderKeyPair,
     SecretHasher,
     generate_reader_keys,
@@ -211,20 +217,44 @@ async def test_the_receipt_opens_the_case_and_wrong_ones_do_not(desk: Desk) -> N
     assert await desk.desk.open_for_reporter("person-a", "ZZZZZZ", receipt.secret) is None
 
 
-async def test_wrong_receipts_are_limited_per_person_and_per_case(desk: Desk) -> None:
+async def test_wrong_receipts_are_limited_per_person_and_slowed_per_case(desk: Desk) -> None:
     receipt = await desk.desk.submit(child_report())
     assert receipt is not None
-    for _ in range(5):
+    for _ in range(PERSON_GUESSES):
         assert await desk.desk.open_for_reporter("guesser", receipt.code, "WRONG000") is None
     blocked = await desk.desk.open_for_reporter("guesser", receipt.code, receipt.secret)
     assert isinstance(blocked, TooManyGuesses)
-    # Other people may still try, until the case itself has had ten wrong guesses.
+    assert blocked.retry_after == PERSON_WINDOW
+    # Ten wrong guesses from two accounts no longer keep the rightful reporter out.
     for n in range(5):
-        await desk.desk.open_for_reporter(f"other-{n}", receipt.code, "WRONG000")
-    blocked = await desk.desk.open_for_reporter("owner", receipt.code, receipt.secret)
-    assert isinstance(blocked, TooManyGuesses)
-    # After the window, the rightful reporter gets in.
-    desk.clock.moment += timedelta(hours=1, minutes=1)
+        await desk.desk.open_for_reporter("other", receipt.code, f"WRONG00{n}")
+    assert isinstance(
+        await desk.desk.open_for_reporter("owner", receipt.code, receipt.secret), CaseView
+    )
+
+
+async def test_many_accounts_only_slow_a_case_down_and_never_lock_its_reporter_out(
+    desk: Desk,
+) -> None:
+    receipt = await desk.desk.submit(child_report())
+    assert receipt is not None
+    checked = 0
+    # Every account guesses as often as it may; the case's minute fills up.
+    for account in range(2 * CASE_GUESSES):
+        for _ in range(PERSON_GUESSES):
+            answer = await desk.desk.open_for_reporter(f"bot-{account}", receipt.code, "WRONG000")
+            if answer is None:
+                checked += 1
+            else:
+                assert isinstance(answer, TooManyGuesses)
+                assert answer.retry_after <= CASE_WINDOW
+    # No more checks than the case allows in its window, however many accounts.
+    assert checked == CASE_GUESSES
+    busy = await desk.desk.open_for_reporter("owner", receipt.code, receipt.secret)
+    assert isinstance(busy, TooManyGuesses)
+    assert busy.retry_after <= CASE_WINDOW
+    # A short wait (at most the window), and the reporter is in.
+    desk.clock.moment += busy.retry_after
     assert isinstance(
         await desk.desk.open_for_reporter("owner", receipt.code, receipt.secret), CaseView
     )
@@ -285,9 +315,11 @@ class CountingHasher(SecretHasher):
         self.hashes += 1
         return await super().verify(secret, encoded)
 
-    async def derive_key(self, secret: str, salt: bytes, length: int = 32) -> bytes:
+    async def derive_key(
+        self, secret: str, salt: bytes, length: int = 32, cost: Argon2Cost = RECEIPT_COST
+    ) -> bytes:
         self.hashes += 1
-        return await super().derive_key(secret, salt, length)
+        return await super().derive_key(secret, salt, length, cost)
 
 
 async def test_a_report_and_a_receipt_check_cost_one_argon2id_hash_each(

@@ -129,7 +129,16 @@ async def world(database_url: str, secret: bytes) -> AsyncIterator[World]:
         }
     )
     audit = AuditLog(AuditRepository(database), keys, clock)
-    staff = StaffDesk(StaffRepository(database), keys, hasher, clock, random, config, audit)
+    staff = StaffDesk(
+        StaffRepository(database),
+        keys,
+        hasher,
+        clock,
+        random,
+        config,
+        audit,
+        GuessCounters(database),
+    )
     cases = CaseRepository(database)
     consent = ConsentDesk(
         CaseFiler(cases, keys, hasher, clock, random),

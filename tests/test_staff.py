@@ -11,14 +11,35 @@ import pytest
 
 from bot.audit import AuditLog
 from bot.clock import SystemRandom
-from bot.crypto import SealedEntryError, SecretHasher, open_entry, seal_entry
+from bot.crypto import (
+    RECEIPT_COST,
+    STAFF_COST,
+    SealedEntryError,
+    SecretHasher,
+    lock_private_key,
+    locked_key_cost,
+    open_entry,
+    seal_entry,
+)
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.setup_files import EXAMPLE_CONFIG
-from bot.staff import StaffDesk, StaffError
+from bot.staff import (
+    MIN_PASSPHRASE_BITS,
+    PASSPHRASE_FREE_TRIES,
+    PASSPHRASE_LOCK_AFTER,
+    PASSPHRASE_MAX_DELAY,
+    PASSPHRASE_WINDOW,
+    PassphraseRefused,
+    StaffDesk,
+    StaffError,
+    passphrase_delay,
+    passphrase_is_strong,
+)
+from bot.strength import estimate_bits
 from storage import migrate
 from storage.audit import AuditRepository
-from storage.cases import StaffRepository
+from storage.cases import GuessCounters, StaffRepository
 from storage.db import Database
 
 PASSPHRASE = "river lantern quiet seven"
@@ -57,6 +78,7 @@ async def desk(database_url: str, secret: bytes) -> AsyncIterator[Desk]:
             random,
             config,
             AuditLog(AuditRepository(database), keys, clock),
+            GuessCounters(database),
         ),
         staff,
         clock,
@@ -114,6 +136,81 @@ async def test_an_invitation_enrols_once_with_a_passphrase_locked_key(desk: Desk
     assert private_key not in member.locked_private_key
 
 
+async def test_staff_keys_take_the_higher_cost_and_older_keys_still_open(desk: Desk) -> None:
+    invitation = await desk.desk.invite("Maria", "officer", None)
+    member = await desk.desk.enrol(invitation.code, 42, PASSPHRASE)
+    assert member is not None
+    assert member.locked_private_key is not None
+    assert locked_key_cost(member.locked_private_key) == STAFF_COST
+    private_key = await desk.desk.unlock(member, PASSPHRASE)
+    # A member enrolled before: the key locked under the receipts' cost, format byte 1.
+    assert member.key_salt is not None
+    random = SystemRandom()
+    older_lock = await SecretHasher(random).derive_key(PASSPHRASE, member.key_salt)
+    older = await desk.staff.update(
+        member.id,
+        locked_private_key=lock_private_key(private_key, older_lock, member.id, random),
+    )
+    assert older is not None
+    assert older.locked_private_key is not None
+    assert locked_key_cost(older.locked_private_key) == RECEIPT_COST
+    assert await desk.desk.unlock(older, PASSPHRASE) == private_key
+    with pytest.raises(SealedEntryError):
+        await desk.desk.unlock(older, "river lantern quiet seven!")
+
+
+async def test_wrong_passphrases_wait_longer_and_longer_then_lock_the_key(desk: Desk) -> None:
+    invitation = await desk.desk.invite("Maria", "officer", None)
+    member = await desk.desk.enrol(invitation.code, 42, PASSPHRASE)
+    assert member is not None
+    wrong = "river lantern quiet seven!"
+    # A few typos cost nothing.
+    for _ in range(PASSPHRASE_FREE_TRIES):
+        assert await desk.desk.unlock_limited(member, wrong) is None
+    # Then each try waits twice as long as the one before, and is not even checked before.
+    for failures in range(PASSPHRASE_FREE_TRIES, PASSPHRASE_LOCK_AFTER):
+        too_soon = await desk.desk.unlock_limited(member, PASSPHRASE)
+        assert isinstance(too_soon, PassphraseRefused)
+        assert not too_soon.locked_out
+        assert too_soon.retry_after == passphrase_delay(failures)
+        assert too_soon.retry_after == min(timedelta(seconds=2**failures), timedelta(minutes=10))
+        desk.clock.moment += too_soon.retry_after
+        answer = await desk.desk.unlock_limited(member, wrong)
+        if failures + 1 < PASSPHRASE_LOCK_AFTER:
+            assert answer is None
+    # The tenth wrong one locks the key for the rest of the day, and says it just did.
+    assert isinstance(answer, PassphraseRefused)
+    assert answer.locked_out
+    assert answer.just_locked
+    assert timedelta(hours=23) < answer.retry_after <= PASSPHRASE_WINDOW
+    desk.clock.moment += PASSPHRASE_MAX_DELAY
+    locked = await desk.desk.unlock_limited(member, PASSPHRASE)
+    assert isinstance(locked, PassphraseRefused)
+    assert locked.locked_out
+    assert not locked.just_locked
+    # Once the window is over, the right passphrase opens the key again.
+    desk.clock.moment += locked.retry_after
+    assert isinstance(await desk.desk.unlock_limited(member, PASSPHRASE), bytes)
+
+
+async def test_the_right_passphrase_clears_earlier_wrong_ones(desk: Desk) -> None:
+    invitation = await desk.desk.invite("Ion", "deputy", None)
+    member = await desk.desk.enrol(invitation.code, 43, PASSPHRASE)
+    assert member is not None
+    for _ in range(PASSPHRASE_FREE_TRIES):
+        assert await desk.desk.unlock_limited(member, "wrong") is None
+    desk.clock.moment += passphrase_delay(PASSPHRASE_FREE_TRIES)
+    assert isinstance(await desk.desk.unlock_limited(member, PASSPHRASE), bytes)
+    # Counted from nothing again: three more typos without any wait.
+    for _ in range(PASSPHRASE_FREE_TRIES):
+        assert await desk.desk.unlock_limited(member, "wrong") is None
+    # Each member has their own count.
+    other = await desk.desk.invite("Elena", "board", None)
+    elena = await desk.desk.enrol(other.code, 44, PASSPHRASE)
+    assert elena is not None
+    assert isinstance(await desk.desk.unlock_limited(elena, PASSPHRASE), bytes)
+
+
 async def test_an_invitation_expires_after_72_hours(desk: Desk) -> None:
     invitation = await desk.desk.invite("Ion", "deputy", None)
     desk.clock.moment += timedelta(hours=71, minutes=59)
@@ -128,6 +225,39 @@ async def test_a_weak_passphrase_is_refused(desk: Desk) -> None:
     for weak in ("short", "aaaaaaaaaaaaaaaa", "121212121212"):
         with pytest.raises(StaffError, match="weak"):
             await desk.desk.enrol(invitation.code, 7, weak)
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "password1234",  # a famous password and a sequence
+        "P@ssw0rd2024!",  # the same in l33t, with a year
+        "aaaaaaaaaaaa",  # one letter repeated
+        "121212121212",  # one chunk repeated
+        "qwertyuiopas",  # a keyboard row
+        "abcdefghijkl",  # the alphabet
+        "zxcvbnm,./12",  # the bottom row
+        "Summer2024!!",  # a word, a year, two symbols
+        "Maria1985Maria",  # a name and a year
+        "kalimera tractor",  # two words are not enough
+    ],
+)
+def test_guessable_passphrases_are_weak(weak: str) -> None:
+    assert not passphrase_is_strong(weak), estimate_bits(weak)
+
+
+@pytest.mark.parametrize(
+    "strong",
+    [
+        PASSPHRASE,
+        "cobalt meadow tractor violin",
+        "lamp-orbit-cherry-pebble",
+        "Xk9#mP2$vL7@qR4!",  # random characters
+    ],
+)
+def test_unrelated_words_or_random_characters_are_strong(strong: str) -> None:
+    assert passphrase_is_strong(strong), estimate_bits(strong)
+    assert estimate_bits(strong) >= MIN_PASSPHRASE_BITS
 
 
 async def test_a_revoked_member_is_no_reader_and_their_invitation_dies(desk: Desk) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.staff import PASSPHRASE_FREE_TRIES, PASSPHRASE_LOCK_AFTER, passphrase_delay
 from emulator.client import EmulatorClient, Screen
 from storage.db import Database
 from storage.models import AuditEvent, CaseEntry, EntryKey, ReportCase
@@ -337,3 +338,55 @@ async def test_a_revoked_member_gets_nothing_more(
     actions = [(actor, action) for actor, action, _case in await audit_actions(safeperson)]
     assert ("operator", f"revoked staff:{deputy_id}") in actions
     assert (f"staff:{deputy_id}", "enrolled") in actions
+
+
+async def test_wrong_passphrases_slow_down_then_lock_the_key_and_the_board_is_told(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    board = await enrolled(safeperson, make_person, "Elena", "board")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, _secret, _screen = await child_report(child, "en")
+    screen = await officer.wait_for(lambda s: len(alerts(s)) == 1)
+    alert = next(m for m in screen.bot_messages if f"New case {code}" in m.text)
+
+    async def guess(passphrase: str, answer: str) -> None:
+        await officer.tap("Read", message_id=alert.message_id)
+        await officer.wait_for(
+            lambda s: sum("Your key is locked." in m.text for m in s.bot_messages) > asked[0]
+        )
+        asked[0] += 1
+        await officer.send(passphrase)
+        await officer.wait_for(
+            lambda s: sum(answer in m.text for m in s.bot_messages) > seen.get(answer, 0)
+        )
+        seen[answer] = seen.get(answer, 0) + 1
+
+    asked = [0]
+    seen: dict[str, int] = {}
+    wrong = "not my passphrase at all"
+    for _ in range(PASSPHRASE_FREE_TRIES):
+        await guess(wrong, "That passphrase does not open your key.")
+    # Too soon: not even checked, the right passphrase included.
+    await guess(PASSPHRASE, "Too many wrong passphrases. Please wait")
+    for failures in range(PASSPHRASE_FREE_TRIES, PASSPHRASE_LOCK_AFTER - 1):
+        safeperson.clock.ahead += passphrase_delay(failures)
+        await guess(wrong, "That passphrase does not open your key.")
+    safeperson.clock.ahead += passphrase_delay(PASSPHRASE_LOCK_AFTER - 1)
+    # Locked for the rest of the day that began with the first wrong one.
+    await guess(wrong, "Too many wrong passphrases: your key stays locked for 23h")
+
+    # The board hears of it (not the member's own chat), with the command that revokes.
+    screen = await board.wait_for_bot_text("Security: Maria (Child Protection Officer)")
+    notice = next(m for m in screen.bot_messages if "Security: Maria" in m.text)
+    assert f"after {PASSPHRASE_LOCK_AFTER} wrong passphrases" in notice.text
+    assert "safeperson staff revoke" in notice.text
+    assert not any("Security:" in m.text for m in (await officer.screen()).bot_messages)
+    # Locked: even the right passphrase is not checked until the day is over.
+    safeperson.clock.ahead += timedelta(hours=1)
+    await guess(PASSPHRASE, "your key stays locked for 22h")
+    assert CANARY not in "\n".join(m.text for m in (await officer.screen()).bot_messages)
+    safeperson.clock.ahead += timedelta(days=1)
+    await guess(PASSPHRASE, CANARY)
+    actions = [(actor, action) for actor, action, _case in await audit_actions(safeperson)]
+    assert any(action == "key locked (wrong passphrases)" for _actor, action in actions)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.languages import ENDONYMS, LanguageCode
+from bot.staff import PASSPHRASE_FREE_TRIES
 from tests.e2e.conftest import MakePerson
 from tests.e2e.harness import InProcessBot, Person, run_cli, translate
 from tests.e2e.test_alerts import enrolled
@@ -173,8 +174,14 @@ async def test_a_parent_withdraws_consent_and_it_is_handled_both_ways(
     assert CHILD_NAME in out
     assert "photos, videos" in out
     assert code in out
-    returncode, out, err = await consent_export(safeperson, "not the passphrase at all")
+    for _ in range(PASSPHRASE_FREE_TRIES):
+        returncode, out, err = await consent_export(safeperson, "not the passphrase at all")
+        assert returncode == 2
+        assert CHILD_NAME not in out
+    # The same limit as Read in the chat: after a few wrong ones, the next must wait.
+    returncode, out, err = await consent_export(safeperson, PASSPHRASE)
     assert returncode == 2
+    assert "too many wrong passphrases: wait" in err
     assert CHILD_NAME not in out
 
     # Nothing of it is readable in the database file; every step is in the audit log.

@@ -28,7 +28,11 @@ ASK = (
     "read reports."
 )
 AGAIN = "Send the same passphrase again."
-WEAK = "That passphrase is too weak. Use at least 12 characters, not all the same."
+WEAK = (
+    "That passphrase would be easy to guess. Try four or five ordinary words that have "
+    "nothing to do with each other or with you, with spaces between them. Avoid names, "
+    "dates, repeats and keyboard rows like qwerty."
+)
 ENROLLED = "You are enrolled. Your key is ready, protected by your passphrase."
 
 
@@ -42,7 +46,7 @@ def staff_desk(bot: InProcessBot) -> StaffDesk:
 async def enrol(person: Person, code: str, language: LanguageCode = "en") -> None:
     await person.send(f"/start {code}")
     await person.wait_for_bot_text(translate(language, ASK))
-    await person.send("too short")
+    await person.send("password1234")  # long enough, and guessed at once
     await person.wait_for_bot_text(translate(language, WEAK))
     await person.send(PASSPHRASE)
     await person.wait_for_bot_text(translate(language, AGAIN))

@@ -1,8 +1,8 @@
 """Indexes for the ladder's sweeps: a status (or kind) and the due time together, so that a
 sweep reads only the due cases, soonest first, however many cases are pending.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
