@@ -63,6 +63,9 @@ EFFECTS: Final[tuple[type[TelegramMethod[Any]], ...]] = (
     DeleteMessages,
     AnswerCallbackQuery,
     SendChatAction,
+    # A staff member's own command menu, set at enrolment and when they change language: like
+    # a message, it must not change for an update that then rolled back.
+    SetMyCommands,
 )
 
 
@@ -78,7 +81,6 @@ KNOWN_CALLS: Final[tuple[type[TelegramMethod[Any]], ...]] = (
     GetFile,
     GetMe,
     GetUpdates,
-    SetMyCommands,
     SetWebhook,
     DeleteWebhook,
 )
