@@ -161,6 +161,26 @@ async def on_write(
     await bot.send_message(callback.from_user.id, say.ask_reply() if replying else say.ask_note())
 
 
+async def on_cancel_step(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    staff: StaffDesk,
+    casework: CaseWork,
+    config: OrganisationConfig,
+) -> None:
+    """/cancel while writing a reply or a note, or in a status step: nothing is sent or saved,
+    and the member is back on the case card they started from."""
+    code = str((await state.get_data()).get("case", ""))
+    await state.clear()
+    found = None
+    if message.from_user is not None:
+        found = await _member_and_case(message.from_user.id, code, staff, casework)
+    await message.answer(say.step_cancelled())
+    if isinstance(found, dict):
+        await send_card(bot, message.chat.id, found["case"], casework, config)
+
+
 def _fits(message: Message, limit: int) -> bool:
     return len(message.text or "") <= limit
 

@@ -164,6 +164,10 @@ def reply_kept(code: str) -> str:
     ).format(code=code)
 
 
+def step_cancelled() -> str:
+    return _("Stopped: nothing was sent or saved.")
+
+
 def too_long(limit: int) -> str:
     return _("That is too long. Please keep it under {limit} characters.").format(limit=limit)
 

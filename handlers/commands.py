@@ -1,17 +1,19 @@
-"""The commands every user sees: /start, /help, /report, /language, /cancel."""
+"""The commands every user sees: /start, /help, /report, /language, /cancel (staff get their own
+help, and /cancel in a case step goes back to the case card)."""
 
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
-from handlers import steps, texts
-from handlers.states import Onboarding
+from bot.staff import StaffDesk
+from handlers import casework, staff_menu, steps, texts
+from handlers.states import CaseHandling, Onboarding
 from handlers.steps import Chat
 
 
@@ -64,7 +66,15 @@ async def on_help(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    staff: StaffDesk,
 ) -> None:
+    if message.from_user is not None and await staff.is_enrolled(message.from_user.id):
+        # Staff get their side explained; the reporter's menu is not for them. A step in hand
+        # (a reply being written, say) is shown again; no step means nothing more to show.
+        await message.answer(staff_menu.staff_help())
+        if await state.get_state() is not None:
+            await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+        return
     await message.answer(texts.help_text())
     await message.answer(texts.help_numbers(config.help_numbers))
     await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
@@ -77,9 +87,12 @@ async def on_cancel(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    staff: StaffDesk,
 ) -> None:
     await state.clear()
     await message.answer(texts.cancelled())
+    if message.from_user is not None and await staff.is_enrolled(message.from_user.id):
+        return  # staff have no reporter's step to go back to ("Who are you?" is not for them)
     await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
 
 
@@ -89,5 +102,7 @@ def build_router() -> Router:
     router.message.register(on_language, Command("language"))
     router.message.register(on_report, Command("report"))
     router.message.register(on_help, Command("help"))
+    # During Reply, Note or a status step, /cancel goes back to the case card.
+    router.message.register(casework.on_cancel_step, Command("cancel"), StateFilter(CaseHandling))
     router.message.register(on_cancel, Command("cancel"))
     return router

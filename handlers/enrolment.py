@@ -1,18 +1,24 @@
-"""Enrolling a staff member from a one-time link: passphrase twice, each deleted at once."""
+"""Enrolling a staff member from a one-time link: their language, then a passphrase twice, each
+deleted at once; then their own command menu."""
 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
+from bot.languages import ENDONYMS, is_supported
+from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from bot.staff import INVITE_PREFIX, StaffDesk, passphrase_is_strong
-from handlers import commands, common
+from handlers import commands, common, staff_menu, steps, texts
 from handlers import enrolment_texts as say
+from handlers.chat import Chat
+from handlers.keyboards import LanguageChoice
 from handlers.states import Enrolment
+from handlers.taps import settle_menu
 
 
 async def on_invitation(
@@ -34,10 +40,36 @@ async def on_invitation(
         await message.answer(say.already_enrolled())
         return
     await state.clear()
-    await state.set_state(Enrolment.passphrase)
     await state.update_data(invitation=code)
     await message.answer(say.welcome(member.name, member.role))
-    await message.answer(say.choose_passphrase())
+    # The language first, as for a child (their app's language ticked): the passphrase advice,
+    # the alerts and the case cards then all come in it, never a mix of two.
+    await steps.show_language_picker(
+        commands.chat_of(message, bot), state, config, i18n, Enrolment.language
+    )
+
+
+async def on_language_chosen(
+    callback: CallbackQuery,
+    callback_data: LanguageChoice,
+    bot: Bot,
+    state: FSMContext,
+    config: OrganisationConfig,
+    people: PeopleService,
+    i18n: I18n,
+) -> None:
+    code = callback_data.code
+    chat = Chat.private(bot, callback.from_user.id)
+    if not is_supported(code) or code not in config.languages.enabled:
+        await steps.after_stale_tap(callback, chat, state, config, people, i18n)
+        return
+    # Kept like a reporter's choice: sealed, under the pseudonym the member record also gets,
+    # which is how alerts and reminders find it.
+    await people.choose_language(callback.from_user.id, code)
+    with i18n.use_locale(code):
+        await settle_menu(callback, texts.language_chosen(ENDONYMS[code]))
+        await state.set_state(Enrolment.passphrase)
+        await bot.send_message(chat.chat_id, say.choose_passphrase())
 
 
 async def on_passphrase(message: Message, state: FSMContext, staff: StaffDesk) -> None:
@@ -77,6 +109,8 @@ async def on_passphrase_again(
         await commands.on_start(message, bot, state, config, i18n, CommandObject(command="start"))
         return
     await message.answer(say.enrolled())
+    await staff_menu.set_staff_menu(bot, message.chat.id)
+    await message.answer(staff_menu.staff_help())
 
 
 def build_router() -> Router:
@@ -87,6 +121,7 @@ def build_router() -> Router:
     typed = F.text & ~F.text.startswith("/")
     router.message.register(on_passphrase, Enrolment.passphrase, typed)
     router.message.register(on_passphrase_again, Enrolment.again, typed)
+    router.callback_query.register(on_language_chosen, LanguageChoice.filter(), Enrolment.language)
     router.message.register(
         common.show_the_step_again, StateFilter(Enrolment.passphrase, Enrolment.again), ~F.text
     )

@@ -14,7 +14,8 @@ from bot.cases import CaseDesk
 from bot.languages import ENDONYMS, is_supported
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
-from handlers import steps, texts
+from bot.staff import StaffDesk
+from handlers import staff_menu, steps, texts
 from handlers.keyboards import AudienceChoice, LanguageChoice
 from handlers.reporting import start_flow
 from handlers.states import Onboarding
@@ -34,6 +35,7 @@ async def on_language_chosen(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    staff: StaffDesk,
 ) -> None:
     code = callback_data.code
     if not is_supported(code) or code not in config.languages.enabled:
@@ -51,6 +53,11 @@ async def on_language_chosen(
             await state.set_data(data)
             await state.set_state(resume)
             await steps.show_current_step(chat, state, config, people, i18n)
+        elif await staff.is_enrolled(callback.from_user.id):
+            # Staff: their menu again in the new language, not the reporter's welcome.
+            await state.clear()
+            await staff_menu.set_staff_menu(bot, chat.chat_id)
+            await bot.send_message(chat.chat_id, staff_menu.staff_help())
         else:
             await steps.show_welcome(chat, state, config)
 

@@ -16,6 +16,7 @@ class Reporting(StatesGroup):
 
 
 class Enrolment(StatesGroup):
+    language = State()
     passphrase = State()
     again = State()
 

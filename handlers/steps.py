@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
@@ -43,9 +44,14 @@ def current_language(i18n: I18n) -> LanguageCode:
 
 
 async def show_language_picker(
-    chat: Chat, state: FSMContext, config: OrganisationConfig, i18n: I18n
+    chat: Chat,
+    state: FSMContext,
+    config: OrganisationConfig,
+    i18n: I18n,
+    step: State = Onboarding.language,
 ) -> None:
-    await state.set_state(Onboarding.language)
+    # Enrolment has its own step: the same picker, but what follows is the passphrase.
+    await state.set_state(step)
     await chat.bot.send_message(
         chat.chat_id,
         texts.choose_language(),
@@ -103,6 +109,8 @@ async def show_current_step(
             say.case_status(str(data.get("status_case", "")), "open"),
             reply_markup=status_actions(),
         )
+    elif current == Enrolment.language.state:
+        await show_language_picker(chat, state, config, i18n, Enrolment.language)
     elif current == Enrolment.passphrase.state:
         await chat.bot.send_message(chat.chat_id, enrolment_texts.choose_passphrase())
     elif current == Enrolment.again.state:

@@ -390,3 +390,35 @@ async def test_wrong_passphrases_slow_down_then_lock_the_key_and_the_board_is_to
     await guess(PASSPHRASE, CANARY)
     actions = [(actor, action) for actor, action, _case in await audit_actions(safeperson)]
     assert any(action == "key locked (wrong passphrases)" for _actor, action in actions)
+
+
+async def test_cancel_in_a_case_step_goes_back_to_the_case_card(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, _secret, _screen = await child_report(child, "en")
+    await acknowledge(officer, code)
+
+    # Reply, then /cancel: nothing goes to the child, and the case card is back.
+    await tap_on_newest(officer, "Reply")
+    await officer.wait_for_bot_text("The reporter sees it as from «the safe person»")
+    await officer.send("/cancel")
+    await officer.wait_for_bot_text("Stopped: nothing was sent or saved.")
+    screen = await officer.wait_for_bot_text(f"📁 Case {code}")
+    card = [m for m in screen.bot_messages if m.text.startswith("📁")][-1]
+    assert "Reply" in card.button_texts
+
+    # The same from a status step (which authority), from the card it brought back.
+    await tap_on_newest(officer, "Start assessing")
+    await officer.wait_for(lambda s: any("being assessed" in m.text for m in s.bot_messages))
+    await tap_on_newest(officer, "Referred to…")
+    await officer.wait_for_bot_text("To which authority was it referred?")
+    await officer.send("/cancel")
+    await officer.wait_for_bot_text("Stopped: nothing was sent or saved.", count=2)
+    screen = await officer.wait_for(
+        lambda s: sum(m.text.startswith(f"📁 Case {code}") for m in s.bot_messages) >= 3
+    )
+    assert "Status: being assessed" in screen.bot_messages[-1].text
+    # Never the reporter's first menu.
+    assert not any("Who are you?" in m.text for m in screen.bot_messages)

@@ -11,14 +11,15 @@ from pathlib import Path
 
 from bot.cases import report_context
 from bot.crypto import open_entry
-from bot.languages import LanguageCode
+from bot.languages import ENDONYMS, LanguageCode
 from bot.staff import StaffDesk
 from emulator.client import EmulatorClient
+from handlers.staff_menu import STAFF_COMMANDS
 from storage.cases import CaseRepository, StaffRepository
 from storage.db import Database
 from tests.e2e.conftest import MakePerson
 from tests.e2e.harness import CONFIG_TOML, TOKEN, InProcessBot, Person, translate
-from tests.e2e.test_reporting import child_report
+from tests.e2e.test_reporting import child_report, tap_newest
 
 PASSPHRASE = "river lantern quiet seven"
 CHOOSE = "Choose your language. You can change it later with /language."
@@ -43,8 +44,19 @@ def staff_desk(bot: InProcessBot) -> StaffDesk:
     return desk
 
 
-async def enrol(person: Person, code: str, language: LanguageCode = "en") -> None:
+async def enrol(
+    person: Person,
+    code: str,
+    language: LanguageCode = "en",
+    *,
+    suggested: LanguageCode | None = None,
+) -> None:
+    """Enrol from the link: pick `language` (the app's `suggested` one comes ticked), then the
+    passphrase, a weak one first."""
     await person.send(f"/start {code}")
+    await person.wait_for_bot_text(translate(suggested or language, CHOOSE))
+    tick = "✓ " if language == (suggested or language) else ""
+    await tap_newest(person, language, tick + ENDONYMS[language])
     await person.wait_for_bot_text(translate(language, ASK))
     await person.send("password1234")  # long enough, and guessed at once
     await person.wait_for_bot_text(translate(language, WEAK))
@@ -109,6 +121,8 @@ async def test_different_passphrases_start_again_and_a_sticker_does_not_abort(
     invitation = await staff_desk(safeperson).invite("Elena", "board", None)
     person = await make_person(first_name="Elena", language_code="en")
     await person.send(f"/start {invitation.code}")
+    await person.wait_for_bot_text(CHOOSE)
+    await tap_newest(person, "en", "✓ English")
     await person.wait_for_bot_text(ASK)
     await telegram.send_sticker(person.user.user_id)
     await person.wait_for_bot_text(ASK, count=2)
@@ -184,3 +198,41 @@ async def test_staff_invite_list_and_revoke_from_the_command_line(
     assert "revoked Maria Pop" in out
     code, out, _err = await run_cli(tmp_path, api_url, "staff", "list")
     assert "revoked" in out
+
+
+async def test_staff_work_in_the_language_they_chose_with_their_own_menu(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    invitation = await staff_desk(safeperson).invite("Maria", "officer", None)
+    officer = await make_person(first_name="Maria", language_code="en")
+    # Her app says English; she picks Romanian.
+    await enrol(officer, invitation.code, "ro", suggested="en")
+    await officer.wait_for_bot_text(translate("ro", "For staff:"))
+    screen = await officer.wait_for(
+        lambda s: [c["command"] for c in s.commands] == list(STAFF_COMMANDS)
+    )
+    assert screen.commands[0]["description"] == translate("ro", "Your open cases")
+
+    # A child keeps the public menu, and the alert comes in Romanian like the rest of her chat.
+    child = await make_person(first_name="Ana", language_code="en")
+    assert "report" in [c["command"] for c in (await child.screen()).commands]
+    code, _secret, _screen = await child_report(child, "en")
+    await officer.wait_for_bot_text(translate("ro", "New case {code}").format(code=code))
+
+    # /language later: Albanian, and her menu follows; no reporter's welcome for staff.
+    await officer.send("/language")
+    await officer.wait_for_bot_text(translate("ro", CHOOSE))
+    await tap_newest(officer, "sq", ENDONYMS["sq"])
+    await officer.wait_for_bot_text(translate("sq", "For staff:"))
+    await officer.wait_for(
+        lambda s: (
+            bool(s.commands) and s.commands[0]["description"] == translate("sq", "Your open cases")
+        )
+    )
+    await officer.send("/help")
+    screen = await officer.wait_for_bot_text(translate("sq", "For staff:"), count=2)
+    assert not any(
+        translate(language, "Who are you?") in m.text
+        for m in screen.bot_messages
+        for language in ("en", "ro", "sq")
+    )

@@ -1,0 +1,56 @@
+"""The staff side's own command menu and help.
+
+Staff share the bot with children, whose menu (/report, /status, /erase…) means nothing to them.
+Telegram lets a bot give one chat its own command list (BotCommandScopeChat); an enrolled member
+gets theirs at enrolment, in the language they chose, and again whenever they change it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.utils.i18n import gettext as _
+
+from handlers import alert_texts, casework_texts
+
+STAFF_COMMANDS: Final = ("cases", "lock", "language", "help")
+
+
+def command_description(name: str) -> str:
+    descriptions = {
+        "cases": _("Your open cases"),
+        "lock": _("Lock your key now"),
+        "language": _("Change the language"),
+        "help": _("How the staff side works"),
+    }
+    return descriptions[name]
+
+
+def staff_help() -> str:
+    return "\n".join(
+        (
+            _("For staff:"),
+            _(
+                "A new case comes as an alert: tap «{acknowledge}», then «{read}» to open it."
+            ).format(acknowledge=alert_texts.acknowledge_label(), read=alert_texts.read_label()),
+            _("«{read}» asks for your passphrase; /lock makes the bot forget your key.").format(
+                read=alert_texts.read_label()
+            ),
+            _(
+                "On a case card: «{reply}» to the reporter, «{note}» for the file, "
+                "and the next step."
+            ).format(reply=casework_texts.reply_label(), note=casework_texts.note_label()),
+            _("/cancel while writing goes back to the case card."),
+            *(f"/{name} – {command_description(name)}" for name in STAFF_COMMANDS),
+        )
+    )
+
+
+async def set_staff_menu(bot: Bot, chat_id: int) -> None:
+    """The member's own menu, in the current language (the one they chose)."""
+    commands = [
+        BotCommand(command=name, description=command_description(name)) for name in STAFF_COMMANDS
+    ]
+    await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
