@@ -72,6 +72,9 @@ class Report:
     reply_chat_id: int | None = None
     # The draft's own id: submitting the same draft twice makes one case.
     draft_id: str = ""
+    # The language the reporter used, so a reply can be written in it. Sealed with the report
+    # (it says something about who they are), never a column in the clear.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -348,9 +351,10 @@ class CaseDesk:
             activity=report.activity,
             about_officer=report.about_officer,
         )
-        content = json.dumps(
-            {"answers": report.answers, "messages": report.messages}, ensure_ascii=False
-        ).encode()
+        sealed: dict[str, object] = {"answers": report.answers, "messages": report.messages}
+        if report.language is not None:
+            sealed["language"] = report.language
+        content = json.dumps(sealed, ensure_ascii=False).encode()
         filed = await self._filer.file_case(
             NewCase(
                 kind="concern",

@@ -30,6 +30,8 @@ class OpenedReport:
     messages: list[str]
     voices: list[bytes] = field(default_factory=list)
     later: list[LaterEntry] = field(default_factory=list)
+    # What the reporter wrote in; None for reports sealed before it was kept with them.
+    language: str | None = None
 
 
 class CaseReader:
@@ -53,6 +55,7 @@ class CaseReader:
         messages: list[str] = []
         voices: list[bytes] = []
         later: list[LaterEntry] = []
+        language: str | None = None
         for stored in await self._cases.entries(case.id):
             wrapped = stored.wrapped_keys.get(member.id)
             entry = stored.entry
@@ -64,6 +67,8 @@ class CaseReader:
             if entry.kind == "report":
                 report = json.loads(content)
                 answers, messages = report["answers"], report["messages"]
+                found = report.get("language")
+                language = found if isinstance(found, str) else None
             elif entry.kind == "voice":
                 voices.append(content)
             else:
@@ -77,4 +82,4 @@ class CaseReader:
                 )
         if not messages and not answers:
             return None  # no report entry at all: nothing to show
-        return OpenedReport(case, answers, messages, voices, later)
+        return OpenedReport(case, answers, messages, voices, later, language)

@@ -23,6 +23,7 @@ from bot.consent import KIND as CONSENT
 from bot.consent import withdrawal_from
 from bot.courier import Replies
 from bot.keyvault import KeyVault
+from bot.languages import ENDONYMS, is_supported
 from bot.reading import CaseReader, LaterEntry, OpenedReport
 from bot.reporting import find_step
 from bot.settings import OrganisationConfig
@@ -76,8 +77,11 @@ def render(report: OpenedReport, config: OrganisationConfig) -> list[str]:
         "📄 " + _("Case {code}").format(code=case.code),
         _("Urgency: {urgency}").format(urgency=alert_texts.urgency_label(case.urgency)),
         _("From: {audience}").format(audience=alert_texts.audience_label(case.audience)),
-        "",
     ]
+    if report.language is not None and is_supported(report.language):
+        # So the reply can be written in the language the reporter used.
+        lines.append(reading_texts.reporter_language(ENDONYMS[report.language]))
+    lines.append("")
     lines += [
         f"<b>{reading_texts.answer_label(key)}</b>: {_answer(audience, key, value, config)}"
         for key, value in report.answers.items()

@@ -28,6 +28,10 @@ def answer_label(key: str) -> str:
     return label() if label is not None else key
 
 
+def reporter_language(endonym: str) -> str:
+    return _("The reporter wrote in: {language}").format(language=endonym)
+
+
 def what_they_told() -> str:
     return _("What they told")
 

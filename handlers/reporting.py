@@ -248,6 +248,7 @@ async def on_confirm(
         voice_notes=voice_notes,
         reply_chat_id=chat.chat_id,
         draft_id=draft["id"],
+        language=steps.current_language(i18n),
     )
     try:
         receipt = await desk.submit(report)

@@ -313,3 +313,19 @@ async def test_the_audit_log_records_who_did_what_and_detects_tampering(
         assert "BROKEN at event" in out
     finally:
         await database.dispose()
+
+
+async def test_a_reader_sees_the_language_the_reporter_wrote_in(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    child = await make_person(first_name="Ana", language_code="sq")
+    code, _secret, _screen = await child_report(child, "sq")
+    screen = await officer.wait_for(lambda s: bool(alerts(s)))
+    alert = next(m for m in screen.bot_messages if f"New case {code}" in m.text)
+    await officer.tap("Read", message_id=alert.message_id)
+    await officer.wait_for_bot_text("Your key is locked. Send your passphrase")
+    await officer.send("river lantern quiet seven")
+    # In the reader's language, naming the reporter's as its speakers write it.
+    # (Kept inside the sealed report: nothing else stores it.)
+    await officer.wait_for_bot_text("The reporter wrote in: Shqip")
