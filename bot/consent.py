@@ -259,6 +259,10 @@ class ConsentDesk:
         await self._cases.update(case.id, self._clock.now(), status=STATUS_RECEIVED)
         return filed.receipt
 
+    async def open_requests(self, member: StaffMember) -> list[ReportCase]:
+        """The requests not yet done that are sealed for this member, soonest deadline first."""
+        return await self._cases.open_cases_sealed_for(member.id, STATUS_DONE, kind=KIND)
+
     async def request_for(self, member: StaffMember, code: str) -> ReportCase | None:
         """The request, if it is sealed for this (active) member; None for anyone else."""
         case = await self._cases.by_code(code)

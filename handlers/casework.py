@@ -16,7 +16,7 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, Filter, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.casework import (
     CLOSE_REASONS,
@@ -30,9 +30,10 @@ from bot.casework import (
     next_steps,
     parse_referral_time,
 )
+from bot.consent import ConsentDesk
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
-from handlers import alert_texts
+from handlers import alert_texts, consent_texts
 from handlers import casework_texts as say
 from handlers.keyboards import (
     AckAlert,
@@ -50,6 +51,8 @@ from storage.models import ReportCase, StaffMember
 
 # A /cases list shows at most this many buttons (the rest are in the text).
 LIST_BUTTONS = 30
+# Consent requests are listed one message each (with their buttons): at most this many.
+LIST_REQUESTS = 10
 MAX_AUTHORITY_CHARACTERS = 100
 
 
@@ -114,7 +117,11 @@ async def send_card(
 
 
 async def on_cases(
-    message: Message, staff: StaffDesk, casework: CaseWork, config: OrganisationConfig
+    message: Message,
+    staff: StaffDesk,
+    casework: CaseWork,
+    consent: ConsentDesk,
+    config: OrganisationConfig,
 ) -> None:
     if message.from_user is None:
         return
@@ -130,6 +137,23 @@ async def on_cases(
         [(card.code, CaseAction(action="card", code=card.code)) for card in cards[:LIST_BUTTONS]]
     )
     await message.answer("\n".join(lines), reply_markup=markup if cards else None)
+    # The data-protection contact's consent requests, each with its own buttons (Read, Done,
+    # Ask), so an alert scrolled away is never the only way back to one.
+    requests = await consent.open_requests(member)
+    if requests:
+        await message.answer(consent_texts.open_requests(len(requests)))
+    for request in requests[:LIST_REQUESTS]:
+        await message.answer(
+            consent_texts.open_request(request.code, request.deadline_at),
+            reply_markup=InlineKeyboardMarkup(
+                inline_keyboard=[
+                    [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+                    for row in consent_texts.staff_buttons(request.code)
+                ]
+            ),
+        )
+    if len(requests) > LIST_REQUESTS:
+        await message.answer(say.more_cases(len(requests) - LIST_REQUESTS))
 
 
 async def on_card(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.consent import ConsentScope, Withdrawal
@@ -220,6 +220,20 @@ def staff_buttons(code: str) -> Buttons:
         [(done_label(), ConsentAction(action="done", code=code).pack())],
         [(ask_label(), ConsentAction(action="ask", code=code).pack())],
     ]
+
+
+def open_requests(count: int) -> str:
+    return ngettext(
+        "Open consent request for you: {count}.",
+        "Open consent requests for you: {count}.",
+        count,
+    ).format(count=count)
+
+
+def open_request(code: str, deadline: datetime) -> str:
+    return "🛡 " + _("Consent request {code}. Deadline: {deadline}.").format(
+        code=code, deadline=when(deadline)
+    )
 
 
 def marked_done(code: str) -> str:

@@ -238,3 +238,28 @@ async def test_a_young_person_withdraws_data_only_and_odd_input_is_answered_kind
     await young.tap("Send", message_id=sent[0].message_id)
     await asyncio.sleep(0.5)
     assert await safeperson.count_cases() == 1
+
+
+async def test_cases_lists_the_open_consent_requests_to_the_data_protection_contact(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    dpo = await enrolled(safeperson, make_person, "Irina Dobre", "dpo")
+    parent = await make_person(first_name="Vera", language_code="en")
+    code, _secret = await withdraw(parent, "ro")
+    await dpo.wait_for_bot_text(f"Consent withdrawn: request {code}")
+
+    # With the alert scrolled away, /cases brings the request back, with its buttons.
+    await dpo.send("/cases")
+    await dpo.wait_for_bot_text("Open consent request for you: 1.")
+    screen = await dpo.wait_for_bot_text(f"Consent request {code}. Deadline:")
+    listed = next(m for m in screen.bot_messages if f"Consent request {code}. Deadline" in m.text)
+    assert listed.button_texts == ["Read", "Done", "Ask a question"]
+    await dpo.tap("Done", message_id=listed.message_id)
+    await dpo.wait_for_bot_text(f"Request {code} is done.")
+
+    # Done: no longer listed.
+    await dpo.send("/cases")
+    await dpo.wait_for_bot_text("No open cases for you.", count=2)
+    await asyncio.sleep(0.5)
+    screen = await dpo.screen()
+    assert sum("Open consent request" in m.text for m in screen.bot_messages) == 1
