@@ -76,6 +76,8 @@ class AlertRenderer(Protocol):
 
     def breach(self, code: str, deadline: datetime, language: str) -> str: ...
 
+    def audit_witness(self, fingerprint: str, day: str, language: str) -> str: ...
+
     def key_locked(
         self, name: str, role: str, member_id: int, failures: int, language: str
     ) -> str: ...
@@ -402,6 +404,33 @@ class EscalationLadder:
                 purpose=f"key locked|{member.id}|{moment}|{other.id}",
             )
         return told
+
+    async def send_audit_witness(self) -> int:
+        """Once a day, each board member gets the audit log's head fingerprint in Telegram: an
+        outside witness of the log. Someone who later removes events and rewrites the anchor
+        (which takes the server secret too) cannot make `safeperson audit verify --expect` accept
+        a fingerprint the board already holds. Returns how many were queued."""
+        fingerprint = await self._audit.head_fingerprint()
+        if fingerprint is None:
+            return 0
+        day = self._clock.now().date().isoformat()
+        messages = []
+        for member in await self._staff_desk.members():
+            if member.role != "board" or member.status != "active":
+                continue
+            chat_id = self._staff_desk.alert_chat(member)
+            if chat_id is None:
+                continue
+            messages.append(
+                StaffMessage(
+                    chat_id,
+                    self._render.audit_witness(fingerprint, day, await self._language(member)),
+                    priority=PRIORITY_STANDARD,
+                    # Once a day for each member, however often housekeeping runs.
+                    purpose=f"audit-witness|{day}|{member.id}",
+                )
+            )
+        return sum(await self._outbox.enqueue_many(messages))
 
     async def member_for(self, telegram_user_id: int) -> StaffMember | None:
         return await self._staff_desk.active_member(telegram_user_id)

@@ -382,6 +382,7 @@ def build_safeperson(
             database,
             CaseRepository(database),
             outbox_repository,
+            witness=ladder,
         ),
         isolation,
         keys.key_id("webhook secret", "v1"),

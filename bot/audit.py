@@ -127,6 +127,15 @@ class AuditLog:
             anchor.mac, self._anchor_mac(anchor.events, anchor.head)
         ) and hmac.compare_digest(anchor.key_check, self._key_check())
 
+    async def head_fingerprint(self) -> str | None:
+        """The fingerprint of the log's head as its anchor holds it, grouped for reading aloud;
+        None while the log is not anchored or its anchor does not check out (then `verify`
+        says why, and no fingerprint should vouch for it)."""
+        anchor = await self._repository.anchor()
+        if anchor is None or not self._anchor_checks(anchor):
+            return None
+        return _grouped(self.fingerprint(anchor.events, anchor.head))
+
     def fingerprint(self, events: int, head: str) -> str:
         """The head's fingerprint: keyed, so it cannot be made up for a forged or rolled-back log,
         and over the count as well as the digest, so it names one point of the log."""

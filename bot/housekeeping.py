@@ -9,6 +9,7 @@
   catches cases closed before it did) and the chat of outbox messages already sent or given up.
   No retention period: once a case is closed nothing is relayed to its reporter, and keeping
   the chat id (sealed, but opened by the server secret) would only serve a thief of both.
+- The board gets the audit log's fingerprint once a day (an outside witness of the log).
 - SQLite's planner statistics are refreshed (see Database.optimize).
 """
 
@@ -18,7 +19,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final
+from typing import Final, Protocol
 
 from bot.casework import STATUS_CLOSED
 from bot.clock import Clock
@@ -48,6 +49,12 @@ class Swept:
     routes: int = 0
 
 
+class AuditWitness(Protocol):
+    """Sends the board the audit log's fingerprint, once a day (bot.alerts.EscalationLadder)."""
+
+    async def send_audit_witness(self) -> int: ...
+
+
 class Housekeeping:
     def __init__(
         self,
@@ -59,7 +66,9 @@ class Housekeeping:
         database: Database,
         cases: CaseRepository,
         outbox: OutboxRepository,
+        witness: AuditWitness | None = None,
     ) -> None:
+        self._witness = witness
         self._conversations = conversations
         self._journal = journal
         self._trail = trail
@@ -88,6 +97,9 @@ class Housekeeping:
             swept.ledger_marks,
             swept.routes,
         )
+        if self._witness is not None:
+            async with self._database.transaction():
+                await self._witness.send_audit_witness()
         await self._database.optimize()
         return swept
 

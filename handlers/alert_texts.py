@@ -131,6 +131,14 @@ class AlertTexts:
                 "or closed."
             ).format(code=code, deadline=deadline.strftime("%Y-%m-%d %H:%M UTC"))
 
+    def audit_witness(self, fingerprint: str, day: str, language: str) -> str:
+        with self._i18n.context(), self._i18n.use_locale(language):
+            return "🔏 " + _(
+                "Audit log fingerprint for {day}: <code>{fingerprint}</code>. Keep this "
+                "message. Later, <code>safeperson audit verify --expect {fingerprint}</code> "
+                "shows whether anything recorded up to today was removed or changed."
+            ).format(day=day, fingerprint=fingerprint)
+
     def taken(self, code: str, taken_by: str, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
             return _("Case {code} was acknowledged by {name}.").format(

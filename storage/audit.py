@@ -96,6 +96,10 @@ class AuditRepository:
             rows = await session.execute(select(AuditEvent).order_by(AuditEvent.id))
             return list(rows.scalars())
 
+    async def anchor(self) -> AuditAnchor | None:
+        async with self._db.transaction() as session:
+            return await session.get(AuditAnchor, ANCHOR_ID)
+
     async def chain(self) -> tuple[list[AuditEvent], AuditAnchor | None]:
         """Every event in order and the anchor, as of the same moment."""
         async with self._db.transaction() as session:

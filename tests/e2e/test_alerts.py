@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from bot.staff import StaffDesk
 from emulator.client import EmulatorClient, Screen
 from storage.db import Database
-from storage.models import AuditEvent
+from storage.models import AuditAnchor, AuditEvent
 from tests.e2e.conftest import MakePerson
 from tests.e2e.harness import InProcessBot, Person, run_cli
 from tests.e2e.test_enrolment import enrol
@@ -329,3 +329,45 @@ async def test_a_reader_sees_the_language_the_reporter_wrote_in(
     # In the reader's language, naming the reporter's as its speakers write it.
     # (Kept inside the sealed report: nothing else stores it.)
     await officer.wait_for_bot_text("The reporter wrote in: Shqip")
+
+
+FINGERPRINT = re.compile(r"Audit log fingerprint for (\d{4}-\d{2}-\d{2}): ([0-9a-f-]{19})")
+
+
+async def test_the_board_gets_the_audit_fingerprint_daily_and_it_catches_a_rollback(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    board = await enrolled(safeperson, make_person, "Elena", "board")
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    await safeperson.sweep_as_if_later(0)
+    screen = await board.wait_for(lambda s: any(FINGERPRINT.search(m.text) for m in s.bot_messages))
+    found = [FINGERPRINT.search(m.text) for m in screen.bot_messages]
+    held = next(match for match in found if match is not None).group(2)
+    # The officer is not the board: no fingerprint there; and housekeeping again the same day
+    # sends nothing new.
+    assert not any(FINGERPRINT.search(m.text) for m in (await officer.screen()).bot_messages)
+    await safeperson.sweep_as_if_later(0.1)
+    # More happens: a report, its alert.
+    child = await make_person(first_name="Ana", language_code="en")
+    await child_report(child, "en")
+    await officer.wait_for(lambda s: bool(alerts(s)))
+    await safeperson.sweep_as_if_later(0.2)
+    screen = await board.screen()
+    assert sum(bool(FINGERPRINT.search(m.text)) for m in screen.bot_messages) == 1
+    await safeperson.stop()
+
+    # The log still extends what the board holds.
+    returncode, out, _err = await run_cli(safeperson, "audit", "verify", "--expect", held)
+    assert returncode == 0, out
+    # Someone rolls the log back to before that day (keeping only the board member's own
+    # enrolment) and deletes the anchor with it: the fingerprint the board holds says so.
+    database = Database(safeperson.database_url)
+    try:
+        async with database.transaction() as session:
+            await session.execute(delete(AuditEvent).where(AuditEvent.id > 2))
+            await session.execute(delete(AuditAnchor))
+    finally:
+        await database.dispose()
+    returncode, out, _err = await run_cli(safeperson, "audit", "verify", "--expect", held)
+    assert returncode == 1
+    assert "ROLLED BACK" in out
