@@ -30,7 +30,8 @@ from emulator.client import EmulatorClient, Screen, ScreenMessage, SimUser
 from storage import migrate
 from storage.cases import CaseRepository, StaffRepository
 from storage.db import Database
-from storage.models import Base, FsmRecord, ReportCase
+from storage.models import Base, FsmRecord, OutboxMessage, ReportCase
+from storage.outbox import PENDING, WITH_COURIER
 
 TOKEN = "123456789:TESTtokenForTheLocalEmulator_x"
 
@@ -299,11 +300,16 @@ class Person:
         self.telegram = telegram
         self.user = user
 
-    async def send(self, text: str) -> None:
-        await self.telegram.send_text(self.user.user_id, text)
+    async def send(self, text: str) -> int:
+        """Write `text`; the update's id."""
+        return (await self.telegram.send_text(self.user.user_id, text)).update_id
 
-    async def tap(self, button_text: str, *, message_id: int | None = None) -> None:
-        await self.telegram.press(self.user.user_id, button_text=button_text, message_id=message_id)
+    async def tap(self, button_text: str, *, message_id: int | None = None) -> int:
+        """Tap a button; the update's id."""
+        pressed = await self.telegram.press(
+            self.user.user_id, button_text=button_text, message_id=message_id
+        )
+        return pressed.update_id
 
     async def screen(self) -> Screen:
         return await self.telegram.screen(self.user.user_id)
@@ -318,6 +324,18 @@ class Person:
 
 def bot_messages_with(screen: Screen, fragment: str) -> list[ScreenMessage]:
     return [m for m in screen.bot_messages if fragment in m.text]
+
+
+async def wait_until_outbox_sent(bot: InProcessBot, timeout: float = 20.0) -> None:
+    """Until every message the bot queued in its outbox has gone to Telegram (or been given up):
+    after this, a message that was going to reach a phone is on it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    waiting = OutboxMessage.status.in_((PENDING, WITH_COURIER))
+    while await count_rows(bot.database_url, OutboxMessage, waiting):
+        if loop.time() > deadline:
+            raise AssertionError("the outbox never emptied")
+        await asyncio.sleep(0.05)
 
 
 async def wait_until_confirmed(

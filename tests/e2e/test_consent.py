@@ -3,7 +3,6 @@ travel both ways, Done reaches the sender, the export lists it, and the database
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +10,14 @@ import pytest
 from bot.languages import ENDONYMS, LanguageCode
 from bot.staff import PASSPHRASE_FREE_TRIES
 from tests.e2e.conftest import MakePerson
-from tests.e2e.harness import InProcessBot, Person, run_cli, translate
+from tests.e2e.harness import (
+    InProcessBot,
+    Person,
+    run_cli,
+    translate,
+    wait_until_confirmed,
+    wait_until_outbox_sent,
+)
 from tests.e2e.test_alerts import enrolled
 from tests.e2e.test_casework import audit_actions, stored_bytes
 from tests.e2e.test_reporting import GOT_IT, RECEIPT, THATS_ALL, answer, tap_newest
@@ -108,7 +114,7 @@ async def test_a_parent_withdraws_consent_and_it_is_handled_both_ways(
     assert CHILD_NAME not in alert.text
     assert alert.button_texts == ["Read", "Done", "Ask a question"]
     # The officer is not a reader of consent requests when there is a data-protection contact.
-    await asyncio.sleep(0.5)
+    await wait_until_outbox_sent(safeperson)
     assert not any(code in m.text for m in (await officer.screen()).bot_messages)
 
     # Read: what is taken back, for whom.
@@ -235,8 +241,8 @@ async def test_a_young_person_withdraws_data_only_and_odd_input_is_answered_kind
     await young.wait_for_bot_text("Your reference:")
     # A second tap on the same Send makes no second request.
     sent = [m for m in (await young.screen()).bot_messages if m.text.startswith("Please check:")]
-    await young.tap("Send", message_id=sent[0].message_id)
-    await asyncio.sleep(0.5)
+    second = await young.tap("Send", message_id=sent[0].message_id)
+    await wait_until_confirmed(young.telegram, second)
     assert await safeperson.count_cases() == 1
 
 
@@ -260,6 +266,8 @@ async def test_cases_lists_the_open_consent_requests_to_the_data_protection_cont
     # Done: no longer listed.
     await dpo.send("/cases")
     await dpo.wait_for_bot_text("No open cases for you.", count=2)
-    await asyncio.sleep(0.5)
-    screen = await dpo.screen()
+    # One person's updates are answered in order: once a later /cases is answered, everything
+    # the earlier one said is on the screen.
+    await dpo.send("/cases")
+    screen = await dpo.wait_for_bot_text("No open cases for you.", count=3)
     assert sum("Open consent request" in m.text for m in screen.bot_messages) == 1
