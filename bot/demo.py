@@ -28,7 +28,7 @@ from bot.languages import ENDONYMS
 from bot.settings import ConfigError, OrganisationConfig, Settings
 from emulator.client import EmulatorClient, Screen
 from emulator.server import BotApiEmulator
-from handlers import enrolment_texts
+from handlers import enrolment_texts, texts
 
 DEMO_TOKEN = "100000001:SafePersonDemoTokenForTheLocalEmulator"  # noqa: S105 - fake, local only
 DEFAULT_PORT: Final = 8088
@@ -158,12 +158,16 @@ async def _enrol(app: SafePerson, telegram: EmulatorClient, member: DemoMember) 
         invitation = await app.staff.invite(member.name, member.role, None)
     phone = await telegram.create_user(first_name=member.name, language_code="en")
     with app.i18n.context(), app.i18n.use_locale("en"):
-        choose, again, done = (
+        language, choose, again, done = (
+            texts.choose_language(),
             enrolment_texts.choose_passphrase(),
             enrolment_texts.again(),
             enrolment_texts.enrolled(),
         )
     await telegram.send_text(phone.user_id, f"/start {invitation.code}")
+    # Staff pick their language first; the phone's (English) comes ticked.
+    await _wait_for_text(telegram, phone.user_id, language)
+    await telegram.press(phone.user_id, button_text=f"✓ {ENDONYMS['en']}")
     await _wait_for_text(telegram, phone.user_id, choose)
     await telegram.send_text(phone.user_id, member.passphrase)
     await _wait_for_text(telegram, phone.user_id, again)
