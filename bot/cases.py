@@ -339,9 +339,6 @@ class CaseDesk:
     def new_draft_id(self) -> str:
         return self._random.token_bytes(16).hex()
 
-    def _token(self, length: int) -> str:
-        return receipt_token(self._random, length)
-
     async def submit(self, report: Report) -> Receipt | None:
         """Seal and store the report; None if this draft was already submitted."""
         if await self._filer.already_filed(report.draft_id):
