@@ -314,6 +314,18 @@ class EmulatorClient:
             for call in await self._request("GET", "/control/calls")
         ]
 
+    async def polls_started(self) -> int:
+        """How many getUpdates calls have reached the emulator so far."""
+        answer = await self._request("GET", "/control/polls")
+        return int(answer["started"])
+
+    async def wait_for_poll(self, started: int) -> None:
+        """Until the emulator has received more than `started` getUpdates calls (at most 10 s:
+        TimeoutError)."""
+        async with asyncio.timeout(10):
+            while await self.polls_started() <= started:
+                await asyncio.sleep(0.01)
+
     async def clear_calls(self) -> None:
         await self._request("DELETE", "/control/calls")
 

@@ -77,6 +77,7 @@ class ControlApi:
             web.post("/control/updates", self.queue_raw_update),
             web.post("/control/updates/{update_id}/redeliver", self.redeliver),
             web.get("/control/calls", self.list_calls),
+            web.get("/control/polls", self.polls),
             web.delete("/control/calls", self.clear_calls),
             web.get("/control/faults", self.list_faults),
             web.post("/control/faults", self.add_fault),
@@ -260,6 +261,11 @@ class ControlApi:
             raise ControlError(404, f"no update {update_id}")
         self._state.requeue(update)
         return web.json_response({"ok": True, "update_id": update_id})
+
+    async def polls(self, request: web.Request) -> web.Response:
+        """How many getUpdates calls have reached the emulator (a test can wait for a long poll
+        to be in progress instead of sleeping)."""
+        return web.json_response({"started": self._state.poll_generation})
 
     async def list_calls(self, request: web.Request) -> web.Response:
         return web.json_response(

@@ -59,8 +59,9 @@ async def test_offset_confirms_earlier_updates_for_good(bot: Bot, client: Emulat
 @pytest.mark.asyncio
 async def test_long_poll_answers_as_soon_as_a_user_writes(bot: Bot, client: EmulatorClient) -> None:
     ana = await client.create_user("Ana", "ro")
+    started = await client.polls_started()
     poll = asyncio.create_task(bot.get_updates(timeout=50))
-    await asyncio.sleep(0.1)  # let the poll reach the emulator and start waiting
+    await client.wait_for_poll(started)  # the poll is in, and waiting
     assert not poll.done()
 
     sent = await client.send_text(ana.user_id, "hello")
@@ -72,10 +73,11 @@ async def test_long_poll_answers_as_soon_as_a_user_writes(bot: Bot, client: Emul
 
 @pytest.mark.asyncio
 async def test_a_second_long_poll_ends_the_first_with_409_conflict_as_telegram_does(
-    bot: Bot, bot_factory: BotFactory, base_url: str
+    bot: Bot, bot_factory: BotFactory, base_url: str, client: EmulatorClient
 ) -> None:
+    started = await client.polls_started()
     first = asyncio.create_task(bot.get_updates(timeout=50))
-    await asyncio.sleep(0.1)  # let the first poll reach the emulator and start waiting
+    await client.wait_for_poll(started)  # the first poll is in, and waiting
     # Another process with the same token (a second instance of the bot).
     second = asyncio.create_task(bot_factory(base_url).get_updates(timeout=1))
 
