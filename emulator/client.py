@@ -323,7 +323,9 @@ class EmulatorClient:
         """Until the emulator has received more than `started` getUpdates calls (at most 10 s:
         TimeoutError)."""
         async with asyncio.timeout(10):
-            while await self.polls_started() <= started:
+            while True:
+                if await self.polls_started() > started:
+                    return
                 await asyncio.sleep(0.01)
 
     async def clear_calls(self) -> None:
