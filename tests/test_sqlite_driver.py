@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from pathlib import Path
 
 from sqlalchemy import text
@@ -27,15 +26,16 @@ async def test_a_writer_waiting_for_another_process_leaves_the_loop_free(tmp_pat
                 await session.execute(text("INSERT INTO note (body) VALUES ('from the bot')"))
 
         writer = asyncio.create_task(write())
-        # While the bot's writer waits for that lock, everyone else is still answered: the loop
-        # keeps turning (were BEGIN run on the loop's thread, it would stall here for the whole
-        # busy timeout, and the other process could never finish).
-        turns = 0
-        started = time.monotonic()
-        while turns < 20:
-            await asyncio.sleep(0.01)
-            turns += 1
-        assert time.monotonic() - started < 2
+        await asyncio.sleep(0)  # the writer starts, and reaches its BEGIN
+
+        async def read_meanwhile() -> int:
+            async with database.transaction() as session:
+                return int((await session.execute(text("SELECT count(*) FROM note"))).scalar_one())
+
+        # While the bot's writer waits for that lock, everyone else is still answered: another
+        # unit of work reads at once (were BEGIN run on the loop's thread, the loop would stall
+        # for the whole busy timeout, and the writer would fail before this read ran).
+        assert await asyncio.wait_for(read_meanwhile(), 5) == 0
         assert not writer.done()
         other.execute("COMMIT")
         other.close()
