@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol
+from typing import Final, Protocol
 
 from bot.audit import AuditLog
+from bot.case_model import CaseKind, CaseStatus, StaffRole, StaffStatus, Urgency, deadline_runs
 from bot.clock import Clock
 from bot.deadlines import SWEEP_BATCH, latest_reminder, next_look
 from bot.outbox import (
@@ -35,16 +36,13 @@ from bot.staff import StaffDesk
 from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase, StaffMember
 
-PRIORITY_OF_URGENCY = {
-    "immediate": PRIORITY_IMMEDIATE,
-    "urgent": PRIORITY_URGENT,
-    "standard": PRIORITY_STANDARD,
+PRIORITY_OF_URGENCY: Final[dict[str, int]] = {
+    Urgency.IMMEDIATE: PRIORITY_IMMEDIATE,
+    Urgency.URGENT: PRIORITY_URGENT,
+    Urgency.STANDARD: PRIORITY_STANDARD,
 }
-STATUS_ALERTED = "alerted"
-STATUS_ACKNOWLEDGED = "acknowledged"
-WAITING_STATUSES = ("awaiting_alert", STATUS_ALERTED)
-# Until a case is referred to the authorities or closed with a reason, its deadline runs.
-OPEN_STATUSES = ("awaiting_alert", STATUS_ALERTED, STATUS_ACKNOWLEDGED, "assessing")
+# Not yet acknowledged: the ladder climbs for these.
+WAITING_STATUSES: Final = (CaseStatus.AWAITING_ALERT, CaseStatus.ALERTED)
 
 
 @dataclass(frozen=True)
@@ -93,17 +91,21 @@ class Acknowledged:
 def ladder_tiers(members: list[StaffMember], case: ReportCase) -> list[list[StaffMember]]:
     """Who is alerted at each tier, for this case; empty tiers are skipped."""
     if case.about_officer:
-        tiers = [[m for m in members if m.role == "board"]]
+        tiers = [[m for m in members if m.role == StaffRole.BOARD]]
     else:
         tiers = [
             [
                 m
                 for m in members
-                if m.role == "officer"
-                or (m.role == "safe_person" and case.activity and m.activity == case.activity)
+                if m.role == StaffRole.OFFICER
+                or (
+                    m.role == StaffRole.SAFE_PERSON
+                    and case.activity
+                    and m.activity == case.activity
+                )
             ],
-            [m for m in members if m.role == "deputy"],
-            [m for m in members if m.role == "board"],
+            [m for m in members if m.role == StaffRole.DEPUTY],
+            [m for m in members if m.role == StaffRole.BOARD],
         ]
     return [tier for tier in tiers if tier]
 
@@ -225,7 +227,7 @@ class EscalationLadder:
             alert_round=1,
             next_alert_at=now + self._ack_time(case.urgency),
             # With nobody reachable the case stays waiting; the next round tries the next tier.
-            status=STATUS_ALERTED if queued else case.status,
+            status=CaseStatus.ALERTED if queued else case.status,
             now=now,
         )
         return queued
@@ -260,7 +262,7 @@ class EscalationLadder:
                 tier=tier,
                 alert_round=round_,
                 next_alert_at=now + self._ack_time(case.urgency),
-                status=STATUS_ALERTED if added else case.status,
+                status=CaseStatus.ALERTED if added else case.status,
                 now=now,
             )
         await self._audit.record_many(records)
@@ -269,7 +271,7 @@ class EscalationLadder:
     async def acknowledge(self, code: str, member: StaffMember) -> Acknowledged | None:
         """The member takes the case: the ladder stops, and everyone alerted is told who."""
         case = await self._cases.by_code(code)
-        if case is None or case.kind != "concern":
+        if case is None or case.kind != CaseKind.CONCERN:
             return None
         tiers = ladder_tiers(await self._members_for(case), case)
         alerted = [m for t in tiers[: case.tier + 1] for m in t]
@@ -308,12 +310,12 @@ class EscalationLadder:
         `escalate_due` is.
         """
         now = self._clock.now()
-        due = await self._cases.due_for_reminder(now, "concern", limit)
-        lookups = await self._lookups([c for c in due if c.status in OPEN_STATUSES])
+        due = await self._cases.due_for_reminder(now, CaseKind.CONCERN, limit)
+        lookups = await self._lookups([c for c in due if deadline_runs(c.status)])
         messages: list[StaffMessage] = []
         next_looks: list[tuple[ReportCase, datetime | None]] = []
         for case in due:
-            if case.status not in OPEN_STATUSES:
+            if not deadline_runs(case.status):
                 next_looks.append((case, None))
                 continue
             messages += await self._reminders_for(case, now, lookups)
@@ -330,7 +332,7 @@ class EscalationLadder:
             return [
                 told
                 for member in members
-                if member.role == "board"
+                if member.role == StaffRole.BOARD
                 and (
                     told := await self._told(
                         member,
@@ -384,9 +386,11 @@ class EscalationLadder:
         """A member's key was locked after wrong passphrases: their phone or Telegram account
         may be in someone else's hands, so the board hears of it (the officer and deputies
         when no board member is enrolled), never the member's own chat. How many were told."""
-        others = [m for m in await self._staff.active_readers(("board",)) if m.id != member.id]
+        others = [
+            m for m in await self._staff.active_readers((StaffRole.BOARD,)) if m.id != member.id
+        ]
         if not others:
-            deputies = await self._staff.active_readers(("officer", "deputy"))
+            deputies = await self._staff.active_readers((StaffRole.OFFICER, StaffRole.DEPUTY))
             others = [m for m in deputies if m.id != member.id]
         moment = int(self._clock.now().timestamp())
         told = 0
@@ -416,7 +420,7 @@ class EscalationLadder:
         day = self._clock.now().date().isoformat()
         messages = []
         for member in await self._staff_desk.members():
-            if member.role != "board" or member.status != "active":
+            if member.role != StaffRole.BOARD or member.status != StaffStatus.ACTIVE:
                 continue
             chat_id = self._staff_desk.alert_chat(member)
             if chat_id is None:

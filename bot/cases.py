@@ -11,10 +11,11 @@ import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Final, Literal, Protocol
+from typing import Final, Protocol
 
 from bot.audience import Audience
 from bot.audit import AuditLog
+from bot.case_model import CaseKind, CaseStatus, EntryKind, StaffRole, Urgency
 from bot.clock import Clock, RandomSource
 from bot.crypto import (
     SealedEntryError,
@@ -28,8 +29,6 @@ from bot.crypto import (
 from bot.server_keys import ServerKeys
 from storage.cases import CaseRepository, GuessCounters, NewEntry, StaffRepository
 from storage.models import CaseEntry, ReportCase, StaffMember
-
-Urgency = Literal["immediate", "urgent", "standard"]
 
 # No 0/O, 1/I/L: a child copies these from a screen onto paper and back.
 _ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -47,7 +46,6 @@ PERSON_WINDOW: Final = timedelta(minutes=15)
 CASE_GUESSES: Final = 30
 CASE_WINDOW: Final = timedelta(minutes=1)
 
-STATUS_WAITING_FOR_ALERT: Final = "awaiting_alert"
 # The key a reporter's own public key goes under while sealing (staff ids are positive).
 _REPORTER: Final = -1
 
@@ -89,9 +87,9 @@ class Receipt:
 class NewCase:
     """A case of any kind, ready to be sealed for the readers chosen for it."""
 
-    kind: str
+    kind: CaseKind
     audience: str
-    urgency: str
+    urgency: Urgency
     category: str | None
     activity: str | None
     about_officer: bool
@@ -123,11 +121,11 @@ class CaseView:
     """What a reporter who proved the receipt may see: never another reporter's data."""
 
     code: str
-    status: str
+    status: CaseStatus
     received_at: datetime
     wants_reply: bool
     replies: tuple[ReplyToReporter, ...] = ()
-    kind: str = "concern"
+    kind: CaseKind = CaseKind.CONCERN
     deadline_at: datetime | None = None
 
 
@@ -148,9 +146,11 @@ def choose_readers(
     for member in members:
         if member.public_key is None:
             continue
-        if member.role == "officer" and about_officer:
+        if member.role == StaffRole.OFFICER and about_officer:
             continue
-        if member.role == "safe_person" and (activity is None or member.activity != activity):
+        if member.role == StaffRole.SAFE_PERSON and (
+            activity is None or member.activity != activity
+        ):
             continue
         readers[member.id] = member.public_key
     return readers
@@ -194,7 +194,7 @@ class CaseFiler:
         return receipt_token(self._random, length)
 
     def from_sender(
-        self, code: str, kind: str, content: bytes, readers: dict[int, bytes]
+        self, code: str, kind: EntryKind, content: bytes, readers: dict[int, bytes]
     ) -> NewEntry:
         """An entry written by the person who sent the case, sealed for its readers."""
         return seal_case_entry(
@@ -216,8 +216,10 @@ class CaseFiler:
             code = self._token(CODE_LENGTH)
         secret = self._token(RECEIPT_LENGTH)
         now = self._clock.now()
-        entries = [self.from_sender(code, "report", new.content, new.readers)]
-        entries += [self.from_sender(code, "voice", note, new.readers) for note in new.voice_notes]
+        entries = [self.from_sender(code, EntryKind.REPORT, new.content, new.readers)]
+        entries += [
+            self.from_sender(code, EntryKind.VOICE, note, new.readers) for note in new.voice_notes
+        ]
         # The reporter's own key, locked under the receipt secret: what the safe person writes
         # back is sealed for it too, so /status can show it and the server cannot.
         reporter_keys = generate_reader_keys()
@@ -236,7 +238,7 @@ class CaseFiler:
             about_officer=new.about_officer,
             wants_reply=new.wants_reply,
             # The escalation ladder picks cases up from here (the officer side).
-            status=STATUS_WAITING_FOR_ALERT,
+            status=CaseStatus.AWAITING_ALERT,
             received_at=now,
             deadline_at=now + new.deadline,
             # The deadline sweep looks at it once soon, and works out its next reminder then.
@@ -354,7 +356,7 @@ class CaseDesk:
         content = json.dumps(sealed, ensure_ascii=False).encode()
         filed = await self._filer.file_case(
             NewCase(
-                kind="concern",
+                kind=CaseKind.CONCERN,
                 audience=report.audience,
                 urgency=report.urgency,
                 category=report.category,
@@ -466,11 +468,12 @@ class CaseDesk:
             raise NoReadersError
         if text is not None:
             await self._cases.add_entry(
-                case.id, self._filer.from_sender(case.code, "follow_up", text.encode(), readers)
+                case.id,
+                self._filer.from_sender(case.code, EntryKind.FOLLOW_UP, text.encode(), readers),
             )
         if voice is not None:
             await self._cases.add_entry(
-                case.id, self._filer.from_sender(case.code, "voice", voice, readers)
+                case.id, self._filer.from_sender(case.code, EntryKind.VOICE, voice, readers)
             )
         if self._answers is not None:
             await self._answers.reporter_added(case)
@@ -478,7 +481,7 @@ class CaseDesk:
 
 def seal_case_entry(
     code: str,
-    kind: str,
+    kind: EntryKind,
     author: str,
     content: bytes,
     readers: dict[int, bytes],

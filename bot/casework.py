@@ -19,31 +19,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Final, Literal, Protocol, cast, get_args
+from typing import Final, Protocol
 
 from bot.alerts import PRIORITY_OF_URGENCY
 from bot.audit import AuditLog
+from bot.case_model import (
+    CaseKind,
+    CaseStatus,
+    CloseReason,
+    EntryKind,
+    StaffStatus,
+    deadline_runs,
+    next_steps,
+    transition,
+)
 from bot.cases import reply_chat, seal_case_entry, sealing_keys
 from bot.clock import Clock, RandomSource
 from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
 from bot.people import PeopleService
 from bot.server_keys import ServerKeys
 from bot.staff import StaffDesk
-from storage.cases import CaseRepository, StaffRepository
+from storage.cases import CaseRepository, StaffRepository, StatusChange
 from storage.models import ReportCase, StaffMember
 
-Step = Literal["assessing", "referred", "closed"]
-STEPS: Final[tuple[str, ...]] = get_args(Step)
-CloseReason = Literal["no_concern", "handled_internally", "handed_over", "duplicate", "other"]
-CLOSE_REASONS: Final[tuple[str, ...]] = get_args(CloseReason)
-STATUS_CLOSED: Final = "closed"
+# The steps a member takes on a concern's card (bot.case_model has the table).
+Step = CaseStatus
+STEPS: Final[tuple[CaseStatus, ...]] = (
+    CaseStatus.ASSESSING,
+    CaseStatus.REFERRED,
+    CaseStatus.CLOSED,
+)
+CLOSE_REASONS: Final[tuple[CloseReason, ...]] = tuple(CloseReason)
+STATUS_CLOSED: Final = CaseStatus.CLOSED
 
-# From which statuses each step may be taken.
-_ALLOWED_FROM: Final[dict[str, frozenset[str]]] = {
-    "assessing": frozenset({"acknowledged"}),
-    "referred": frozenset({"acknowledged", "assessing"}),
-    "closed": frozenset({"acknowledged", "assessing", "referred"}),
-}
 # A reply must fit in one Telegram message with the words around it.
 MAX_REPLY_CHARACTERS: Final = 3000
 MAX_NOTE_CHARACTERS: Final = 3500
@@ -53,21 +61,14 @@ ANSWER_ALERT_WINDOW: Final = timedelta(minutes=5)
 
 def close_reason(value: str) -> CloseReason | None:
     """The reason a button carries, if it is one (callback data comes from outside)."""
-    for reason in get_args(CloseReason):
-        if reason == value:
-            return cast(CloseReason, reason)
-    return None
-
-
-def next_steps(status: str) -> tuple[Step, ...]:
-    """The steps a case in this status can take now, in order."""
-    return tuple(
-        step for step in ("assessing", "referred", "closed") if status in _ALLOWED_FROM[step]
-    )
+    try:
+        return CloseReason(value)
+    except ValueError:
+        return None
 
 
 def is_reader(member: StaffMember, readers: set[int]) -> bool:
-    return member.status == "active" and member.id in readers
+    return member.status == StaffStatus.ACTIVE and member.id in readers
 
 
 class ReporterWords(Protocol):
@@ -145,7 +146,7 @@ class CaseWork:
     async def case_for(self, member: StaffMember, code: str) -> ReportCase | None:
         """The case, if it is sealed for this (active) member; None for anyone else."""
         case = await self._cases.by_code(code)
-        if case is None or case.kind != "concern":
+        if case is None or case.kind != CaseKind.CONCERN:
             return None  # a consent request has its own steps (bot.consent)
         if not is_reader(member, await self._cases.readers_of(case.id)):
             return None
@@ -162,7 +163,12 @@ class CaseWork:
         return member.name if member is not None else None
 
     async def _seal_for_readers(
-        self, case: ReportCase, kind: str, author: StaffMember, content: str, for_reporter: bool
+        self,
+        case: ReportCase,
+        kind: EntryKind,
+        author: StaffMember,
+        content: str,
+        for_reporter: bool,
     ) -> str:
         """Seal and store an entry; return its token (unique, so it names the entry)."""
         # The case's readers, less anyone revoked since: they get nothing new.
@@ -182,7 +188,7 @@ class CaseWork:
 
     async def reply(self, member: StaffMember, case: ReportCase, text: str) -> ReplyOutcome:
         """Write to the reporter as "the safe person"; sealed into the case either way."""
-        token = await self._seal_for_readers(case, "reply", member, text, for_reporter=True)
+        token = await self._seal_for_readers(case, EntryKind.REPLY, member, text, for_reporter=True)
         await self._audit.record(f"staff:{member.id}", "replied to the reporter", case.code)
         chat_id = reply_chat(self._keys, case)
         if chat_id is None:
@@ -203,17 +209,24 @@ class CaseWork:
         return ReplyOutcome(relayed=True)
 
     async def add_note(self, member: StaffMember, case: ReportCase, text: str) -> None:
-        await self._seal_for_readers(case, "note", member, text, for_reporter=False)
+        await self._seal_for_readers(case, EntryKind.NOTE, member, text, for_reporter=False)
         await self._audit.record(f"staff:{member.id}", "note added", case.code)
 
     async def start_assessing(self, member: StaffMember, case: ReportCase) -> Moved:
-        return await self._move(member, case, "assessing")
+        return await self._move(member, case, CaseStatus.ASSESSING)
 
     async def refer(
         self, member: StaffMember, case: ReportCase, authority: str, when: datetime
     ) -> Moved:
         return await self._move(
-            member, case, "referred", referred_to=authority.strip()[:100], referred_at=when
+            member,
+            case,
+            transition(
+                CaseKind.CONCERN,
+                CaseStatus.REFERRED,
+                referred_to=authority.strip()[:100],
+                referred_at=when,
+            ),
         )
 
     async def close(
@@ -221,29 +234,31 @@ class CaseWork:
     ) -> Moved:
         # The step first: a note is kept only if the case really closes now, and the case row
         # is locked before the audit log, in the same order as every other step.
-        # The reply route goes in the same UPDATE: a closed case takes no more replies, so the
-        # reporter's chat id need not be kept (not even sealed) a moment longer.
+        # The reply route goes in the same UPDATE (the transition says so): a closed case takes
+        # no more replies, so the reporter's chat id need not be kept (not even sealed).
         moved = await self._move(
             member,
             case,
-            "closed",
-            closed_reason=reason,
-            closed_at=self._clock.now(),
-            reply_route=None,
+            transition(
+                CaseKind.CONCERN,
+                CaseStatus.CLOSED,
+                closed_reason=reason,
+                closed_at=self._clock.now(),
+            ),
         )
         if moved.done and note:
             await self.add_note(member, case, note)
         return moved
 
     async def _move(
-        self, member: StaffMember, case: ReportCase, step: Step, **facts: object
+        self, member: StaffMember, case: ReportCase, step: CaseStatus | StatusChange
     ) -> Moved:
-        allowed = _ALLOWED_FROM[step]
-        if case.status not in allowed:
+        change = step if isinstance(step, StatusChange) else transition(case.kind, step)
+        if case.status not in change.allowed_from:
             return Moved(case, done=False)
-        if not await self._cases.move(case.id, allowed, self._clock.now(), status=step, **facts):
+        if not await self._cases.move(case.id, change, self._clock.now()):
             return Moved(case, done=False)  # someone else moved it first
-        await self._audit.record(f"staff:{member.id}", f"status: {step}", case.code)
+        await self._audit.record(f"staff:{member.id}", f"status: {change.to}", case.code)
         moved = await self._cases.by_code(case.code)
         return Moved(moved or case, done=True)
 
@@ -283,19 +298,15 @@ class CaseCard:
     urgency: str
     audience: str
     activity: str | None
-    status: str
+    status: CaseStatus
     acknowledged_by: str | None
     referred_to: str | None
     referred_at: datetime | None
-    closed_reason: str | None
+    closed_reason: CloseReason | None
     deadline_at: datetime
     # Until the deadline, while it still runs; None once referred or closed (it is met).
     time_left: timedelta | None
-    next_steps: tuple[Step, ...]
-
-
-def deadline_runs(status: str) -> bool:
-    return status not in {"referred", STATUS_CLOSED}
+    next_steps: tuple[CaseStatus, ...]
 
 
 # Typed referral times the officer may use (UTC, like every time the bot shows).

@@ -24,6 +24,15 @@ from functools import partial
 from typing import Final, Literal, Protocol, cast, get_args
 
 from bot.audit import AuditLog
+from bot.case_model import (
+    CaseKind,
+    CaseStatus,
+    EntryKind,
+    StaffRole,
+    StaffStatus,
+    Urgency,
+    transition,
+)
 from bot.cases import (
     CaseFiler,
     NewCase,
@@ -48,10 +57,10 @@ ConsentScope = Literal["data", "photos", "videos"]
 SCOPES: Final[tuple[ConsentScope, ...]] = get_args(ConsentScope)
 Requester = Literal["parent", "child"]
 
-KIND: Final = "consent"
-STATUS_RECEIVED: Final = "received"
-STATUS_DONE: Final = "done"
-OPEN_STATUSES: Final = ("awaiting_alert", STATUS_RECEIVED)
+KIND: Final = CaseKind.CONSENT
+STATUS_RECEIVED: Final = CaseStatus.RECEIVED
+STATUS_DONE: Final = CaseStatus.DONE
+OPEN_STATUSES: Final = (CaseStatus.AWAITING_ALERT, STATUS_RECEIVED)
 # Longer than any first name; a whole sentence typed here is not a name.
 MAX_FIRST_NAME: Final = 40
 MAX_QUESTION_CHARACTERS: Final = 3000
@@ -214,9 +223,9 @@ class ConsentDesk:
 
     async def contacts(self) -> list[StaffMember]:
         """Who a new request is sealed for: the data-protection contacts, else the officers."""
-        return await self._staff.active_readers(("dpo",)) or await self._staff.active_readers(
-            ("officer",)
-        )
+        return await self._staff.active_readers(
+            (StaffRole.DPO,)
+        ) or await self._staff.active_readers((StaffRole.OFFICER,))
 
     async def submit(self, request: ConsentRequest) -> Receipt | None:
         """Seal and store the request and alert its readers; None if already submitted."""
@@ -227,7 +236,7 @@ class ConsentDesk:
             NewCase(
                 kind=KIND,
                 audience=request.requester,
-                urgency="standard",
+                urgency=Urgency.STANDARD,
                 category=KIND,
                 activity=request.activity,
                 about_officer=False,
@@ -256,7 +265,7 @@ class ConsentDesk:
                 ),
             )
         await self._audit.record("system", f"consent contacts alerted ({queued})", case.code)
-        await self._cases.update(case.id, self._clock.now(), status=STATUS_RECEIVED)
+        await self._cases.move(case.id, transition(KIND, CaseStatus.RECEIVED), self._clock.now())
         return filed.receipt
 
     async def open_requests(self, member: StaffMember) -> list[ReportCase]:
@@ -266,7 +275,7 @@ class ConsentDesk:
     async def request_for(self, member: StaffMember, code: str) -> ReportCase | None:
         """The request, if it is sealed for this (active) member; None for anyone else."""
         case = await self._cases.by_code(code)
-        if case is None or case.kind != KIND or member.status != "active":
+        if case is None or case.kind != KIND or member.status != StaffStatus.ACTIVE:
             return None
         if member.id not in await self._cases.readers_of(case.id):
             return None
@@ -280,12 +289,7 @@ class ConsentDesk:
         # on the `case` object in hand.
         chat_id = reply_chat(self._keys, case)
         if not await self._cases.move(
-            case.id,
-            frozenset(OPEN_STATUSES),
-            now,
-            status=STATUS_DONE,
-            closed_at=now,
-            reply_route=None,
+            case.id, transition(KIND, CaseStatus.DONE, closed_at=now), now
         ):
             return False
         await self._audit.record(f"staff:{member.id}", "consent: done", case.code)
@@ -304,7 +308,7 @@ class ConsentDesk:
         request for its readers and for the sender's own key (so /status shows it)."""
         entry = seal_case_entry(
             case.code,
-            "question",
+            EntryKind.QUESTION,
             f"staff:{member.id}",
             text.encode(),
             await sealing_keys(self._cases, case),
@@ -358,7 +362,7 @@ class ConsentDesk:
     async def _remind(self, case: ReportCase, now: datetime) -> None:
         contacts = await self._cases.active_readers_of(case.id)
         if now >= case.deadline_at:
-            board = await self._staff.active_readers(("board",))
+            board = await self._staff.active_readers((StaffRole.BOARD,))
             for member in {m.id: m for m in contacts + board}.values():
                 await self._tell(
                     member,
@@ -396,7 +400,7 @@ class ConsentDesk:
         for stored in await self._cases.entries(case.id):
             entry = stored.entry
             wrapped = stored.wrapped_keys.get(member.id)
-            if entry.kind != "report" or wrapped is None:
+            if entry.kind != EntryKind.REPORT or wrapped is None:
                 continue
             try:
                 content = open_case_entry(case.code, entry, wrapped, private_key)

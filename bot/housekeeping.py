@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final, Protocol
 
-from bot.casework import STATUS_CLOSED
+from bot.case_model import CLOSED_STATUSES
 from bot.clock import Clock
-from bot.consent import STATUS_DONE
 from bot.loops import raise_if_cancelled
 from bot.trail import DELETE_WINDOW, ChatTrail
 from bot.updates import UpdateJournal
@@ -87,7 +86,7 @@ class Housekeeping:
             trails=legacy_trails + await self._trail.forget_expired(),
             ledger_marks=await self._journal.prune(),
             voices=await self._voices.forget_expired(),
-            routes=await self._cases.forget_reply_routes((STATUS_CLOSED, STATUS_DONE))
+            routes=await self._cases.forget_reply_routes(tuple(CLOSED_STATUSES))
             + await self._outbox.forget_finished_routes(),
         )
         logger.info(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from bot.audience import Audience
-from bot.cases import Urgency
+from bot.case_model import Urgency
 
 StepKind = Literal["choice", "free_text", "telling"]
 
@@ -93,10 +93,10 @@ def is_danger(key: str, value: str) -> bool:
 def urgency_of(audience: Audience, answers: dict[str, str]) -> Urgency:
     """Danger now is immediate; a child's own report, or one about staff, is urgent."""
     if any(is_danger(key, value) for key, value in answers.items()):
-        return "immediate"
+        return Urgency.IMMEDIATE
     if audience == "child" or answers.get("about_staff") in {"yes", "officer"}:
-        return "urgent"
-    return "standard"
+        return Urgency.URGENT
+    return Urgency.STANDARD
 
 
 def is_about_officer(answers: dict[str, str]) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final, Literal, get_args
+from typing import Final
 
 from bot.audit import AuditLog
 from bot.clock import Clock, RandomSource
@@ -27,11 +27,11 @@ from bot.crypto import (
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.strength import estimate_bits
-from storage.cases import GuessCounters, StaffRepository
+from storage.cases import Enrolled, GuessCounters, StaffRepository
 from storage.models import StaffMember
+from storage.vocabulary import StaffRole, StaffStatus
 
-Role = Literal["officer", "deputy", "board", "dpo", "safe_person"]
-ROLES: Final[tuple[str, ...]] = get_args(Role)
+ROLES: Final[tuple[StaffRole, ...]] = tuple(StaffRole)
 INVITE_PREFIX: Final = "st_"
 INVITE_LIFETIME: Final = timedelta(hours=72)
 MIN_PASSPHRASE_LENGTH: Final = 12
@@ -130,24 +130,20 @@ class StaffDesk:
         if activity is not None and self._config.activity(activity) is None:
             known = ", ".join(a.code for a in self._config.activities) or "none in the config"
             raise StaffError(f'no activity "{activity}" in the config (known: {known})')
-        if role == "safe_person" and activity is None:
+        if role == StaffRole.SAFE_PERSON and activity is None:
             raise StaffError("a safe person belongs to an activity: add --activity CODE")
         code = INVITE_PREFIX + self._random.token_bytes(16).hex()
         now = self._clock.now()
         member = await self._staff.add(
             name=name,
-            role=role,
+            role=StaffRole(role),
             activity=activity,
-            status="invited",
+            status=StaffStatus.INVITED,
             public_key=None,
             pseudonym=None,
             now=now,
         )
-        await self._staff.update(
-            member.id,
-            invite_hash=self._invite_hash(code),
-            invite_expires_at=now + INVITE_LIFETIME,
-        )
+        await self._staff.set_invitation(member.id, self._invite_hash(code), now + INVITE_LIFETIME)
         await self._audit.record("operator", f"invited staff:{member.id}")
         return Invitation(member.id, member.name, role, code, now + INVITE_LIFETIME)
 
@@ -158,18 +154,10 @@ class StaffDesk:
         member = await self._staff.get(member_id)
         if member is None:
             raise StaffError(f"no staff member {member_id}: see `safeperson staff list`")
-        if member.status == "revoked":
+        if member.status == StaffStatus.REVOKED:
             # Once is what happened: a second audit event would say it happened twice.
             return Revocation(member, already_revoked=True)
-        revoked = await self._staff.update(
-            member_id,
-            status="revoked",
-            revoked_at=self._clock.now(),
-            # A revoked member is sent nothing more, so the chat their alerts went to goes now.
-            alert_route=None,
-            invite_hash=None,
-            invite_expires_at=None,
-        )
+        revoked = await self._staff.revoke(member_id, self._clock.now())
         if revoked is None:  # removed since it was read
             raise StaffError(f"no staff member {member_id}: see `safeperson staff list`")
         await self._audit.record("operator", f"revoked staff:{member_id}")
@@ -177,7 +165,7 @@ class StaffDesk:
 
     async def is_last_enrolled_officer(self, member_id: int) -> bool:
         """Whether revoking this member would leave no officer enrolled."""
-        officers = await self._staff.active_readers(("officer",))
+        officers = await self._staff.active_readers((StaffRole.OFFICER,))
         return [m.id for m in officers] == [member_id]
 
     async def invitation(self, code: str) -> StaffMember | None:
@@ -185,7 +173,11 @@ class StaffDesk:
         if not code.startswith(INVITE_PREFIX):
             return None
         member = await self._staff.by_invite(self._invite_hash(code))
-        if member is None or member.status != "invited" or member.invite_expires_at is None:
+        if (
+            member is None
+            or member.status != StaffStatus.INVITED
+            or member.invite_expires_at is None
+        ):
             return None
         return member if self._clock.now() < member.invite_expires_at else None
 
@@ -199,7 +191,7 @@ class StaffDesk:
     async def active_member(self, telegram_user_id: int) -> StaffMember | None:
         """The enrolled, unrevoked member behind this Telegram account, if any."""
         member = await self._staff.by_pseudonym(self._keys.pseudonym(telegram_user_id))
-        return member if member is not None and member.status == "active" else None
+        return member if member is not None and member.status == StaffStatus.ACTIVE else None
 
     async def is_enrolled(self, telegram_user_id: int) -> bool:
         return await self.active_member(telegram_user_id) is not None
@@ -219,18 +211,19 @@ class StaffDesk:
         # record lets go of it (it keeps its history, not the account).
         await self._staff.release_pseudonym(pseudonym)
         await self._audit.record(f"staff:{member.id}", "enrolled")
-        return await self._staff.update(
+        return await self._staff.activate(
             member.id,
-            status="active",
-            pseudonym=pseudonym,
-            public_key=pair.public_key,
-            locked_private_key=lock_private_key(
-                pair.private_key, locking_key, member.id, self._random, STAFF_COST
+            Enrolled(
+                pseudonym=pseudonym,
+                public_key=pair.public_key,
+                locked_private_key=lock_private_key(
+                    pair.private_key, locking_key, member.id, self._random, STAFF_COST
+                ),
+                key_salt=salt,
+                alert_route=self._keys.seal(
+                    str(telegram_user_id).encode(), _route_context(member.id)
+                ),
             ),
-            key_salt=salt,
-            alert_route=self._keys.seal(str(telegram_user_id).encode(), _route_context(member.id)),
-            invite_hash=None,
-            invite_expires_at=None,
         )
 
     def alert_chat(self, member: StaffMember) -> int | None:

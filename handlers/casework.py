@@ -18,6 +18,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.case_model import CaseStatus, CloseReason, next_steps
 from bot.casework import (
     CLOSE_REASONS,
     MAX_NOTE_CHARACTERS,
@@ -27,7 +28,6 @@ from bot.casework import (
     CaseWork,
     Step,
     close_reason,
-    next_steps,
     parse_referral_time,
 )
 from bot.consent import ConsentDesk
@@ -269,7 +269,7 @@ async def on_assessing(
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
-    if not await _may_take(callback, case, "assessing"):
+    if not await _may_take(callback, case, CaseStatus.ASSESSING):
         return
     moved = await casework.start_assessing(member, case)
     if not moved.done:
@@ -286,7 +286,7 @@ async def on_refer(
     case: ReportCase,
     config: OrganisationConfig,
 ) -> None:
-    if not await _may_take(callback, case, "referred"):
+    if not await _may_take(callback, case, CaseStatus.REFERRED):
         return
     await answer_tap(callback)
     await state.set_state(CaseHandling.authority)
@@ -382,7 +382,7 @@ async def _refer(
 
 
 async def on_close(callback: CallbackQuery, bot: Bot, case: ReportCase) -> None:
-    if not await _may_take(callback, case, "closed"):
+    if not await _may_take(callback, case, CaseStatus.CLOSED):
         return
     await answer_tap(callback)
     menu = buttons(
@@ -407,7 +407,7 @@ async def on_close_reason(
     reason = close_reason(callback_data.reason)
     if reason is None:
         raise SkipHandler
-    if not await _may_take(callback, case, "closed"):
+    if not await _may_take(callback, case, CaseStatus.CLOSED):
         return
     await answer_tap(callback)
     if reason == "other":
@@ -435,7 +435,7 @@ async def on_close_note_text(
         await message.answer(say.too_long(MAX_NOTE_CHARACTERS))
         return
     await state.clear()
-    moved = await casework.close(member, case, "other", message.text or "")
+    moved = await casework.close(member, case, CloseReason.OTHER, message.text or "")
     if not moved.done:
         await message.answer(say.not_now(case.code, case.status))
         return

@@ -11,16 +11,22 @@ from sqlalchemy import update as sql_update
 
 from storage.db import Database
 from storage.models import CaseEntry, EntryKey, GuessCounter, ReportCase, StaffMember
+from storage.vocabulary import CaseKind, CaseStatus, CloseReason, EntryKind, StaffRole, StaffStatus
 
-# Who a new concern may be sealed for. The data-protection contact ("dpo") reads consent
+# Who a new concern may be sealed for. The data-protection contact (DPO) reads consent
 # requests instead (bot.consent).
-READER_ROLES = ("officer", "deputy", "board", "safe_person")
+READER_ROLES: tuple[StaffRole, ...] = (
+    StaffRole.OFFICER,
+    StaffRole.DEPUTY,
+    StaffRole.BOARD,
+    StaffRole.SAFE_PERSON,
+)
 
 
 @dataclass(frozen=True)
 class NewEntry:
     token: str
-    kind: str
+    kind: EntryKind
     author: str
     suite: str
     format_version: int
@@ -29,6 +35,41 @@ class NewEntry:
     wrapped_keys: dict[int, bytes]
     created_at: datetime
     reporter_key: bytes | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One step of a case, as the transition table in bot.case_model allows it: the new status,
+    the statuses it may be taken from, and the facts that go with it."""
+
+    to: CaseStatus
+    allowed_from: frozenset[CaseStatus]
+    referred_to: str | None = None
+    referred_at: datetime | None = None
+    closed_reason: CloseReason | None = None
+    closed_at: datetime | None = None
+    # A case that takes no more replies need not keep the reporter's chat, not even sealed.
+    forget_reply_route: bool = False
+
+    def values(self, now: datetime) -> dict[str, object]:
+        changed: dict[str, object] = {"status": self.to, "updated_at": now}
+        for name in ("referred_to", "referred_at", "closed_reason", "closed_at"):
+            if getattr(self, name) is not None:
+                changed[name] = getattr(self, name)
+        if self.forget_reply_route:
+            changed["reply_route"] = None
+        return changed
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """What enrolment gives a member: their account, key and the chat their alerts go to."""
+
+    pseudonym: str
+    public_key: bytes
+    locked_private_key: bytes
+    key_salt: bytes
+    alert_route: bytes
 
 
 @dataclass(frozen=True)
@@ -45,9 +86,9 @@ class StaffRepository:
         self,
         *,
         name: str,
-        role: str,
+        role: StaffRole,
         activity: str | None,
-        status: str,
+        status: StaffStatus,
         public_key: bytes | None,
         pseudonym: str | None,
         now: datetime,
@@ -90,13 +131,41 @@ class StaffRepository:
                 (await session.execute(select(StaffMember).order_by(StaffMember.id))).scalars()
             )
 
-    async def update(self, member_id: int, **changes: object) -> StaffMember | None:
+    async def set_invitation(
+        self, member_id: int, invite_hash: str | None, expires_at: datetime | None
+    ) -> StaffMember | None:
         async with self._db.transaction() as session:
             member = await session.get(StaffMember, member_id)
-            if member is None:
-                return None
-            for name, value in changes.items():
-                setattr(member, name, value)
+            if member is not None:
+                member.invite_hash = invite_hash
+                member.invite_expires_at = expires_at
+            return member
+
+    async def revoke(self, member_id: int, now: datetime) -> StaffMember | None:
+        """Revoked: sent nothing more, so the chat their alerts went to goes now, and an unused
+        invitation stops working."""
+        async with self._db.transaction() as session:
+            member = await session.get(StaffMember, member_id)
+            if member is not None:
+                member.status = StaffStatus.REVOKED
+                member.revoked_at = now
+                member.alert_route = None
+                member.invite_hash = None
+                member.invite_expires_at = None
+            return member
+
+    async def activate(self, member_id: int, enrolled: Enrolled) -> StaffMember | None:
+        async with self._db.transaction() as session:
+            member = await session.get(StaffMember, member_id)
+            if member is not None:
+                member.status = StaffStatus.ACTIVE
+                member.pseudonym = enrolled.pseudonym
+                member.public_key = enrolled.public_key
+                member.locked_private_key = enrolled.locked_private_key
+                member.key_salt = enrolled.key_salt
+                member.alert_route = enrolled.alert_route
+                member.invite_hash = None
+                member.invite_expires_at = None
             return member
 
     async def release_pseudonym(self, pseudonym: str) -> None:
@@ -105,17 +174,19 @@ class StaffRepository:
             await session.execute(
                 sql_update(StaffMember)
                 .where(StaffMember.pseudonym == pseudonym)
-                .where(StaffMember.status != "active")
+                .where(StaffMember.status != StaffStatus.ACTIVE)
                 .values(pseudonym=None)
             )
 
-    async def active_readers(self, roles: tuple[str, ...] = READER_ROLES) -> list[StaffMember]:
+    async def active_readers(
+        self, roles: tuple[StaffRole, ...] = READER_ROLES
+    ) -> list[StaffMember]:
         """Enrolled, not revoked, with a key, in one of `roles`: whom a new case can be sealed
         for."""
         async with self._db.transaction() as session:
             rows = await session.execute(
                 select(StaffMember)
-                .where(StaffMember.status == "active")
+                .where(StaffMember.status == StaffStatus.ACTIVE)
                 .where(StaffMember.public_key.is_not(None))
                 .where(StaffMember.role.in_(roles))
                 .order_by(StaffMember.id)
@@ -176,7 +247,7 @@ class CaseRepository:
         tier: int,
         alert_round: int,
         next_alert_at: datetime,
-        status: str,
+        status: CaseStatus,
         now: datetime,
     ) -> None:
         async with self._db.transaction() as session:
@@ -189,7 +260,7 @@ class CaseRepository:
                 case.updated_at = now
 
     async def due_for_escalation(
-        self, now: datetime, statuses: tuple[str, ...], limit: int
+        self, now: datetime, statuses: tuple[CaseStatus, ...], limit: int
     ) -> list[ReportCase]:
         """Unacknowledged cases whose alert time is up; on PostgreSQL each is claimed by one
         instance only (rows another instance holds are skipped until it commits)."""
@@ -206,7 +277,7 @@ class CaseRepository:
                 query = query.with_for_update(skip_locked=True)
             return list((await session.execute(query)).scalars())
 
-    async def due_for_reminder(self, now: datetime, kind: str, limit: int) -> list[ReportCase]:
+    async def due_for_reminder(self, now: datetime, kind: CaseKind, limit: int) -> list[ReportCase]:
         """Cases of `kind` whose next reminder moment has come (closed ones too, so that the
         sweep lets go of them), soonest first; on PostgreSQL each goes to one instance."""
         async with self._db.transaction() as session:
@@ -250,7 +321,7 @@ class CaseRepository:
                     acknowledged_by=member_id,
                     acknowledged_at=now,
                     next_alert_at=None,
-                    status="acknowledged",
+                    status=CaseStatus.ACKNOWLEDGED,
                     updated_at=now,
                 )
                 .execution_options(synchronize_session="fetch")
@@ -263,21 +334,19 @@ class CaseRepository:
             query = select(ReportCase.acknowledged_by).where(ReportCase.id == case_id)
             return (await session.execute(query)).scalar_one_or_none()
 
-    async def move(
-        self, case_id: int, allowed: frozenset[str], now: datetime, **changes: object
-    ) -> bool:
-        """Change a case only if its status is still one of `allowed` (checked in the UPDATE
-        itself, so two members acting at once cannot both win); True if it changed."""
+    async def move(self, case_id: int, change: StatusChange, now: datetime) -> bool:
+        """Take the step only if the case's status is still one it may be taken from (checked
+        in the UPDATE itself, so two members acting at once cannot both win); True if taken."""
         async with self._db.transaction() as session:
             result = await session.execute(
                 sql_update(ReportCase)
                 .where(ReportCase.id == case_id)
-                .where(ReportCase.status.in_(allowed))
-                .values(updated_at=now, **changes)
+                .where(ReportCase.status.in_(change.allowed_from))
+                .values(change.values(now))
             )
             return int(getattr(result, "rowcount", 0) or 0) == 1
 
-    async def forget_reply_routes(self, statuses: Sequence[str]) -> int:
+    async def forget_reply_routes(self, statuses: Sequence[CaseStatus]) -> int:
         """Wipe the reply route of every case in one of `statuses` that still keeps one; the
         number of cases changed."""
         async with self._db.transaction() as session:
@@ -289,16 +358,8 @@ class CaseRepository:
             )
             return int(getattr(result, "rowcount", 0) or 0)
 
-    async def update(self, case_id: int, now: datetime, **changes: object) -> None:
-        async with self._db.transaction() as session:
-            case = await session.get(ReportCase, case_id)
-            if case is not None:
-                for name, value in changes.items():
-                    setattr(case, name, value)
-                case.updated_at = now
-
     async def open_cases_sealed_for(
-        self, reader_id: int, closed: str, kind: str = "concern"
+        self, reader_id: int, closed: CaseStatus, kind: CaseKind = CaseKind.CONCERN
     ) -> list[ReportCase]:
         """Cases of `kind` not closed whose report is sealed for this reader, soonest deadline
         first."""
@@ -306,7 +367,7 @@ class CaseRepository:
             sealed_for_reader = (
                 select(CaseEntry.case_id)
                 .join(EntryKey, EntryKey.entry_id == CaseEntry.id)
-                .where(CaseEntry.kind == "report")
+                .where(CaseEntry.kind == EntryKind.REPORT)
                 .where(EntryKey.reader_id == reader_id)
             )
             rows = await session.execute(
@@ -343,7 +404,7 @@ class CaseRepository:
         async with self._db.transaction() as session:
             rows = await session.execute(
                 select(ReportCase)
-                .where(ReportCase.kind == "consent")
+                .where(ReportCase.kind == CaseKind.CONSENT)
                 .where((ReportCase.activity == activity) | ReportCase.activity.is_(None))
                 .order_by(ReportCase.received_at, ReportCase.id)
             )
@@ -354,7 +415,7 @@ class CaseRepository:
         async with self._db.transaction() as session:
             rows = await session.execute(
                 select(StaffMember)
-                .where(StaffMember.status == "active")
+                .where(StaffMember.status == StaffStatus.ACTIVE)
                 .where(StaffMember.public_key.is_not(None))
                 .where(StaffMember.id.in_(_readers_of_report(case_id)))
                 .order_by(StaffMember.id)
@@ -373,8 +434,8 @@ class CaseRepository:
                 .join(EntryKey, EntryKey.reader_id == StaffMember.id)
                 .join(CaseEntry, EntryKey.entry_id == CaseEntry.id)
                 .where(CaseEntry.case_id.in_(case_ids))
-                .where(CaseEntry.kind == "report")
-                .where(StaffMember.status == "active")
+                .where(CaseEntry.kind == EntryKind.REPORT)
+                .where(StaffMember.status == StaffStatus.ACTIVE)
                 .where(StaffMember.public_key.is_not(None))
                 .distinct()
                 .order_by(CaseEntry.case_id, StaffMember.id)
@@ -395,7 +456,7 @@ def _readers_of_report(case_id: int) -> Select[int]:
         select(EntryKey.reader_id)
         .join(CaseEntry, EntryKey.entry_id == CaseEntry.id)
         .where(CaseEntry.case_id == case_id)
-        .where(CaseEntry.kind == "report")
+        .where(CaseEntry.kind == EntryKind.REPORT)
     )
 
 

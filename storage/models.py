@@ -16,7 +16,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.types import UtcDateTime
+from storage.types import TextEnum, UtcDateTime
+from storage.vocabulary import (
+    CaseKind,
+    CaseStatus,
+    CloseReason,
+    EntryKind,
+    StaffRole,
+    StaffStatus,
+    Urgency,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -73,9 +82,9 @@ class StaffMember(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[StaffRole] = mapped_column(TextEnum(StaffRole, 16))
     activity: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[StaffStatus] = mapped_column(TextEnum(StaffStatus, 16))
     pseudonym: Mapped[str | None] = mapped_column(String(64), unique=True)
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The private key, encrypted under Argon2id(passphrase, key_salt): the server cannot use it.
@@ -105,15 +114,17 @@ class ReportCase(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # "concern" (a report) or "consent" (a withdrawal of consent): the same sealing, receipts
     # and relay, but different readers, deadline and steps.
-    kind: Mapped[str] = mapped_column(String(16), index=True, server_default="concern")
+    kind: Mapped[CaseKind] = mapped_column(
+        TextEnum(CaseKind, 16), index=True, server_default="concern"
+    )
     code: Mapped[str] = mapped_column(String(16), unique=True)
     audience: Mapped[str] = mapped_column(String(16))
-    urgency: Mapped[str] = mapped_column(String(16))
+    urgency: Mapped[Urgency] = mapped_column(TextEnum(Urgency, 16))
     category: Mapped[str | None] = mapped_column(String(32))
     activity: Mapped[str | None] = mapped_column(String(32))
     about_officer: Mapped[bool] = mapped_column(Boolean)
     wants_reply: Mapped[bool] = mapped_column(Boolean)
-    status: Mapped[str] = mapped_column(String(24), index=True)
+    status: Mapped[CaseStatus] = mapped_column(TextEnum(CaseStatus, 24), index=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     deadline_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -143,7 +154,7 @@ class ReportCase(Base):
     # (a name such as "DGASPC" or "Police"), when, and why a case was closed (a reason code).
     referred_to: Mapped[str | None] = mapped_column(String(100))
     referred_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    closed_reason: Mapped[str | None] = mapped_column(String(32))
+    closed_reason: Mapped[CloseReason | None] = mapped_column(TextEnum(CloseReason, 32))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
@@ -158,7 +169,7 @@ class CaseEntry(Base):
     )
     # Random, chosen before sealing: it is part of the context the content is bound to.
     token: Mapped[str] = mapped_column(String(32), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[EntryKind] = mapped_column(TextEnum(EntryKind, 16))
     author: Mapped[str] = mapped_column(String(16))
     suite: Mapped[str] = mapped_column(String(64))
     format_version: Mapped[int] = mapped_column(Integer)

@@ -40,6 +40,7 @@ from bot.server_keys import ServerKeys
 from storage import migrate
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
+from storage.vocabulary import StaffRole, StaffStatus
 
 CANARY = "canary-he-hits-me-4e7b1d"
 VOICE = b"OggS" + b"canary-voice-9f2c" * 50
@@ -82,9 +83,9 @@ async def desk(database_url: str, secret: bytes) -> AsyncIterator[Desk]:
         pair = generate_reader_keys()
         member = await staff.add(
             name=name,
-            role=role,
+            role=StaffRole(role),
             activity=activity,
-            status="active",
+            status=StaffStatus.ACTIVE,
             public_key=pair.public_key,
             pseudonym=None,
             now=clock.now(),
@@ -267,9 +268,9 @@ async def test_nothing_readable_in_the_database_file(sqlite_url: str, secret: by
     staff = StaffRepository(database)
     await staff.add(
         name="Maria",
-        role="officer",
+        role=StaffRole.OFFICER,
         activity=None,
-        status="active",
+        status=StaffStatus.ACTIVE,
         public_key=generate_reader_keys().public_key,
         pseudonym=None,
         now=MovableClock().now(),

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.casework import close_reason, next_steps, parse_referral_time
+from bot.case_model import CaseStatus, next_steps
+from bot.casework import close_reason, parse_referral_time
 from bot.durations import format_time_left
 from handlers.reading import in_chunks
 
@@ -25,7 +26,7 @@ NOW = datetime(2026, 3, 15, 10, 0, tzinfo=UTC)
     ],
 )
 def test_a_case_moves_forward_only(status: str, steps: tuple[str, ...]) -> None:
-    assert next_steps(status) == steps
+    assert next_steps(CaseStatus(status)) == steps
 
 
 def test_only_known_close_reasons_are_taken_from_a_button() -> None:

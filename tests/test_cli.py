@@ -22,6 +22,7 @@ from storage.audit import AuditRepository
 from storage.cases import StaffRepository
 from storage.db import Database
 from storage.models import AuditEvent
+from storage.vocabulary import StaffRole, StaffStatus
 
 
 def every_parser(
@@ -89,9 +90,9 @@ def cli_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             for name, role in (("Maria", "officer"), ("Ion", "deputy")):
                 await StaffRepository(database).add(
                     name=name,
-                    role=role,
+                    role=StaffRole(role),
                     activity=None,
-                    status="active",
+                    status=StaffStatus.ACTIVE,
                     public_key=b"k" * 32,
                     pseudonym=None,
                     now=datetime.now(UTC),

@@ -15,6 +15,7 @@ from bot.setup_files import EXAMPLE_CONFIG
 from storage import migrate
 from storage.cases import StaffRepository
 from storage.db import Database
+from storage.vocabulary import StaffRole, StaffStatus
 
 CONFIG = OrganisationConfig.model_validate(tomllib.loads(EXAMPLE_CONFIG))
 
@@ -30,9 +31,9 @@ async def database(sqlite_url: str) -> AsyncIterator[Database]:
 async def add(database: Database, name: str, role: str, status: str = "active") -> None:
     await StaffRepository(database).add(
         name=name,
-        role=role,
+        role=StaffRole(role),
         activity="summer_camp" if role == "safe_person" else None,
-        status=status,
+        status=StaffStatus(status),
         public_key=b"k" * 32 if status == "active" else None,
         pseudonym=None,
         now=datetime.now(UTC),

@@ -11,6 +11,7 @@ from storage.cases import CaseRepository
 from storage.db import Database
 from storage.models import OutboxMessage, ReportCase
 from storage.outbox import OutboxRepository
+from storage.vocabulary import CaseStatus
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -19,7 +20,7 @@ def case_row(code: str, status: str) -> ReportCase:
     return ReportCase(
         code=code,
         audience="child",
-        urgency="normal",
+        urgency="standard",
         about_officer=False,
         wants_reply=True,
         status=status,
@@ -44,8 +45,8 @@ async def test_housekeeping_wipes_the_reply_routes_of_closed_cases_only(database
             ):
                 session.add(case_row(code, status))
         cases = CaseRepository(database)
-        assert await cases.forget_reply_routes(("closed", "done")) == 2
-        assert await cases.forget_reply_routes(("closed", "done")) == 0
+        assert await cases.forget_reply_routes((CaseStatus.CLOSED, CaseStatus.DONE)) == 2
+        assert await cases.forget_reply_routes((CaseStatus.CLOSED, CaseStatus.DONE)) == 0
         async with database.transaction() as session:
             rows = await session.execute(select(ReportCase.code, ReportCase.reply_route))
             routes = {code: route for code, route in rows}

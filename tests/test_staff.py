@@ -41,6 +41,7 @@ from storage import migrate
 from storage.audit import AuditRepository
 from storage.cases import GuessCounters, StaffRepository
 from storage.db import Database
+from storage.models import StaffMember
 
 PASSPHRASE = "river lantern quiet seven"
 
@@ -58,6 +59,7 @@ class Desk:
     desk: StaffDesk
     staff: StaffRepository
     clock: MovableClock
+    database: Database
 
 
 @pytest.fixture
@@ -82,6 +84,7 @@ async def desk(database_url: str, secret: bytes) -> AsyncIterator[Desk]:
         ),
         staff,
         clock,
+        database,
     )
     await database.dispose()
 
@@ -147,10 +150,11 @@ async def test_staff_keys_take_the_higher_cost_and_older_keys_still_open(desk: D
     assert member.key_salt is not None
     random = SystemRandom()
     older_lock = await SecretHasher(random).derive_key(PASSPHRASE, member.key_salt)
-    older = await desk.staff.update(
-        member.id,
-        locked_private_key=lock_private_key(private_key, older_lock, member.id, random),
-    )
+    async with desk.database.transaction() as session:
+        row = await session.get(StaffMember, member.id)
+        assert row is not None
+        row.locked_private_key = lock_private_key(private_key, older_lock, member.id, random)
+    older = await desk.staff.get(member.id)
     assert older is not None
     assert older.locked_private_key is not None
     assert locked_key_cost(older.locked_private_key) == RECEIPT_COST

@@ -32,6 +32,7 @@ from storage.cases import CaseRepository, StaffRepository
 from storage.db import Database
 from storage.models import Base, FsmRecord, OutboxMessage, ReportCase
 from storage.outbox import PENDING, WITH_COURIER
+from storage.vocabulary import StaffRole, StaffStatus
 
 TOKEN = "123456789:TESTtokenForTheLocalEmulator_x"
 
@@ -156,9 +157,9 @@ async def enrol_reader(
         pair = generate_reader_keys()
         member = await StaffRepository(database).add(
             name=name,
-            role=role,
+            role=StaffRole(role),
             activity=activity,
-            status="active",
+            status=StaffStatus.ACTIVE,
             public_key=pair.public_key,
             pseudonym=None,
             now=datetime.now(UTC),
