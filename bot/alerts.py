@@ -12,37 +12,24 @@ Alerts carry triage facts only, never content, and go through the outbox.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Final, Protocol
+from typing import Protocol
 
 from bot.audit import AuditLog
-from bot.case_model import CaseKind, CaseStatus, StaffRole, StaffStatus, Urgency, deadline_runs
+from bot.case_model import CaseKind, CaseStatus, StaffRole, StaffStatus
 from bot.clock import Clock
-from bot.deadlines import SWEEP_BATCH, latest_reminder, next_look
-from bot.outbox import (
-    PRIORITY_IMMEDIATE,
-    PRIORITY_STANDARD,
-    PRIORITY_URGENT,
-    DigestLine,
-    Outbox,
-    StaffMessage,
-)
-from bot.people import PeopleService
+from bot.deadlines import SWEEP_BATCH, DeadlineMoment, DeadlineReminders
+from bot.notifier import Batch, Notice, StaffNotifier, priority_of, text_only
+from bot.outbox import PRIORITY_STANDARD, PRIORITY_URGENT
 from bot.settings import AcknowledgeTimes
 from bot.staff import StaffDesk
 from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase, StaffMember
 
-PRIORITY_OF_URGENCY: Final[dict[str, int]] = {
-    Urgency.IMMEDIATE: PRIORITY_IMMEDIATE,
-    Urgency.URGENT: PRIORITY_URGENT,
-    Urgency.STANDARD: PRIORITY_STANDARD,
-}
 # Not yet acknowledged: the ladder climbs for these.
-WAITING_STATUSES: Final = (CaseStatus.AWAITING_ALERT, CaseStatus.ALERTED)
+WAITING_STATUSES = (CaseStatus.AWAITING_ALERT, CaseStatus.ALERTED)
 
 
 @dataclass(frozen=True)
@@ -110,76 +97,36 @@ def ladder_tiers(members: list[StaffMember], case: ReportCase) -> list[list[Staf
     return [tier for tier in tiers if tier]
 
 
-@dataclass
-class _SweepLookups:
-    """What one batch of a sweep reads once for all its cases, instead of once per case: each
-    case's readers (one query) and each member's language. At 1,000 due cases these lookups
-    were 6,000 of the sweep's 18,000 statements."""
-
-    readers: dict[int, list[StaffMember]]
-    languages: dict[int, str] = field(default_factory=dict)
-
-
 class EscalationLadder:
     def __init__(
         self,
         cases: CaseRepository,
         staff: StaffRepository,
         staff_desk: StaffDesk,
-        people: PeopleService,
-        outbox: Outbox,
+        notifier: StaffNotifier,
         render: AlertRenderer,
         ack_times: AcknowledgeTimes,
         reminders: tuple[timedelta, ...],
-        default_language: str,
         clock: Clock,
         audit: AuditLog,
     ) -> None:
         self._audit = audit
-        self._reminders = tuple(sorted(reminders))
         self._cases = cases
         self._staff = staff
         self._staff_desk = staff_desk
-        self._people = people
-        self._outbox = outbox
+        self._notifier = notifier
         self._render = render
         self._ack_times = ack_times
-        self._default_language = default_language
         self._clock = clock
-
-    async def _members_for(
-        self, case: ReportCase, lookups: _SweepLookups | None = None
-    ) -> list[StaffMember]:
-        """Who may be alerted about this case: its readers (it was sealed for them when it came
-        in), less anyone revoked since. Someone enrolled later could not open it."""
-        if lookups is not None:
-            return lookups.readers.get(case.id, [])
-        return await self._cases.active_readers_of(case.id)
-
-    async def _lookups(self, cases: list[ReportCase]) -> _SweepLookups:
-        return _SweepLookups(await self._cases.active_readers_of_cases([c.id for c in cases]))
+        self._deadlines = DeadlineReminders(
+            CaseKind.CONCERN, cases, notifier, clock, reminders, policy=self
+        )
 
     def _ack_time(self, urgency: str) -> timedelta:
         ack_time: timedelta = getattr(self._ack_times, urgency, self._ack_times.standard)
         return ack_time
 
-    async def _language(self, member: StaffMember, lookups: _SweepLookups | None = None) -> str:
-        if lookups is not None and member.id in lookups.languages:
-            return lookups.languages[member.id]
-        language = (
-            await self._people.language_of_pseudonym(member.pseudonym) or self._default_language
-        )
-        if lookups is not None:
-            lookups.languages[member.id] = language
-        return language
-
-    async def _alert_messages(
-        self,
-        case: ReportCase,
-        members: list[StaffMember],
-        round_: int,
-        lookups: _SweepLookups | None = None,
-    ) -> list[StaffMessage]:
+    def _alerts(self, case: ReportCase, members: list[StaffMember], round_: int) -> list[Notice]:
         facts = AlertFacts(
             code=case.code,
             urgency=case.urgency,
@@ -190,35 +137,24 @@ class EscalationLadder:
             deadline_at=case.deadline_at,
             round=round_,
         )
-        messages = []
-        for member in members:
-            chat_id = self._staff_desk.alert_chat(member)
-            if chat_id is None:
-                continue
-            language = await self._language(member, lookups)
-            text, buttons = self._render.alert(facts, language)
-            messages.append(
-                StaffMessage(
-                    chat_id,
-                    text,
-                    priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
-                    purpose=f"alert|{case.code}|{member.id}|{round_}",
-                    buttons=buttons,
-                    # Under a burst, this chat's waiting alerts go out together, as one list.
-                    digest=DigestLine(case.code, case.urgency, language),
-                )
+        return [
+            Notice(
+                member,
+                f"alert|{case.code}|{member.id}|{round_}",
+                partial(self._render.alert, facts),
+                priority=priority_of(case.urgency),
+                # Under a burst, this chat's waiting alerts go out together, as one list.
+                digest_of=(case.code, case.urgency),
             )
-        return messages
-
-    async def _alert(self, case: ReportCase, members: list[StaffMember], round_: int) -> int:
-        return sum(
-            await self._outbox.enqueue_many(await self._alert_messages(case, members, round_))
-        )
+            for member in members
+        ]
 
     async def alert_new_case(self, case: ReportCase) -> int:
-        """Alert tier 1 (in the current unit of work) and start the acknowledgement timer."""
-        tiers = ladder_tiers(await self._members_for(case), case)
-        queued = await self._alert(case, tiers[0], 1) if tiers else 0
+        """Alert tier 1 (in the current unit of work) and start the acknowledgement timer.
+        Who may be alerted: the case's readers (it was sealed for them when it came in), less
+        anyone revoked since. Someone enrolled later could not open it."""
+        tiers = ladder_tiers(await self._cases.active_readers_of(case.id), case)
+        queued = await self._notifier.tell_all(self._alerts(case, tiers[0], 1)) if tiers else 0
         await self._audit.record("system", f"tier 1 alerted ({queued})", case.code)
         now = self._clock.now()
         await self._cases.update_ladder(
@@ -241,18 +177,18 @@ class EscalationLadder:
         written together at the commit (one by one, 1,000 due cases took 14 s)."""
         now = self._clock.now()
         due = await self._cases.due_for_escalation(now, WAITING_STATUSES, limit)
-        lookups = await self._lookups(due)
+        readers = await self._cases.active_readers_of_cases([c.id for c in due])
+        batch = Batch()
         climbs: list[tuple[ReportCase, int, int, int]] = []
-        messages: list[StaffMessage] = []
         for case in due:
-            tiers = ladder_tiers(await self._members_for(case, lookups), case)
+            tiers = ladder_tiers(readers.get(case.id, []), case)
             tier = min(case.tier + 1, len(tiers) - 1) if tiers else 0
             round_ = case.alert_round + 1
-            alerted = [m for t in tiers[: tier + 1] for m in t]
-            alerts = await self._alert_messages(case, alerted, round_, lookups)
+            alerts = self._alerts(case, [m for t in tiers[: tier + 1] for m in t], round_)
             climbs.append((case, tier, round_, len(alerts)))
-            messages += alerts
-        queued = iter(await self._outbox.enqueue_many(messages))
+            for notice in alerts:
+                batch.add(notice)
+        queued = iter(await self._notifier.send_batch(batch))
         records: list[tuple[str, str, str | None]] = []
         for case, tier, round_, count in climbs:
             added = sum(next(queued) for _ in range(count))
@@ -273,7 +209,7 @@ class EscalationLadder:
         case = await self._cases.by_code(code)
         if case is None or case.kind != CaseKind.CONCERN:
             return None
-        tiers = ladder_tiers(await self._members_for(case), case)
+        tiers = ladder_tiers(await self._cases.active_readers_of(case.id), case)
         alerted = [m for t in tiers[: case.tier + 1] for m in t]
         if member.id not in {m.id for m in alerted}:
             return None  # not someone this case was put before
@@ -287,18 +223,19 @@ class EscalationLadder:
             taker = await self._staff.get(taker_id) if taker_id is not None else None
             return Acknowledged(case, taker or member, first=False)
         await self._audit.record(f"staff:{member.id}", "acknowledged", case.code)
-        for other in alerted:
-            if other.id == member.id:
-                continue  # they know: their own alert turns into "you acknowledged"
-            chat_id = self._staff_desk.alert_chat(other)
-            if chat_id is None:
-                continue
-            await self._outbox.enqueue(
-                chat_id,
-                self._render.taken(case.code, member.name, await self._language(other)),
-                priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
-                purpose=f"taken|{case.code}|{other.id}",
-            )
+        await self._notifier.tell_all(
+            [
+                Notice(
+                    other,
+                    f"taken|{case.code}|{other.id}",
+                    text_only(partial(self._render.taken, case.code, member.name)),
+                    priority=priority_of(case.urgency),
+                )
+                for other in alerted
+                # They know: their own alert turns into "you acknowledged".
+                if other.id != member.id
+            ]
+        )
         return Acknowledged(case, member, first=True)
 
     async def remind_deadlines(self, limit: int = SWEEP_BATCH) -> int:
@@ -306,81 +243,40 @@ class EscalationLadder:
         at most `limit` cases whose moment has come; return how many cases were looked at.
 
         Only the latest reminder that applies is sent (a bot that was down does not send three
-        at once); each goes once to each person, however often this runs. Set-based as
-        `escalate_due` is.
+        at once); each goes once to each person, however often this runs.
         """
-        now = self._clock.now()
-        due = await self._cases.due_for_reminder(now, CaseKind.CONCERN, limit)
-        lookups = await self._lookups([c for c in due if deadline_runs(c.status)])
-        messages: list[StaffMessage] = []
-        next_looks: list[tuple[ReportCase, datetime | None]] = []
-        for case in due:
-            if not deadline_runs(case.status):
-                next_looks.append((case, None))
-                continue
-            messages += await self._reminders_for(case, now, lookups)
-            next_looks.append((case, next_look(case.deadline_at, self._reminders, now)))
-        await self._outbox.enqueue_many(messages)
-        await self._cases.set_next_reminders(next_looks)
-        return len(due)
+        return await self._deadlines.sweep(limit)
 
-    async def _reminders_for(
-        self, case: ReportCase, now: datetime, lookups: _SweepLookups
-    ) -> list[StaffMessage]:
-        members = await self._members_for(case, lookups)
-        if now >= case.deadline_at:
+    async def notices(
+        self, case: ReportCase, moment: DeadlineMoment, readers: list[StaffMember]
+    ) -> list[Notice]:
+        """At the deadline the board is alerted; before it, whoever took the case is reminded,
+        or everyone alerted so far while nobody has."""
+        if moment.breached:
             return [
-                told
-                for member in members
-                if member.role == StaffRole.BOARD
-                and (
-                    told := await self._told(
-                        member,
-                        case,
-                        f"breach|{case.code}|{member.id}",
-                        partial(self._render.breach, case.code, case.deadline_at),
-                        lookups,
-                    )
+                Notice(
+                    member,
+                    f"breach|{case.code}|{member.id}",
+                    text_only(partial(self._render.breach, case.code, case.deadline_at)),
+                    priority=priority_of(case.urgency),
                 )
-                is not None
+                for member in readers
+                if member.role == StaffRole.BOARD
             ]
-        left = latest_reminder(case.deadline_at, self._reminders, now)
-        if left is None:
-            return []
         if case.acknowledged_by is not None:
-            remind = [m for m in members if m.id == case.acknowledged_by]
+            remind = [m for m in readers if m.id == case.acknowledged_by]
         else:
-            remind = [m for t in ladder_tiers(members, case)[: case.tier + 1] for m in t]
-        messages = []
-        for member in remind:
-            told = await self._told(
+            remind = [m for t in ladder_tiers(readers, case)[: case.tier + 1] for m in t]
+        seconds = int(moment.left.total_seconds())
+        return [
+            Notice(
                 member,
-                case,
-                f"reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
-                partial(self._render.reminder, case.code, left, case.deadline_at),
-                lookups,
+                f"reminder|{case.code}|{member.id}|{seconds}",
+                text_only(partial(self._render.reminder, case.code, moment.left, case.deadline_at)),
+                priority=priority_of(case.urgency),
             )
-            if told is not None:
-                messages.append(told)
-        return messages
-
-    async def _told(
-        self,
-        member: StaffMember,
-        case: ReportCase,
-        purpose: str,
-        text: Callable[[str], str],
-        lookups: _SweepLookups,
-    ) -> StaffMessage | None:
-        chat_id = self._staff_desk.alert_chat(member)
-        if chat_id is None:
-            return None
-        return StaffMessage(
-            chat_id,
-            text(await self._language(member, lookups)),
-            priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
-            purpose=purpose,
-        )
+            for member in remind
+        ]
 
     async def tell_board_key_locked(self, member: StaffMember, failures: int) -> int:
         """A member's key was locked after wrong passphrases: their phone or Telegram account
@@ -393,21 +289,21 @@ class EscalationLadder:
             deputies = await self._staff.active_readers((StaffRole.OFFICER, StaffRole.DEPUTY))
             others = [m for m in deputies if m.id != member.id]
         moment = int(self._clock.now().timestamp())
-        told = 0
-        for other in others:
-            chat_id = self._staff_desk.alert_chat(other)
-            if chat_id is None:
-                continue
-            text = self._render.key_locked(
-                member.name, member.role, member.id, failures, await self._language(other)
-            )
-            told += await self._outbox.enqueue(
-                chat_id,
-                text,
-                priority=PRIORITY_URGENT,
-                purpose=f"key locked|{member.id}|{moment}|{other.id}",
-            )
-        return told
+        return await self._notifier.tell_all(
+            [
+                Notice(
+                    other,
+                    f"key locked|{member.id}|{moment}|{other.id}",
+                    text_only(
+                        partial(
+                            self._render.key_locked, member.name, member.role, member.id, failures
+                        )
+                    ),
+                    priority=PRIORITY_URGENT,
+                )
+                for other in others
+            ]
+        )
 
     async def send_audit_witness(self) -> int:
         """Once a day, each board member gets the audit log's head fingerprint in Telegram: an
@@ -418,23 +314,19 @@ class EscalationLadder:
         if fingerprint is None:
             return 0
         day = self._clock.now().date().isoformat()
-        messages = []
-        for member in await self._staff_desk.members():
-            if member.role != StaffRole.BOARD or member.status != StaffStatus.ACTIVE:
-                continue
-            chat_id = self._staff_desk.alert_chat(member)
-            if chat_id is None:
-                continue
-            messages.append(
-                StaffMessage(
-                    chat_id,
-                    self._render.audit_witness(fingerprint, day, await self._language(member)),
-                    priority=PRIORITY_STANDARD,
+        return await self._notifier.tell_all(
+            [
+                Notice(
+                    member,
                     # Once a day for each member, however often housekeeping runs.
-                    purpose=f"audit-witness|{day}|{member.id}",
+                    f"audit-witness|{day}|{member.id}",
+                    text_only(partial(self._render.audit_witness, fingerprint, day)),
+                    priority=PRIORITY_STANDARD,
                 )
-            )
-        return sum(await self._outbox.enqueue_many(messages))
+                for member in await self._staff_desk.members()
+                if member.role == StaffRole.BOARD and member.status == StaffStatus.ACTIVE
+            ]
+        )
 
     async def member_for(self, telegram_user_id: int) -> StaffMember | None:
         return await self._staff_desk.active_member(telegram_user_id)

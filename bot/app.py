@@ -35,6 +35,7 @@ from bot.housekeeping import Housekeeping
 from bot.keyvault import KeyVault
 from bot.logs import quiet_loop_exceptions
 from bot.loops import raise_if_cancelled, stop_task
+from bot.notifier import StaffNotifier
 from bot.outbox import Outbox, OutboxSender, OutboxSignal
 from bot.people import PeopleService
 from bot.pipeline import UpdatePipeline
@@ -189,13 +190,18 @@ def consent_desk(
     """The consent desk, for the bot and for `safeperson consent export` (which sends
     nothing, so it needs no outbox of the bot's)."""
     i18n = i18n or I18n(path=LOCALES_DIR, default_locale=config.languages.default)
+    notifier = StaffNotifier(
+        staff,
+        PeopleService(PersonRepository(database), keys, clock),
+        outbox or Outbox(OutboxRepository(database), keys, clock, database=database),
+        keys,
+        config.languages.default,
+    )
     return ConsentDesk(
         CaseFiler(CaseRepository(database), keys, hasher, clock, random),
         CaseRepository(database),
         StaffRepository(database),
-        staff,
-        PeopleService(PersonRepository(database), keys, clock),
-        outbox or Outbox(OutboxRepository(database), keys, clock, database=database),
+        notifier,
         ConsentTexts(i18n, config),
         keys,
         clock,
@@ -203,7 +209,6 @@ def consent_desk(
         audit,
         deadline=config.consent_deadline,
         reminders=config.consent_reminders,
-        default_language=config.languages.default,
     )
 
 
@@ -223,12 +228,16 @@ def ladder_for_commands(
         CaseRepository(database),
         StaffRepository(database),
         staff,
-        PeopleService(PersonRepository(database), keys, clock),
-        Outbox(OutboxRepository(database), keys, clock, database=database),
+        StaffNotifier(
+            staff,
+            PeopleService(PersonRepository(database), keys, clock),
+            Outbox(OutboxRepository(database), keys, clock, database=database),
+            keys,
+            config.languages.default,
+        ),
         AlertTexts(i18n, config),
         config.ack,
         config.reminders,
-        config.languages.default,
         clock,
         audit,
     )
@@ -270,28 +279,24 @@ def build_safeperson(
     signal = OutboxSignal()
     outbox = Outbox(outbox_repository, keys, clock, database=database, trail=trail, signal=signal)
     alert_texts = AlertTexts(i18n, config)
+    notifier = StaffNotifier(staff, people, outbox, keys, config.languages.default)
     ladder = EscalationLadder(
         CaseRepository(database),
         StaffRepository(database),
         staff,
-        people,
-        outbox,
+        notifier,
         alert_texts,
         config.ack,
         config.reminders,
-        config.languages.default,
         clock,
         audit,
     )
     casework = CaseWork(
         CaseRepository(database),
         StaffRepository(database),
-        staff,
-        people,
-        outbox,
+        notifier,
         CaseworkTexts(i18n),
         keys,
-        config.languages.default,
         clock,
         random,
         audit,

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Final, Protocol
 
-from bot.alerts import PRIORITY_OF_URGENCY
 from bot.audit import AuditLog
 from bot.case_model import (
     CaseKind,
@@ -35,10 +35,8 @@ from bot.case_model import (
 )
 from bot.cases import reply_chat, seal_case_entry, sealing_keys
 from bot.clock import Clock, RandomSource
-from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
-from bot.people import PeopleService
+from bot.notifier import Notice, StaffNotifier, answer_window, priority_of
 from bot.server_keys import ServerKeys
-from bot.staff import StaffDesk
 from storage.cases import CaseRepository, StaffRepository, StatusChange
 from storage.models import ReportCase, StaffMember
 
@@ -55,8 +53,6 @@ STATUS_CLOSED: Final = CaseStatus.CLOSED
 # A reply must fit in one Telegram message with the words around it.
 MAX_REPLY_CHARACTERS: Final = 3000
 MAX_NOTE_CHARACTERS: Final = 3500
-# The one who acknowledged a case is alerted once per window however many messages come in it.
-ANSWER_ALERT_WINDOW: Final = timedelta(minutes=5)
 
 
 def close_reason(value: str) -> CloseReason | None:
@@ -101,24 +97,18 @@ class CaseWork:
         self,
         cases: CaseRepository,
         staff: StaffRepository,
-        staff_desk: StaffDesk,
-        people: PeopleService,
-        outbox: Outbox,
+        notifier: StaffNotifier,
         words: ReporterWords,
         keys: ServerKeys,
-        default_language: str,
         clock: Clock,
         random: RandomSource,
         audit: AuditLog,
     ) -> None:
         self._cases = cases
         self._staff = staff
-        self._staff_desk = staff_desk
-        self._people = people
-        self._outbox = outbox
+        self._notifier = notifier
         self._words = words
         self._keys = keys
-        self._default_language = default_language
         self._clock = clock
         self._random = random
         self._audit = audit
@@ -193,18 +183,10 @@ class CaseWork:
         chat_id = reply_chat(self._keys, case)
         if chat_id is None:
             return ReplyOutcome(relayed=False)
-        # A private chat's id is its person's id: the reply is in the language they chose.
-        language = (
-            await self._people.language_of_pseudonym(self._keys.pseudonym(chat_id))
-            or self._default_language
-        )
-        message, buttons = self._words.reply_to_reporter(case.code, text, language)
-        await self._outbox.enqueue(
+        await self._notifier.tell_reporter(
             chat_id,
-            message,
-            priority=PRIORITY_NORMAL,
-            purpose=f"reply|{case.code}|{token}",
-            buttons=buttons,
+            f"reply|{case.code}|{token}",
+            partial(self._words.reply_to_reporter, case.code, text),
         )
         return ReplyOutcome(relayed=True)
 
@@ -270,24 +252,19 @@ class CaseWork:
         active = await self._cases.active_readers_of(case.id)
         taker = [m for m in active if m.id == case.acknowledged_by]
         # If the one who took it was revoked since, the answer must still reach someone: every
-        # other reader of the case is told. A burst of messages (a child often sends several in
-        # a row) makes one alert.
-        window = int(self._clock.now().timestamp() // ANSWER_ALERT_WINDOW.total_seconds())
-        for member in taker or active:
-            chat_id = self._staff_desk.alert_chat(member)
-            if chat_id is None:
-                continue
-            language = await self._people.language_of_pseudonym(member.pseudonym)
-            text, buttons = self._words.reporter_answered(
-                case.code, language or self._default_language
-            )
-            await self._outbox.enqueue(
-                chat_id,
-                text,
-                priority=PRIORITY_OF_URGENCY.get(case.urgency, PRIORITY_STANDARD),
-                purpose=f"answered|{case.code}|{member.id}|{window}",
-                buttons=buttons,
-            )
+        # other reader of the case is told. A burst of messages makes one alert.
+        window = answer_window(self._clock.now())
+        await self._notifier.tell_all(
+            [
+                Notice(
+                    member,
+                    f"answered|{case.code}|{member.id}|{window}",
+                    partial(self._words.reporter_answered, case.code),
+                    priority=priority_of(case.urgency),
+                )
+                for member in taker or active
+            ]
+        )
 
 
 @dataclass(frozen=True)

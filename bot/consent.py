@@ -17,7 +17,6 @@ people who take photos there; the list exists only on that screen.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -45,11 +44,9 @@ from bot.cases import (
 )
 from bot.clock import Clock, RandomSource
 from bot.crypto import SealedEntryError
-from bot.deadlines import SWEEP_BATCH, latest_reminder, next_look
-from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
-from bot.people import PeopleService
+from bot.deadlines import SWEEP_BATCH, DeadlineMoment, DeadlineReminders
+from bot.notifier import Notice, StaffNotifier, answer_window, text_only
 from bot.server_keys import ServerKeys
-from bot.staff import StaffDesk
 from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase, StaffMember
 
@@ -64,8 +61,6 @@ OPEN_STATUSES: Final = (CaseStatus.AWAITING_ALERT, STATUS_RECEIVED)
 # Longer than any first name; a whole sentence typed here is not a name.
 MAX_FIRST_NAME: Final = 40
 MAX_QUESTION_CHARACTERS: Final = 3000
-# The contacts are told once per window however many messages an answer comes in.
-ANSWER_ALERT_WINDOW: Final = timedelta(minutes=5)
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -186,9 +181,7 @@ class ConsentDesk:
         filer: CaseFiler,
         cases: CaseRepository,
         staff: StaffRepository,
-        staff_desk: StaffDesk,
-        people: PeopleService,
-        outbox: Outbox,
+        notifier: StaffNotifier,
         words: ConsentWords,
         keys: ServerKeys,
         clock: Clock,
@@ -197,22 +190,20 @@ class ConsentDesk:
         *,
         deadline: timedelta,
         reminders: tuple[timedelta, ...],
-        default_language: str,
     ) -> None:
         self._filer = filer
         self._cases = cases
         self._staff = staff
-        self._staff_desk = staff_desk
-        self._people = people
-        self._outbox = outbox
+        self._notifier = notifier
         self._words = words
         self._keys = keys
         self._clock = clock
         self._random = random
         self._audit = audit
         self._deadline = deadline
-        self._reminders = tuple(sorted(reminders))
-        self._default_language = default_language
+        self._deadlines = DeadlineReminders(
+            CaseKind.CONSENT, cases, notifier, clock, reminders, policy=self
+        )
 
     def new_draft_id(self) -> str:
         return self._random.token_bytes(16).hex()
@@ -251,19 +242,22 @@ class ConsentDesk:
         )
         case = filed.case
         await self._audit.record("requester", "consent request received", case.code)
-        queued = 0
-        for member in contacts:
-            queued += await self._tell(
-                member,
-                f"consent|{case.code}|{member.id}",
-                partial(
-                    self._words.new_request,
-                    case.code,
-                    case.audience,
-                    case.activity,
-                    case.deadline_at,
-                ),
-            )
+        queued = await self._notifier.tell_all(
+            [
+                Notice(
+                    member,
+                    f"consent|{case.code}|{member.id}",
+                    partial(
+                        self._words.new_request,
+                        case.code,
+                        case.audience,
+                        case.activity,
+                        case.deadline_at,
+                    ),
+                )
+                for member in contacts
+            ]
+        )
         await self._audit.record("system", f"consent contacts alerted ({queued})", case.code)
         await self._cases.move(case.id, transition(KIND, CaseStatus.RECEIVED), self._clock.now())
         return filed.receipt
@@ -294,12 +288,10 @@ class ConsentDesk:
             return False
         await self._audit.record(f"staff:{member.id}", "consent: done", case.code)
         if chat_id is not None:
-            language = await self._language_of_chat(chat_id)
-            await self._outbox.enqueue(
+            await self._notifier.tell_reporter(
                 chat_id,
-                self._words.done(case.code, language),
-                priority=PRIORITY_NORMAL,
-                purpose=f"consent-done|{case.code}",
+                f"consent-done|{case.code}",
+                text_only(partial(self._words.done, case.code)),
             )
         return True
 
@@ -321,64 +313,55 @@ class ConsentDesk:
         chat_id = reply_chat(self._keys, case)
         if chat_id is None:
             return
-        message, buttons = self._words.question(
-            case.code, text, await self._language_of_chat(chat_id)
-        )
-        await self._outbox.enqueue(
+        await self._notifier.tell_reporter(
             chat_id,
-            message,
-            priority=PRIORITY_NORMAL,
-            purpose=f"consent-question|{case.code}|{entry.token}",
-            buttons=buttons,
+            f"consent-question|{case.code}|{entry.token}",
+            partial(self._words.question, case.code, text),
         )
 
     async def reporter_added(self, case: ReportCase) -> None:
         """The sender answered (or wrote more): every contact of the request is told."""
         await self._audit.record("requester", "consent: requester answered", case.code)
-        window = int(self._clock.now().timestamp() // ANSWER_ALERT_WINDOW.total_seconds())
-        for member in await self._cases.active_readers_of(case.id):
-            await self._tell(
-                member,
-                f"consent-answered|{case.code}|{member.id}|{window}",
-                partial(self._words.answered, case.code),
-            )
+        window = answer_window(self._clock.now())
+        await self._notifier.tell_all(
+            [
+                Notice(
+                    member,
+                    f"consent-answered|{case.code}|{member.id}|{window}",
+                    partial(self._words.answered, case.code),
+                )
+                for member in await self._cases.active_readers_of(case.id)
+            ]
+        )
 
     async def remind_deadlines(self, limit: int = SWEEP_BATCH) -> int:
         """Reminders to the contacts before a request's deadline; at it, the board is alerted
         too. Only the latest reminder that applies goes, once to each person. At most `limit`
         requests whose moment has come; return how many were looked at."""
-        now = self._clock.now()
-        due = await self._cases.due_for_reminder(now, KIND, limit)
-        for case in due:
-            if case.status not in OPEN_STATUSES:
-                await self._cases.set_next_reminder(case.id, None)
-                continue
-            await self._remind(case, now)
-            await self._cases.set_next_reminder(
-                case.id, next_look(case.deadline_at, self._reminders, now)
-            )
-        return len(due)
+        return await self._deadlines.sweep(limit)
 
-    async def _remind(self, case: ReportCase, now: datetime) -> None:
-        contacts = await self._cases.active_readers_of(case.id)
-        if now >= case.deadline_at:
+    async def notices(
+        self, case: ReportCase, moment: DeadlineMoment, readers: list[StaffMember]
+    ) -> list[Notice]:
+        if moment.breached:
             board = await self._staff.active_readers((StaffRole.BOARD,))
-            for member in {m.id: m for m in contacts + board}.values():
-                await self._tell(
+            return [
+                Notice(
                     member,
                     f"consent-breach|{case.code}|{member.id}",
-                    partial(self._breach, case.code, case.deadline_at),
+                    text_only(partial(self._words.breach, case.code, case.deadline_at)),
                 )
-            return
-        left = latest_reminder(case.deadline_at, self._reminders, now)
-        if left is None:
-            return
-        for member in contacts:
-            await self._tell(
+                for member in {m.id: m for m in readers + board}.values()
+            ]
+        seconds = int(moment.left.total_seconds())
+        return [
+            Notice(
                 member,
-                f"consent-reminder|{case.code}|{member.id}|{int(left.total_seconds())}",
+                f"consent-reminder|{case.code}|{member.id}|{seconds}",
                 partial(self._words.reminder, case.code, case.deadline_at),
             )
+            for member in readers
+        ]
 
     async def export(self, activity: str, member: StaffMember, private_key: bytes) -> ConsentExport:
         """Who has withdrawn which consent for this activity (or for every activity), opened
@@ -408,34 +391,6 @@ class ConsentDesk:
                 return None
             return cast(dict[str, object], json.loads(content)["answers"])
         return None
-
-    def _breach(self, code: str, deadline: datetime, language: str) -> tuple[str, Buttons]:
-        return self._words.breach(code, deadline, language), []
-
-    async def _language_of_chat(self, chat_id: int) -> str:
-        # A private chat's id is its person's id: they read it in the language they chose.
-        return (
-            await self._people.language_of_pseudonym(self._keys.pseudonym(chat_id))
-            or self._default_language
-        )
-
-    async def _tell(
-        self,
-        member: StaffMember,
-        purpose: str,
-        render: Callable[[str], tuple[str, Buttons]],
-    ) -> int:
-        chat_id = self._staff_desk.alert_chat(member)
-        if chat_id is None:
-            return 0
-        language = (
-            await self._people.language_of_pseudonym(member.pseudonym) or self._default_language
-        )
-        text, buttons = render(language)
-        added = await self._outbox.enqueue(
-            chat_id, text, priority=PRIORITY_STANDARD, purpose=purpose, buttons=buttons
-        )
-        return int(added)
 
 
 class AnswersByKind:

@@ -21,6 +21,7 @@ from bot.consent import (
     scopes_from,
 )
 from bot.crypto import SecretHasher
+from bot.notifier import StaffNotifier
 from bot.outbox import Outbox
 from bot.people import PeopleService
 from bot.server_keys import ServerKeys
@@ -144,9 +145,13 @@ async def world(database_url: str, secret: bytes) -> AsyncIterator[World]:
         CaseFiler(cases, keys, hasher, clock, random),
         cases,
         StaffRepository(database),
-        staff,
-        PeopleService(PersonRepository(database), keys, clock),
-        Outbox(OutboxRepository(database), keys, clock, database=database),
+        StaffNotifier(
+            staff,
+            PeopleService(PersonRepository(database), keys, clock),
+            Outbox(OutboxRepository(database), keys, clock, database=database),
+            keys,
+            "en",
+        ),
         PlainWords(),
         keys,
         clock,
@@ -154,7 +159,6 @@ async def world(database_url: str, secret: bytes) -> AsyncIterator[World]:
         audit,
         deadline=timedelta(days=30),
         reminders=(timedelta(days=7), timedelta(days=1)),
-        default_language="en",
     )
     desk = CaseDesk(
         cases,
