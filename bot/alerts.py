@@ -18,13 +18,13 @@ from functools import partial
 from typing import Protocol
 
 from bot.audit import AuditLog
-from bot.case_model import CaseKind, CaseStatus, StaffRole, StaffStatus
+from bot.case_model import CaseKind, CaseStatus, CaseSummary, StaffRole, StaffStatus
 from bot.clock import Clock
 from bot.deadlines import SWEEP_BATCH, DeadlineMoment, DeadlineReminders
 from bot.notifier import Batch, Notice, StaffNotifier, priority_of, text_only
 from bot.outbox import PRIORITY_STANDARD, PRIORITY_URGENT
 from bot.settings import AcknowledgeTimes
-from bot.staff import StaffDesk
+from bot.staff import Member, StaffDesk
 from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase, StaffMember
 
@@ -70,8 +70,8 @@ class AlertRenderer(Protocol):
 
 @dataclass(frozen=True)
 class Acknowledged:
-    case: ReportCase
-    by: StaffMember
+    case: CaseSummary
+    by: Member
     first: bool  # False when someone else (or they) had already taken it
 
 
@@ -204,7 +204,7 @@ class EscalationLadder:
         await self._audit.record_many(records)
         return len(climbs)
 
-    async def acknowledge(self, code: str, member: StaffMember) -> Acknowledged | None:
+    async def acknowledge(self, code: str, member: Member) -> Acknowledged | None:
         """The member takes the case: the ladder stops, and everyone alerted is told who."""
         case = await self._cases.by_code(code)
         if case is None or case.kind != CaseKind.CONCERN:
@@ -214,14 +214,16 @@ class EscalationLadder:
         if member.id not in {m.id for m in alerted}:
             return None  # not someone this case was put before
         if case.acknowledged_by is not None:
-            taker = await self._staff.get(case.acknowledged_by)
-            return Acknowledged(case, taker or member, first=False)
+            return Acknowledged(
+                CaseSummary.of(case), await self._member(case.acknowledged_by, member), first=False
+            )
         now = self._clock.now()
         if not await self._cases.acknowledge(case.id, member.id, now):
             # Someone else took it a moment ago.
             taker_id = await self._cases.taker_of(case.id)
-            taker = await self._staff.get(taker_id) if taker_id is not None else None
-            return Acknowledged(case, taker or member, first=False)
+            return Acknowledged(
+                CaseSummary.of(case), await self._member(taker_id, member), first=False
+            )
         await self._audit.record(f"staff:{member.id}", "acknowledged", case.code)
         await self._notifier.tell_all(
             [
@@ -236,7 +238,11 @@ class EscalationLadder:
                 if other.id != member.id
             ]
         )
-        return Acknowledged(case, member, first=True)
+        return Acknowledged(CaseSummary.of(case), member, first=True)
+
+    async def _member(self, member_id: int | None, otherwise: Member) -> Member:
+        row = await self._staff.get(member_id) if member_id is not None else None
+        return Member.of(row) if row is not None else otherwise
 
     async def remind_deadlines(self, limit: int = SWEEP_BATCH) -> int:
         """Reminders before the report deadline, and a breach alert to the board at it, for
@@ -278,7 +284,7 @@ class EscalationLadder:
             for member in remind
         ]
 
-    async def tell_board_key_locked(self, member: StaffMember, failures: int) -> int:
+    async def tell_board_key_locked(self, member: Member, failures: int) -> int:
         """A member's key was locked after wrong passphrases: their phone or Telegram account
         may be in someone else's hands, so the board hears of it (the officer and deputies
         when no board member is enrolled), never the member's own chat. How many were told."""
@@ -328,5 +334,5 @@ class EscalationLadder:
             ]
         )
 
-    async def member_for(self, telegram_user_id: int) -> StaffMember | None:
+    async def member_for(self, telegram_user_id: int) -> Member | None:
         return await self._staff_desk.active_member(telegram_user_id)

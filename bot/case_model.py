@@ -8,11 +8,13 @@ taken from (in the UPDATE itself), so two members tapping at once cannot both mo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import Final
 
 from storage.cases import StatusChange
+from storage.models import ReportCase
 from storage.vocabulary import (
     CaseKind,
     CaseStatus,
@@ -27,6 +29,7 @@ __all__ = [
     "CLOSED_STATUSES",
     "CaseKind",
     "CaseStatus",
+    "CaseSummary",
     "CloseReason",
     "EntryKind",
     "StaffRole",
@@ -119,3 +122,41 @@ def is_open(status: CaseStatus) -> bool:
 def accepts_replies(status: CaseStatus) -> bool:
     """Whether anyone may still write to the reporter (or they add to it): not once closed."""
     return status not in CLOSED_STATUSES
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """A case as the handlers see it: the triage facts in the clear, never its content, keys
+    or routes, and never the database row (a service reads the row again when it needs it)."""
+
+    id: int
+    code: str
+    kind: CaseKind
+    status: CaseStatus
+    urgency: Urgency
+    audience: str
+    activity: str | None
+    received_at: datetime
+    deadline_at: datetime
+    acknowledged_by: int | None
+    referred_to: str | None
+    referred_at: datetime | None
+    closed_reason: CloseReason | None
+
+    @classmethod
+    def of(cls, row: ReportCase) -> CaseSummary:
+        return cls(
+            id=row.id,
+            code=row.code,
+            kind=row.kind,
+            status=row.status,
+            urgency=row.urgency,
+            audience=row.audience,
+            activity=row.activity,
+            received_at=row.received_at,
+            deadline_at=row.deadline_at,
+            acknowledged_by=row.acknowledged_by,
+            referred_to=row.referred_to,
+            referred_at=row.referred_at,
+            closed_reason=row.closed_reason,
+        )

@@ -26,9 +26,11 @@ from bot.audit import AuditLog
 from bot.case_model import (
     CaseKind,
     CaseStatus,
+    CaseSummary,
     CloseReason,
     EntryKind,
     StaffStatus,
+    accepts_replies,
     deadline_runs,
     next_steps,
     transition,
@@ -37,8 +39,9 @@ from bot.cases import reply_chat, seal_case_entry, sealing_keys
 from bot.clock import Clock, RandomSource
 from bot.notifier import Notice, StaffNotifier, answer_window, priority_of
 from bot.server_keys import ServerKeys
+from bot.staff import Member
 from storage.cases import CaseRepository, StaffRepository, StatusChange
-from storage.models import ReportCase, StaffMember
+from storage.models import ReportCase
 
 # The steps a member takes on a concern's card (bot.case_model has the table).
 Step = CaseStatus
@@ -63,7 +66,7 @@ def close_reason(value: str) -> CloseReason | None:
         return None
 
 
-def is_reader(member: StaffMember, readers: set[int]) -> bool:
+def is_reader(member: Member, readers: set[int]) -> bool:
     return member.status == StaffStatus.ACTIVE and member.id in readers
 
 
@@ -83,11 +86,13 @@ class ReporterWords(Protocol):
 class ReplyOutcome:
     # False when the reporter asked not to be written to: the reply waits for /status.
     relayed: bool
+    # True when the case no longer takes replies (closed meanwhile): nothing was kept.
+    refused: bool = False
 
 
 @dataclass(frozen=True)
 class Moved:
-    case: ReportCase
+    case: CaseSummary
     # False when the case was no longer in a status this step can be taken from (a second tap).
     done: bool
 
@@ -116,7 +121,7 @@ class CaseWork:
     def now(self) -> datetime:
         return self._clock.now()
 
-    async def card(self, case: ReportCase) -> CaseCard:
+    async def card(self, case: CaseSummary) -> CaseCard:
         runs = deadline_runs(case.status)
         return CaseCard(
             code=case.code,
@@ -133,18 +138,19 @@ class CaseWork:
             next_steps=next_steps(case.status) if case.acknowledged_by is not None else (),
         )
 
-    async def case_for(self, member: StaffMember, code: str) -> ReportCase | None:
+    async def case_for(self, member: Member, code: str) -> CaseSummary | None:
         """The case, if it is sealed for this (active) member; None for anyone else."""
         case = await self._cases.by_code(code)
         if case is None or case.kind != CaseKind.CONCERN:
             return None  # a consent request has its own steps (bot.consent)
         if not is_reader(member, await self._cases.readers_of(case.id)):
             return None
-        return case
+        return CaseSummary.of(case)
 
-    async def open_cases(self, member: StaffMember) -> list[ReportCase]:
+    async def open_cases(self, member: Member) -> list[CaseSummary]:
         """The cases not yet closed that this member may read, soonest deadline first."""
-        return await self._cases.open_cases_sealed_for(member.id, STATUS_CLOSED)
+        rows = await self._cases.open_cases_sealed_for(member.id, STATUS_CLOSED)
+        return [CaseSummary.of(row) for row in rows]
 
     async def name_of(self, member_id: int | None) -> str | None:
         if member_id is None:
@@ -156,19 +162,18 @@ class CaseWork:
         self,
         case: ReportCase,
         kind: EntryKind,
-        author: StaffMember,
+        author: Member,
         content: str,
         for_reporter: bool,
     ) -> str:
         """Seal and store an entry; return its token (unique, so it names the entry)."""
         # The case's readers, less anyone revoked since: they get nothing new.
-        readers = await sealing_keys(self._cases, case)
         entry = seal_case_entry(
             case.code,
             kind,
             f"staff:{author.id}",
             content.encode(),
-            readers,
+            await sealing_keys(self._cases, case),
             case.reporter_public_key if for_reporter else None,
             self._clock,
             self._random,
@@ -176,11 +181,21 @@ class CaseWork:
         await self._cases.add_entry(case.id, entry)
         return entry.token
 
-    async def reply(self, member: StaffMember, case: ReportCase, text: str) -> ReplyOutcome:
-        """Write to the reporter as "the safe person"; sealed into the case either way."""
-        token = await self._seal_for_readers(case, EntryKind.REPLY, member, text, for_reporter=True)
+    async def _writable(self, case: CaseSummary) -> ReportCase | None:
+        """The case's row as committed, if it still takes replies and notes: a closed case
+        takes no more (the rule is here, not only in the buttons a handler shows)."""
+        row = await self._cases.get(case.id)
+        return row if row is not None and accepts_replies(row.status) else None
+
+    async def reply(self, member: Member, case: CaseSummary, text: str) -> ReplyOutcome:
+        """Write to the reporter as "the safe person"; sealed into the case either way. Refused
+        (nothing kept) once the case is closed."""
+        row = await self._writable(case)
+        if row is None:
+            return ReplyOutcome(relayed=False, refused=True)
+        token = await self._seal_for_readers(row, EntryKind.REPLY, member, text, for_reporter=True)
         await self._audit.record(f"staff:{member.id}", "replied to the reporter", case.code)
-        chat_id = reply_chat(self._keys, case)
+        chat_id = reply_chat(self._keys, row)
         if chat_id is None:
             return ReplyOutcome(relayed=False)
         await self._notifier.tell_reporter(
@@ -190,15 +205,23 @@ class CaseWork:
         )
         return ReplyOutcome(relayed=True)
 
-    async def add_note(self, member: StaffMember, case: ReportCase, text: str) -> None:
+    async def add_note(self, member: Member, case: CaseSummary, text: str) -> bool:
+        """Seal a note into the case; False (nothing kept) once the case is closed."""
+        row = await self._writable(case)
+        if row is None:
+            return False
+        await self._note(member, row, text)
+        return True
+
+    async def _note(self, member: Member, case: ReportCase, text: str) -> None:
         await self._seal_for_readers(case, EntryKind.NOTE, member, text, for_reporter=False)
         await self._audit.record(f"staff:{member.id}", "note added", case.code)
 
-    async def start_assessing(self, member: StaffMember, case: ReportCase) -> Moved:
+    async def start_assessing(self, member: Member, case: CaseSummary) -> Moved:
         return await self._move(member, case, CaseStatus.ASSESSING)
 
     async def refer(
-        self, member: StaffMember, case: ReportCase, authority: str, when: datetime
+        self, member: Member, case: CaseSummary, authority: str, when: datetime
     ) -> Moved:
         return await self._move(
             member,
@@ -212,7 +235,7 @@ class CaseWork:
         )
 
     async def close(
-        self, member: StaffMember, case: ReportCase, reason: CloseReason, note: str | None
+        self, member: Member, case: CaseSummary, reason: CloseReason, note: str | None
     ) -> Moved:
         # The step first: a note is kept only if the case really closes now, and the case row
         # is locked before the audit log, in the same order as every other step.
@@ -228,12 +251,14 @@ class CaseWork:
                 closed_at=self._clock.now(),
             ),
         )
-        if moved.done and note:
-            await self.add_note(member, case, note)
+        row = await self._cases.get(case.id) if moved.done and note else None
+        if row is not None and note:
+            # The reason, as the member wrote it, is kept although the case is now closed.
+            await self._note(member, row, note)
         return moved
 
     async def _move(
-        self, member: StaffMember, case: ReportCase, step: CaseStatus | StatusChange
+        self, member: Member, case: CaseSummary, step: CaseStatus | StatusChange
     ) -> Moved:
         change = step if isinstance(step, StatusChange) else transition(case.kind, step)
         if case.status not in change.allowed_from:
@@ -241,8 +266,8 @@ class CaseWork:
         if not await self._cases.move(case.id, change, self._clock.now()):
             return Moved(case, done=False)  # someone else moved it first
         await self._audit.record(f"staff:{member.id}", f"status: {change.to}", case.code)
-        moved = await self._cases.by_code(case.code)
-        return Moved(moved or case, done=True)
+        moved = await self._cases.get(case.id)
+        return Moved(CaseSummary.of(moved) if moved is not None else case, done=True)
 
     async def reporter_added(self, case: ReportCase) -> None:
         """The reporter wrote more: alert whoever acknowledged the case (if still active)."""

@@ -47,6 +47,7 @@ from bot.staff import (
     PASSPHRASE_LOCK_AFTER,
     ROLES,
     Invitation,
+    Member,
     PassphraseRefused,
     StaffDesk,
     StaffError,
@@ -349,7 +350,7 @@ def _consent_export(activity: str, member_id: int | None) -> None:
         desk = consent_desk(database, config, keys, hasher, clock, random, audit, staff_desk)
         try:
             await migrate.upgrade(database)
-            member = await _export_member(staff, member_id)
+            member = Member.of(await _export_member(staff, member_id))
             passphrase = _read_passphrase(member.name)
             # The same limit as Read in the chat: one transaction, so a wrong try is counted.
             async with database.transaction():

@@ -26,10 +26,12 @@ from bot.audit import AuditLog
 from bot.case_model import (
     CaseKind,
     CaseStatus,
+    CaseSummary,
     EntryKind,
     StaffRole,
     StaffStatus,
     Urgency,
+    accepts_replies,
     transition,
 )
 from bot.cases import (
@@ -47,6 +49,7 @@ from bot.crypto import SealedEntryError
 from bot.deadlines import SWEEP_BATCH, DeadlineMoment, DeadlineReminders
 from bot.notifier import Notice, StaffNotifier, answer_window, text_only
 from bot.server_keys import ServerKeys
+from bot.staff import Member
 from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase, StaffMember
 
@@ -262,22 +265,26 @@ class ConsentDesk:
         await self._cases.move(case.id, transition(KIND, CaseStatus.RECEIVED), self._clock.now())
         return filed.receipt
 
-    async def open_requests(self, member: StaffMember) -> list[ReportCase]:
+    async def open_requests(self, member: Member) -> list[CaseSummary]:
         """The requests not yet done that are sealed for this member, soonest deadline first."""
-        return await self._cases.open_cases_sealed_for(member.id, STATUS_DONE, kind=KIND)
+        rows = await self._cases.open_cases_sealed_for(member.id, STATUS_DONE, kind=KIND)
+        return [CaseSummary.of(row) for row in rows]
 
-    async def request_for(self, member: StaffMember, code: str) -> ReportCase | None:
+    async def request_for(self, member: Member, code: str) -> CaseSummary | None:
         """The request, if it is sealed for this (active) member; None for anyone else."""
         case = await self._cases.by_code(code)
         if case is None or case.kind != KIND or member.status != StaffStatus.ACTIVE:
             return None
         if member.id not in await self._cases.readers_of(case.id):
             return None
-        return case
+        return CaseSummary.of(case)
 
-    async def done(self, member: StaffMember, case: ReportCase) -> bool:
+    async def done(self, member: Member, request: CaseSummary) -> bool:
         """Mark the request done and tell its sender; False if it already was."""
         now = self._clock.now()
+        case = await self._cases.get(request.id)
+        if case is None:
+            return False
         # The sender's chat is read first, for the one message below (the outbox carries it
         # with its own route): the case stops keeping it now, and the UPDATE also clears it
         # on the `case` object in hand.
@@ -295,9 +302,13 @@ class ConsentDesk:
             )
         return True
 
-    async def ask(self, member: StaffMember, case: ReportCase, text: str) -> None:
+    async def ask(self, member: Member, request: CaseSummary, text: str) -> bool:
         """A question to the sender, relayed without the asker's name, and sealed into the
-        request for its readers and for the sender's own key (so /status shows it)."""
+        request for its readers and for the sender's own key (so /status shows it). False
+        (nothing kept) once the request is done: it takes no more."""
+        case = await self._cases.get(request.id)
+        if case is None or not accepts_replies(case.status):
+            return False
         entry = seal_case_entry(
             case.code,
             EntryKind.QUESTION,
@@ -311,13 +322,13 @@ class ConsentDesk:
         await self._cases.add_entry(case.id, entry)
         await self._audit.record(f"staff:{member.id}", "consent: question asked", case.code)
         chat_id = reply_chat(self._keys, case)
-        if chat_id is None:
-            return
-        await self._notifier.tell_reporter(
-            chat_id,
-            f"consent-question|{case.code}|{entry.token}",
-            partial(self._words.question, case.code, text),
-        )
+        if chat_id is not None:
+            await self._notifier.tell_reporter(
+                chat_id,
+                f"consent-question|{case.code}|{entry.token}",
+                partial(self._words.question, case.code, text),
+            )
+        return True
 
     async def reporter_added(self, case: ReportCase) -> None:
         """The sender answered (or wrote more): every contact of the request is told."""
@@ -363,7 +374,7 @@ class ConsentDesk:
             for member in readers
         ]
 
-    async def export(self, activity: str, member: StaffMember, private_key: bytes) -> ConsentExport:
+    async def export(self, activity: str, member: Member, private_key: bytes) -> ConsentExport:
         """Who has withdrawn which consent for this activity (or for every activity), opened
         with the member's unlocked key. Nothing of it is written anywhere."""
         withdrawals: list[Withdrawal] = []
@@ -378,7 +389,7 @@ class ConsentDesk:
         return ConsentExport(tuple(withdrawals), skipped)
 
     async def _open_request(
-        self, case: ReportCase, member: StaffMember, private_key: bytes
+        self, case: ReportCase, member: Member, private_key: bytes
     ) -> dict[str, object] | None:
         for stored in await self._cases.entries(case.id):
             entry = stored.entry

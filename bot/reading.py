@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.cases import open_case_entry
+from bot.staff import Member
 from storage.cases import CaseRepository, StaffRepository
-from storage.models import ReportCase, StaffMember
+from storage.models import ReportCase
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class CaseReader:
         member = await self._staff.get(int(author.removeprefix("staff:")))
         return member.name if member is not None else None
 
-    async def open(self, code: str, member: StaffMember, private_key: bytes) -> OpenedReport | None:
+    async def open(self, code: str, member: Member, private_key: bytes) -> OpenedReport | None:
         """The case as its reporter told it, and what came after; None if the report is not
         sealed for this member."""
         case = await self._cases.by_code(code)

@@ -54,6 +54,22 @@ class StaffError(ValueError):
 
 
 @dataclass(frozen=True)
+class Member:
+    """A staff member as the handlers and the services pass them around: who they are and what
+    they may do, never their keys or the chat their alerts go to (read again when needed)."""
+
+    id: int
+    name: str
+    role: StaffRole
+    activity: str | None
+    status: StaffStatus
+
+    @classmethod
+    def of(cls, row: StaffMember) -> Member:
+        return cls(row.id, row.name, row.role, row.activity, row.status)
+
+
+@dataclass(frozen=True)
 class Revocation:
     member: StaffMember
     # Revoked before: nothing was changed, and nothing written to the audit log.
@@ -188,10 +204,12 @@ class StaffDesk:
     async def same_as_first(self, passphrase: str, first: str) -> bool:
         return await self._hasher.verify(passphrase, first)
 
-    async def active_member(self, telegram_user_id: int) -> StaffMember | None:
+    async def active_member(self, telegram_user_id: int) -> Member | None:
         """The enrolled, unrevoked member behind this Telegram account, if any."""
         member = await self._staff.by_pseudonym(self._keys.pseudonym(telegram_user_id))
-        return member if member is not None and member.status == StaffStatus.ACTIVE else None
+        if member is None or member.status != StaffStatus.ACTIVE:
+            return None
+        return Member.of(member)
 
     async def is_enrolled(self, telegram_user_id: int) -> bool:
         return await self.active_member(telegram_user_id) is not None
@@ -233,7 +251,7 @@ class StaffDesk:
         return int(self._keys.open(member.alert_route, _route_context(member.id)))
 
     async def unlock_limited(
-        self, member: StaffMember, passphrase: str
+        self, member: Member | StaffMember, passphrase: str
     ) -> bytes | PassphraseRefused | None:
         """The member's private key; None for a wrong passphrase; PassphraseRefused, without
         checking, while the member must wait or is locked out."""
@@ -259,9 +277,14 @@ class StaffDesk:
             await self._guesses.forget(subject)
         return key
 
-    async def unlock(self, member: StaffMember, passphrase: str) -> bytes:
+    async def unlock(self, member: Member | StaffMember, passphrase: str) -> bytes:
         """The member's private key (raises SealedEntryError on a wrong passphrase). Without
         any limit on guessing: what people type goes through unlock_limited."""
+        if isinstance(member, Member):
+            row = await self._staff.get(member.id)
+            if row is None:
+                raise StaffError("no such member")
+            member = row
         if member.locked_private_key is None or member.key_salt is None:
             raise StaffError("this member has no key yet")
         # Members enrolled before STAFF_COST keep their key: its format byte names its cost.

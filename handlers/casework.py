@@ -18,12 +18,11 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.case_model import CaseStatus, CloseReason, next_steps
+from bot.case_model import CaseStatus, CaseSummary, CloseReason, accepts_replies, next_steps
 from bot.casework import (
     CLOSE_REASONS,
     MAX_NOTE_CHARACTERS,
     MAX_REPLY_CHARACTERS,
-    STATUS_CLOSED,
     CaseCard,
     CaseWork,
     Step,
@@ -32,7 +31,7 @@ from bot.casework import (
 )
 from bot.consent import ConsentDesk
 from bot.settings import OrganisationConfig
-from bot.staff import StaffDesk
+from bot.staff import Member, StaffDesk
 from handlers import alert_texts, consent_texts
 from handlers import casework_texts as say
 from handlers.keyboards import (
@@ -47,7 +46,6 @@ from handlers.keyboards import (
 from handlers.states import CaseHandling
 from handlers.steps import authority_menu, when_menu
 from handlers.taps import answer_tap
-from storage.models import ReportCase, StaffMember
 
 # A /cases list shows at most this many buttons (the rest are in the text).
 LIST_BUTTONS = 30
@@ -102,7 +100,7 @@ def card_markup(card: CaseCard) -> InlineKeyboardMarkup:
     if card.acknowledged_by is None:
         rows.append((alert_texts.acknowledge_label(), AckAlert(code=card.code)))
     rows.append((alert_texts.read_label(), ReadCase(code=card.code)))
-    if card.status != STATUS_CLOSED:
+    if accepts_replies(card.status):
         rows.append((say.reply_label(), CaseAction(action="reply", code=card.code)))
         rows.append((say.note_label(), CaseAction(action="note", code=card.code)))
     rows += [(say.step_label(s), CaseAction(action=s, code=card.code)) for s in card.next_steps]
@@ -110,7 +108,7 @@ def card_markup(card: CaseCard) -> InlineKeyboardMarkup:
 
 
 async def send_card(
-    bot: Bot, chat_id: int, case: ReportCase, casework: CaseWork, config: OrganisationConfig
+    bot: Bot, chat_id: int, case: CaseSummary, casework: CaseWork, config: OrganisationConfig
 ) -> None:
     card = await casework.card(case)
     await bot.send_message(chat_id, say.card(card, config), reply_markup=card_markup(card))
@@ -159,7 +157,7 @@ async def on_cases(
 async def on_card(
     callback: CallbackQuery,
     bot: Bot,
-    case: ReportCase,
+    case: CaseSummary,
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
@@ -172,10 +170,10 @@ async def on_write(
     callback_data: CaseAction,
     bot: Bot,
     state: FSMContext,
-    case: ReportCase,
+    case: CaseSummary,
 ) -> None:
     """Reply or Note: the next text the member sends is it."""
-    if case.status == STATUS_CLOSED:
+    if not accepts_replies(case.status):
         await answer_tap(callback, say.not_now(case.code, case.status))
         return
     await answer_tap(callback)
@@ -209,28 +207,26 @@ def _fits(message: Message, limit: int) -> bool:
     return len(message.text or "") <= limit
 
 
-async def _may_write(message: Message, state: FSMContext, case: ReportCase, limit: int) -> bool:
-    """Whether a typed reply or note can be taken; if not, the member is told why."""
-    if case.status == STATUS_CLOSED:  # someone closed it while this was being typed
-        await state.clear()
-        await message.answer(say.not_now(case.code, case.status))
-        return False
-    if not _fits(message, limit):
-        await message.answer(say.too_long(limit))
-        return False
-    return True
+async def _refused(message: Message, state: FSMContext, case: CaseSummary) -> None:
+    """The case was closed while this was being typed: the service kept nothing."""
+    await state.clear()
+    await message.answer(say.not_now(case.code, CaseStatus.CLOSED))
 
 
 async def on_reply_text(
     message: Message,
     state: FSMContext,
-    member: StaffMember,
-    case: ReportCase,
+    member: Member,
+    case: CaseSummary,
     casework: CaseWork,
 ) -> None:
-    if not await _may_write(message, state, case, MAX_REPLY_CHARACTERS):
+    if not _fits(message, MAX_REPLY_CHARACTERS):
+        await message.answer(say.too_long(MAX_REPLY_CHARACTERS))
         return
     outcome = await casework.reply(member, case, message.text or "")
+    if outcome.refused:
+        await _refused(message, state, case)
+        return
     await state.clear()
     sent = say.reply_sent(case.code) if outcome.relayed else say.reply_kept(case.code)
     await message.answer(sent)
@@ -239,18 +235,21 @@ async def on_reply_text(
 async def on_note_text(
     message: Message,
     state: FSMContext,
-    member: StaffMember,
-    case: ReportCase,
+    member: Member,
+    case: CaseSummary,
     casework: CaseWork,
 ) -> None:
-    if not await _may_write(message, state, case, MAX_NOTE_CHARACTERS):
+    if not _fits(message, MAX_NOTE_CHARACTERS):
+        await message.answer(say.too_long(MAX_NOTE_CHARACTERS))
         return
-    await casework.add_note(member, case, message.text or "")
+    if not await casework.add_note(member, case, message.text or ""):
+        await _refused(message, state, case)
+        return
     await state.clear()
     await message.answer(say.note_saved(case.code))
 
 
-async def _may_take(callback: CallbackQuery, case: ReportCase, step: Step) -> bool:
+async def _may_take(callback: CallbackQuery, case: CaseSummary, step: Step) -> bool:
     """Whether the step can be taken now; if not, the tap is answered with why."""
     if case.acknowledged_by is None:
         await answer_tap(callback, say.acknowledge_first(case.code))
@@ -264,8 +263,8 @@ async def _may_take(callback: CallbackQuery, case: ReportCase, step: Step) -> bo
 async def on_assessing(
     callback: CallbackQuery,
     bot: Bot,
-    member: StaffMember,
-    case: ReportCase,
+    member: Member,
+    case: CaseSummary,
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
@@ -283,7 +282,7 @@ async def on_refer(
     callback: CallbackQuery,
     bot: Bot,
     state: FSMContext,
-    case: ReportCase,
+    case: CaseSummary,
     config: OrganisationConfig,
 ) -> None:
     if not await _may_take(callback, case, CaseStatus.REFERRED):
@@ -296,7 +295,7 @@ async def on_refer(
     )
 
 
-async def _is_the_case_in_hand(state: FSMContext, case: ReportCase) -> bool:
+async def _is_the_case_in_hand(state: FSMContext, case: CaseSummary) -> bool:
     return (await state.get_data()).get("case") == case.code
 
 
@@ -311,7 +310,7 @@ async def on_authority_tap(
     callback_data: ReferTo,
     bot: Bot,
     state: FSMContext,
-    case: ReportCase,
+    case: CaseSummary,
     config: OrganisationConfig,
 ) -> None:
     known = config.referral_authorities
@@ -322,7 +321,7 @@ async def on_authority_tap(
 
 
 async def on_authority_text(
-    message: Message, bot: Bot, state: FSMContext, case: ReportCase
+    message: Message, bot: Bot, state: FSMContext, case: CaseSummary
 ) -> None:
     authority = " ".join((message.text or "").split())
     if len(authority) > MAX_AUTHORITY_CHARACTERS:
@@ -335,8 +334,8 @@ async def on_referred_now(
     callback: CallbackQuery,
     bot: Bot,
     state: FSMContext,
-    member: StaffMember,
-    case: ReportCase,
+    member: Member,
+    case: CaseSummary,
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
@@ -350,8 +349,8 @@ async def on_referred_when_text(
     message: Message,
     bot: Bot,
     state: FSMContext,
-    member: StaffMember,
-    case: ReportCase,
+    member: Member,
+    case: CaseSummary,
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
@@ -366,8 +365,8 @@ async def _refer(
     chat_id: int,
     bot: Bot,
     state: FSMContext,
-    member: StaffMember,
-    case: ReportCase,
+    member: Member,
+    case: CaseSummary,
     casework: CaseWork,
     config: OrganisationConfig,
     moment: datetime | None,
@@ -381,7 +380,7 @@ async def _refer(
     await send_card(bot, chat_id, moved.case, casework, config)
 
 
-async def on_close(callback: CallbackQuery, bot: Bot, case: ReportCase) -> None:
+async def on_close(callback: CallbackQuery, bot: Bot, case: CaseSummary) -> None:
     if not await _may_take(callback, case, CaseStatus.CLOSED):
         return
     await answer_tap(callback)
@@ -399,8 +398,8 @@ async def on_close_reason(
     callback_data: CloseWith,
     bot: Bot,
     state: FSMContext,
-    member: StaffMember,
-    case: ReportCase,
+    member: Member,
+    case: CaseSummary,
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
@@ -426,8 +425,8 @@ async def on_close_note_text(
     message: Message,
     state: FSMContext,
     bot: Bot,
-    member: StaffMember,
-    case: ReportCase,
+    member: Member,
+    case: CaseSummary,
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:

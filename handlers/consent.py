@@ -15,6 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
+from bot.case_model import CaseSummary
 from bot.cases import NoReadersError
 from bot.consent import (
     MAX_QUESTION_CHARACTERS,
@@ -30,7 +31,7 @@ from bot.consent import (
 from bot.courier import Replies
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
-from bot.staff import StaffDesk
+from bot.staff import Member, StaffDesk
 from handlers import consent_texts as say
 from handlers import steps, texts
 from handlers.chat import Chat
@@ -44,7 +45,6 @@ from handlers.keyboards import ConsentAction, ConsentPick, ConsentSend, ConsentS
 from handlers.report_texts import erase_button
 from handlers.states import ConsentFlow, ConsentHandling, Onboarding
 from handlers.taps import answer_tap, settle_menu
-from storage.models import ReportCase, StaffMember
 
 DRAFT = "consent"
 
@@ -239,7 +239,7 @@ async def on_confirm_text(
 
 async def _request_in_hand(
     user_id: int, code: str, staff: StaffDesk, consent: ConsentDesk
-) -> tuple[StaffMember, ReportCase] | None:
+) -> tuple[Member, CaseSummary] | None:
     """The member and the request, if this is an active member the request is sealed for."""
     member = await staff.active_member(user_id)
     request = await consent.request_for(member, code) if member is not None else None

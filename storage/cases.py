@@ -228,6 +228,10 @@ class CaseRepository:
             for reader_id, wrapped in new.wrapped_keys.items():
                 session.add(EntryKey(entry_id=entry.id, reader_id=reader_id, wrapped_key=wrapped))
 
+    async def get(self, case_id: int) -> ReportCase | None:
+        async with self._db.transaction() as session:
+            return await session.get(ReportCase, case_id)
+
     async def by_code(self, code: str) -> ReportCase | None:
         async with self._db.transaction() as session:
             rows = await session.execute(select(ReportCase).where(ReportCase.code == code))

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.audit import AuditLog
+from bot.case_model import CaseSummary
 from bot.cases import CaseDesk, CaseFiler, NoReadersError, TooManyGuesses
 from bot.clock import SystemRandom
 from bot.consent import (
@@ -26,7 +27,7 @@ from bot.outbox import Outbox
 from bot.people import PeopleService
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
-from bot.staff import StaffDesk
+from bot.staff import Member, StaffDesk
 from storage import migrate
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
@@ -248,11 +249,12 @@ async def test_reminders_before_the_deadline_and_the_board_at_it_until_done(
     breach = await sweep(timedelta(days=30, minutes=1))
     assert sorted(breach) == [(101, f"breach|{code}"), (103, f"breach|{code}")]
 
-    case = await CaseRepository(world.database).by_code(code)
-    assert case is not None
+    row = await CaseRepository(world.database).by_code(code)
+    assert row is not None
+    case = CaseSummary.of(row)
     async with world.database.transaction():
-        assert await world.consent.done(dpo, case)
-        assert not await world.consent.done(dpo, case)  # a second tap changes nothing
+        assert await world.consent.done(Member.of(dpo), case)
+        assert not await world.consent.done(Member.of(dpo), case)  # a second tap changes nothing
     assert (PARENT_CHAT, f"done|{code}") in await world.messages()
     assert await sweep(timedelta(days=31)) == []
 
@@ -268,7 +270,7 @@ async def test_the_export_lists_the_activity_and_every_activity_opened_with_a_ke
     await world.submit(withdrawal(first_name="Cezar", activity="football", draft_id="c"))
     key = await world.staff.unlock(dpo, PASSPHRASE)
     async with world.database.transaction():
-        export = await world.consent.export("summer_camp", dpo, key)
+        export = await world.consent.export("summer_camp", Member.of(dpo), key)
     assert [(w.code, w.first_name, w.scopes) for w in export.withdrawals] == [
         (camp, "Ana", ("photos", "videos")),
         (everywhere, "Bogdan", ("data",)),
@@ -280,7 +282,7 @@ async def test_the_export_lists_the_activity_and_every_activity_opened_with_a_ke
     later = await world.enrol("Radu", "dpo", 104)
     later_key = await world.staff.unlock(later, PASSPHRASE)
     async with world.database.transaction():
-        export = await world.consent.export("summer_camp", later, later_key)
+        export = await world.consent.export("summer_camp", Member.of(later), later_key)
     assert export.withdrawals == ()
     assert export.not_for_this_reader == 2
 
