@@ -203,8 +203,13 @@ async def on_cancel_step(
         await send_card(bot, message.chat.id, found["case"], casework, config)
 
 
-def _fits(message: Message, limit: int) -> bool:
-    return len(message.text or "") <= limit
+async def _typed_within(message: Message, limit: int) -> str | None:
+    """What the member typed, if it fits; if not, they are told the limit (and stay on the
+    step, to send a shorter one)."""
+    if len(message.text or "") > limit:
+        await message.answer(say.too_long(limit))
+        return None
+    return message.text or ""
 
 
 async def _refused(message: Message, state: FSMContext, case: CaseSummary) -> None:
@@ -220,16 +225,17 @@ async def on_reply_text(
     case: CaseSummary,
     casework: CaseWork,
 ) -> None:
-    if not _fits(message, MAX_REPLY_CHARACTERS):
-        await message.answer(say.too_long(MAX_REPLY_CHARACTERS))
+    text = await _typed_within(message, MAX_REPLY_CHARACTERS)
+    if text is None:
         return
-    outcome = await casework.reply(member, case, message.text or "")
+    outcome = await casework.reply(member, case, text)
     if outcome.refused:
         await _refused(message, state, case)
         return
     await state.clear()
-    sent = say.reply_sent(case.code) if outcome.relayed else say.reply_kept(case.code)
-    await message.answer(sent)
+    await message.answer(
+        say.reply_sent(case.code) if outcome.relayed else say.reply_kept(case.code)
+    )
 
 
 async def on_note_text(
@@ -239,10 +245,10 @@ async def on_note_text(
     case: CaseSummary,
     casework: CaseWork,
 ) -> None:
-    if not _fits(message, MAX_NOTE_CHARACTERS):
-        await message.answer(say.too_long(MAX_NOTE_CHARACTERS))
+    text = await _typed_within(message, MAX_NOTE_CHARACTERS)
+    if text is None:
         return
-    if not await casework.add_note(member, case, message.text or ""):
+    if not await casework.add_note(member, case, text):
         await _refused(message, state, case)
         return
     await state.clear()
@@ -430,11 +436,11 @@ async def on_close_note_text(
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
-    if not _fits(message, MAX_NOTE_CHARACTERS):
-        await message.answer(say.too_long(MAX_NOTE_CHARACTERS))
+    reason = await _typed_within(message, MAX_NOTE_CHARACTERS)
+    if reason is None:
         return
     await state.clear()
-    moved = await casework.close(member, case, CloseReason.OTHER, message.text or "")
+    moved = await casework.close(member, case, CloseReason.OTHER, reason)
     if not moved.done:
         await message.answer(say.not_now(case.code, case.status))
         return
