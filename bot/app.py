@@ -23,15 +23,17 @@ from sqlalchemy.exc import DBAPIError
 import handlers
 from bot.alerts import EscalationLadder
 from bot.audit import AuditLog
-from bot.cases import CaseDesk, CaseFiler
+from bot.case_desk import CaseDesk
 from bot.casework import CaseWork
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
 from bot.consent import AnswersByKind, ConsentDesk
+from bot.contexts import WEBHOOK_VERSION, Label
 from bot.courier import Courier
 from bot.crypto import SecretHasher
 from bot.deadlines import SWEEP_BATCH
 from bot.housekeeping import Housekeeping
+from bot.intake import CaseFiler
 from bot.keyvault import KeyVault
 from bot.logs import quiet_loop_exceptions
 from bot.loops import raise_if_cancelled, stop_task
@@ -41,6 +43,7 @@ from bot.pipeline import UpdatePipeline
 from bot.polling import ConfirmAfterCommitPoller, RawGetUpdates
 from bot.reading import CaseReader
 from bot.ready import ready_lines
+from bot.sealing import ConversationCipher
 from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
 from bot.settings import ConfigError, OrganisationConfig, Settings
@@ -263,7 +266,7 @@ def build_safeperson(
         GuessCounters(database),
     )
     i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
-    fsm_storage = EncryptedFsmStorage(database, keys, clock)
+    fsm_storage = EncryptedFsmStorage(database, ConversationCipher(keys), clock)
     bot_id = int(token.split(":", 1)[0])
     trail = ChatTrail(TrailRepository(database), keys, clock, bot_id, legacy=fsm_storage)
     outbox_repository = OutboxRepository(database)
@@ -385,7 +388,7 @@ def build_safeperson(
             witness=ladder,
         ),
         isolation,
-        keys.key_id("webhook secret", "v1"),
+        keys.key_id(Label.WEBHOOK, WEBHOOK_VERSION),
         OutboxSender(
             bot,
             outbox_repository,

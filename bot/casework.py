@@ -33,10 +33,10 @@ from bot.case_model import (
     next_steps,
     transition,
 )
-from bot.cases import reply_chat, seal_case_entry, sealing_keys
 from bot.clock import Clock, RandomSource
 from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
 from bot.people import PeopleService
+from bot.sealing import reply_chat, seal_case_entry, sealing_keys
 from bot.server_keys import ServerKeys
 from bot.staff import StaffDesk
 from storage.cases import CaseRepository, StaffRepository, StatusChange

@@ -33,21 +33,13 @@ from bot.case_model import (
     Urgency,
     transition,
 )
-from bot.cases import (
-    CaseFiler,
-    NewCase,
-    Receipt,
-    ReporterAnswerListener,
-    open_case_entry,
-    reply_chat,
-    seal_case_entry,
-    sealing_keys,
-)
 from bot.clock import Clock, RandomSource
 from bot.crypto import SealedEntryError
 from bot.deadlines import SWEEP_BATCH, latest_reminder, next_look
+from bot.intake import CaseFiler, NewCase, Receipt, ReporterAnswerListener
 from bot.outbox import PRIORITY_NORMAL, PRIORITY_STANDARD, Outbox
 from bot.people import PeopleService
+from bot.sealing import open_case_entry, reply_chat, seal_case_entry, sealing_keys
 from bot.server_keys import ServerKeys
 from bot.staff import StaffDesk
 from storage.cases import CaseRepository, StaffRepository

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.audit import AuditLog
-from bot.cases import CaseDesk, CaseFiler, NoReadersError, TooManyGuesses
+from bot.case_desk import CaseDesk
 from bot.clock import SystemRandom
 from bot.consent import (
     ConsentDesk,
@@ -21,8 +21,10 @@ from bot.consent import (
     scopes_from,
 )
 from bot.crypto import SecretHasher
+from bot.intake import CaseFiler, NoReadersError
 from bot.outbox import Outbox
 from bot.people import PeopleService
+from bot.reporter_view import TooManyGuesses
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
