@@ -39,7 +39,7 @@ from bot.ready import ready_lines
 from bot.sealing import ConversationCipher
 from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
-from bot.services import ServiceTexts, build_services, catalogs
+from bot.services import ServiceTexts, build_services, translations
 from bot.settings import ConfigError, OrganisationConfig, Settings
 from bot.shown import ShownMessages
 from bot.staff import StaffDesk
@@ -179,7 +179,7 @@ def build_safeperson(
     random = random or SystemRandom()
     keys = ServerKeys(secret, random)
     database = Database(settings.database_url)
-    i18n = catalogs(config)
+    i18n = translations(config)
     fsm_storage = EncryptedFsmStorage(database, ConversationCipher(keys), clock)
     bot_id = int(token.split(":", 1)[0])
     trail = ChatTrail(TrailRepository(database), keys, clock, bot_id, legacy=fsm_storage)

@@ -33,7 +33,7 @@ from bot.ready import (
     what_no_officer_costs,
 )
 from bot.server_keys import ServerKeys
-from bot.services import Services, ServiceTexts, build_services, catalogs
+from bot.services import Services, ServiceTexts, build_services, translations
 from bot.settings import (
     ConfigError,
     OrganisationConfig,
@@ -255,7 +255,7 @@ def _services(database: Database, config: OrganisationConfig, secret: bytes) -> 
         ServerKeys(secret, random),
         SystemClock(),
         random,
-        ServiceTexts.from_i18n(catalogs(config), config),
+        ServiceTexts.from_i18n(translations(config), config),
     )
 
 

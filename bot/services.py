@@ -50,7 +50,7 @@ class ServiceTexts:
         return cls(AlertTexts(i18n, config), CaseworkTexts(i18n), ConsentTexts(i18n, config))
 
 
-def catalogs(config: OrganisationConfig) -> I18n:
+def translations(config: OrganisationConfig) -> I18n:
     """The translations, compiled from the catalogs first (a fresh checkout has none built)."""
     compile_catalogs()
     return I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")

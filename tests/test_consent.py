@@ -22,7 +22,7 @@ from bot.consent import (
 from bot.intake import NoReadersError
 from bot.reporter_view import TooManyGuesses
 from bot.server_keys import ServerKeys
-from bot.services import ServiceTexts, build_services, catalogs
+from bot.services import ServiceTexts, build_services, translations
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
 from storage import migrate
@@ -124,7 +124,7 @@ async def world(database_url: str, secret: bytes) -> AsyncIterator[World]:
         }
     )
     # The consent desk's words as plain tags, so a test can tell its messages apart.
-    texts = replace(ServiceTexts.from_i18n(catalogs(config), config), consent=PlainWords())
+    texts = replace(ServiceTexts.from_i18n(translations(config), config), consent=PlainWords())
     services = build_services(database, config, keys, clock, random, texts)
     yield World(services.consent, services.desk, services.staff, clock, database, services.keys)
     await database.dispose()

@@ -21,7 +21,7 @@ from bot.crypto import (
     seal_entry,
 )
 from bot.server_keys import ServerKeys
-from bot.services import ServiceTexts, build_services, catalogs
+from bot.services import ServiceTexts, build_services, translations
 from bot.settings import OrganisationConfig
 from bot.setup_files import EXAMPLE_CONFIG
 from bot.staff import (
@@ -70,7 +70,7 @@ async def desk(database_url: str, secret: bytes) -> AsyncIterator[Desk]:
     staff = StaffRepository(database)
     keys = ServerKeys(secret, random)
     config = OrganisationConfig.model_validate(tomllib.loads(EXAMPLE_CONFIG))
-    texts = ServiceTexts.from_i18n(catalogs(config), config)
+    texts = ServiceTexts.from_i18n(translations(config), config)
     services = build_services(database, config, keys, clock, random, texts)
     yield Desk(services.staff, staff, clock, database)
     await database.dispose()
