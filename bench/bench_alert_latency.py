@@ -25,7 +25,6 @@ from pydantic import SecretStr
 from bot.app import build_safeperson, serve
 from bot.outbox import PER_CHAT_INTERVAL
 from bot.settings import OrganisationConfig, Settings
-from bot.staff import StaffDesk
 from emulator.client import EmulatorClient, Screen
 from emulator.server import BotApiEmulator
 
@@ -87,9 +86,7 @@ async def main(reports: int) -> None:
         async with EmulatorClient(url) as client:
             await app.ready.wait()
             officer = await client.create_user(first_name="Officer", language_code="en")
-            desk = app.dispatcher["staff"]
-            if not isinstance(desk, StaffDesk):
-                raise TypeError("the dispatcher holds no staff desk")
+            desk = app.staff
             async with app.database.transaction():
                 invitation = await desk.invite("Officer", "officer", None)
                 await desk.enrol(invitation.code, officer.user_id, PASSPHRASE)

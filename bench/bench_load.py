@@ -1109,6 +1109,7 @@ def backdate_pending(engine: Engine, due: int, members: list[int], now: datetime
     from sqlalchemy import insert, text, update
 
     from bot.clock import SystemRandom
+    from bot.contexts import Label
     from bot.server_keys import ServerKeys
     from storage.models import OutboxMessage, ReportCase
 
@@ -1140,7 +1141,7 @@ def backdate_pending(engine: Engine, due: int, members: list[int], now: datetime
                 "priority": 1,
                 "route": b"r",
                 "payload": b"p",
-                "dedupe_key": keys.key_id("outbox", f"breach|{code}|{member}"),
+                "dedupe_key": keys.key_id(Label.OUTBOX, f"breach|{code}|{member}"),
                 "status": "sent",
                 "not_before": then,
                 "attempts": 1,

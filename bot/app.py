@@ -22,28 +22,24 @@ from sqlalchemy.exc import DBAPIError
 
 import handlers
 from bot.alerts import EscalationLadder
-from bot.audit import AuditLog
-from bot.cases import CaseDesk, CaseFiler
-from bot.casework import CaseWork
-from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
-from bot.consent import AnswersByKind, ConsentDesk
+from bot.consent import ConsentDesk
+from bot.contexts import WEBHOOK_VERSION, Label
 from bot.courier import Courier
-from bot.crypto import SecretHasher
 from bot.deadlines import SWEEP_BATCH
 from bot.housekeeping import Housekeeping
 from bot.keyvault import KeyVault
 from bot.logs import quiet_loop_exceptions
 from bot.loops import raise_if_cancelled, stop_task
-from bot.notifier import StaffNotifier
-from bot.outbox import Outbox, OutboxSender, OutboxSignal
-from bot.people import PeopleService
+from bot.outbox import OutboxSender, OutboxSignal
 from bot.pipeline import UpdatePipeline
 from bot.polling import ConfirmAfterCommitPoller, RawGetUpdates
 from bot.reading import CaseReader
 from bot.ready import ready_lines
+from bot.sealing import ConversationCipher
 from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
+from bot.services import ServiceTexts, build_services, translations
 from bot.settings import ConfigError, OrganisationConfig, Settings
 from bot.shown import ShownMessages
 from bot.staff import StaffDesk
@@ -53,22 +49,17 @@ from bot.trail import ChatTrail
 from bot.updates import UpdateJournal
 from bot.voices import DraftVoices
 from bot.webhook import run_webhook
-from handlers.alert_texts import AlertTexts
-from handlers.casework_texts import CaseworkTexts
-from handlers.consent_texts import ConsentTexts
 from handlers.errors import apology
 from handlers.middlewares import PersonLanguageMiddleware
 from handlers.texts import PUBLIC_COMMANDS, command_description
 from storage import migrate
-from storage.audit import AuditRepository
-from storage.cases import CaseRepository, GuessCounters, StaffRepository
+from storage.cases import CaseRepository, StaffRepository
 from storage.db import Database
 from storage.deletions import DeletionRepository
 from storage.draft_voices import DraftVoiceRepository
 from storage.fsm import EncryptedFsmStorage
 from storage.ledger import UpdateLedger
 from storage.outbox import OutboxRepository
-from storage.people import PersonRepository
 from storage.set_aside import SetAsideRepository
 from storage.trail import TrailRepository
 
@@ -175,74 +166,6 @@ class SafePerson:
         await self.bot.set_my_commands(commands, language_code=telegram_code)
 
 
-def consent_desk(
-    database: Database,
-    config: OrganisationConfig,
-    keys: ServerKeys,
-    hasher: SecretHasher,
-    clock: Clock,
-    random: RandomSource,
-    audit: AuditLog,
-    staff: StaffDesk,
-    i18n: I18n | None = None,
-    outbox: Outbox | None = None,
-) -> ConsentDesk:
-    """The consent desk, for the bot and for `safeperson consent export` (which sends
-    nothing, so it needs no outbox of the bot's)."""
-    i18n = i18n or I18n(path=LOCALES_DIR, default_locale=config.languages.default)
-    notifier = StaffNotifier(
-        staff,
-        PeopleService(PersonRepository(database), keys, clock),
-        outbox or Outbox(OutboxRepository(database), keys, clock, database=database),
-        keys,
-        config.languages.default,
-    )
-    return ConsentDesk(
-        CaseFiler(CaseRepository(database), keys, hasher, clock, random),
-        CaseRepository(database),
-        StaffRepository(database),
-        notifier,
-        ConsentTexts(i18n, config),
-        keys,
-        clock,
-        random,
-        audit,
-        deadline=config.consent_deadline,
-        reminders=config.consent_reminders,
-    )
-
-
-def ladder_for_commands(
-    database: Database,
-    config: OrganisationConfig,
-    keys: ServerKeys,
-    clock: Clock,
-    audit: AuditLog,
-    staff: StaffDesk,
-) -> EscalationLadder:
-    """The ladder, for a command-line tool that must tell staff something (a key locked after
-    wrong passphrases): it only queues; the running bot's outbox sender delivers."""
-    compile_catalogs()
-    i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
-    return EscalationLadder(
-        CaseRepository(database),
-        StaffRepository(database),
-        staff,
-        StaffNotifier(
-            staff,
-            PeopleService(PersonRepository(database), keys, clock),
-            Outbox(OutboxRepository(database), keys, clock, database=database),
-            keys,
-            config.languages.default,
-        ),
-        AlertTexts(i18n, config),
-        config.ack,
-        config.reminders,
-        clock,
-        audit,
-    )
-
-
 def build_safeperson(
     settings: Settings,
     config: OrganisationConfig,
@@ -254,70 +177,25 @@ def build_safeperson(
 ) -> SafePerson:
     clock = clock or SystemClock()
     random = random or SystemRandom()
-    compile_catalogs()
-
     keys = ServerKeys(secret, random)
     database = Database(settings.database_url)
-    people = PeopleService(PersonRepository(database), keys, clock)
-    hasher = SecretHasher(random)
-    audit = AuditLog(AuditRepository(database), keys, clock)
-    staff = StaffDesk(
-        StaffRepository(database),
-        keys,
-        hasher,
-        clock,
-        random,
-        config,
-        audit,
-        GuessCounters(database),
-    )
-    i18n = I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
-    fsm_storage = EncryptedFsmStorage(database, keys, clock)
+    i18n = translations(config)
+    fsm_storage = EncryptedFsmStorage(database, ConversationCipher(keys), clock)
     bot_id = int(token.split(":", 1)[0])
     trail = ChatTrail(TrailRepository(database), keys, clock, bot_id, legacy=fsm_storage)
-    outbox_repository = OutboxRepository(database)
     signal = OutboxSignal()
-    outbox = Outbox(outbox_repository, keys, clock, database=database, trail=trail, signal=signal)
-    alert_texts = AlertTexts(i18n, config)
-    notifier = StaffNotifier(staff, people, outbox, keys, config.languages.default)
-    ladder = EscalationLadder(
-        CaseRepository(database),
-        StaffRepository(database),
-        staff,
-        notifier,
-        alert_texts,
-        config.ack,
-        config.reminders,
-        clock,
-        audit,
-    )
-    casework = CaseWork(
-        CaseRepository(database),
-        StaffRepository(database),
-        notifier,
-        CaseworkTexts(i18n),
+    services = build_services(
+        database,
+        config,
         keys,
         clock,
         random,
-        audit,
+        ServiceTexts.from_i18n(i18n, config),
+        trail=trail,
+        signal=signal,
     )
-    consent = consent_desk(
-        database, config, keys, hasher, clock, random, audit, staff, i18n, outbox
-    )
-    desk = CaseDesk(
-        CaseRepository(database),
-        StaffRepository(database),
-        GuessCounters(database),
-        keys,
-        hasher,
-        clock,
-        random,
-        config.report_deadline,
-        ladder=ladder,
-        audit=audit,
-        # A sender's answer reaches whoever handles that kind of case.
-        answers=AnswersByKind(casework, consent),
-    )
+    people, outbox, ladder = services.people, services.outbox, services.ladder
+    outbox_repository = OutboxRepository(database)
     shown = ShownMessages(DeletionRepository(database), keys, clock, config.read_visible_for)
     voices = DraftVoices(DraftVoiceRepository(database), keys, clock)
     courier = Courier(database, outbox, trail, shown, random)
@@ -332,16 +210,16 @@ def build_safeperson(
         events_isolation=DisabledEventIsolation(),
         config=config,
         people=people,
-        desk=desk,
+        desk=services.desk,
         trail=trail,
-        staff=staff,
+        staff=services.staff,
         ladder=ladder,
         vault=KeyVault(clock, config.unlocked_for),
         reader=CaseReader(CaseRepository(database), StaffRepository(database)),
-        casework=casework,
-        consent=consent,
+        casework=services.casework,
+        consent=services.consent,
         shown=shown,
-        audit=audit,
+        audit=services.audit,
         voices=voices,
     )
     PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
@@ -390,7 +268,7 @@ def build_safeperson(
             witness=ladder,
         ),
         isolation,
-        keys.key_id("webhook secret", "v1"),
+        keys.key_id(Label.WEBHOOK, WEBHOOK_VERSION),
         OutboxSender(
             bot,
             outbox_repository,
@@ -399,13 +277,13 @@ def build_safeperson(
             database=database,
             limiter=limiter,
             signal=signal,
-            digests=alert_texts,
+            digests=services.texts.alerts,
             trail=trail,
         ),
         ladder,
-        consent,
+        services.consent,
         shown,
-        staff,
+        services.staff,
     )
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.clock import Clock
+from bot.contexts import Label
 from bot.server_keys import ServerKeys
 from storage.audit import AuditRepository, ChainEnd
 from storage.models import AuditAnchor, AuditEvent
@@ -35,11 +36,11 @@ GENESIS = "0" * 64
 # HMAC purposes: an event before the anchor existed, an event since, the anchor itself, the
 # key-check value, and the head's fingerprint. Distinct purposes keep one MAC from passing as
 # another.
-_BEFORE_ANCHOR = "audit"
-_ANCHORED = "audit anchored"
-_ANCHOR = "audit anchor"
-_KEY_CHECK = "audit key check"
-_FINGERPRINT = "audit fingerprint"
+_BEFORE_ANCHOR = Label.AUDIT
+_ANCHORED = Label.AUDIT_ANCHORED
+_ANCHOR = Label.AUDIT_ANCHOR
+_KEY_CHECK = Label.AUDIT_KEY_CHECK
+_FINGERPRINT = Label.AUDIT_FINGERPRINT
 # 16 hex digits (64 bits): short enough to read aloud, far too many to hit without the secret.
 _FINGERPRINT_DIGITS = 16
 

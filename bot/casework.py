@@ -35,9 +35,9 @@ from bot.case_model import (
     next_steps,
     transition,
 )
-from bot.cases import reply_chat, seal_case_entry, sealing_keys
 from bot.clock import Clock, RandomSource
 from bot.notifier import Notice, StaffNotifier, answer_window, priority_of
+from bot.sealing import reply_chat, seal_case_entry, sealing_keys
 from bot.server_keys import ServerKeys
 from bot.staff import Member
 from storage.cases import CaseRepository, StaffRepository, StatusChange

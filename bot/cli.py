@@ -20,11 +20,10 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.utils.token import TokenValidationError
 from sqlalchemy.exc import ArgumentError
 
-from bot.app import build_safeperson, consent_desk, ladder_for_commands, serve
+from bot.app import build_safeperson, serve
 from bot.audit import AuditLog, Verdict, normalise_fingerprint
 from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
-from bot.crypto import SecretHasher
 from bot.durations import format_time_left
 from bot.logs import configure_logging
 from bot.ready import (
@@ -34,8 +33,10 @@ from bot.ready import (
     what_no_officer_costs,
 )
 from bot.server_keys import ServerKeys
+from bot.services import Services, ServiceTexts, build_services, translations
 from bot.settings import (
     ConfigError,
+    OrganisationConfig,
     Settings,
     bot_token,
     load_organisation_config,
@@ -54,7 +55,7 @@ from bot.staff import (
 )
 from storage import migrate
 from storage.audit import AuditRepository
-from storage.cases import GuessCounters, StaffRepository
+from storage.cases import StaffRepository
 from storage.db import Database
 from storage.models import StaffMember
 
@@ -224,17 +225,7 @@ def _staff(args: argparse.Namespace) -> None:
 
     async def act() -> None:
         database = Database(settings.database_url)
-        random = SystemRandom()
-        desk = StaffDesk(
-            StaffRepository(database),
-            ServerKeys(secret, random),
-            SecretHasher(random),
-            SystemClock(),
-            random,
-            config,
-            AuditLog(AuditRepository(database), ServerKeys(secret, random), SystemClock()),
-            GuessCounters(database),
-        )
+        desk = _services(database, config, secret).staff
         try:
             await migrate.upgrade(database)
             if args.staff_command == "invite":
@@ -253,6 +244,20 @@ def _staff(args: argparse.Namespace) -> None:
             await database.dispose()
 
     asyncio.run(act())
+
+
+def _services(database: Database, config: OrganisationConfig, secret: bytes) -> Services:
+    """The domain services for a command: what they would send is only queued, for the running
+    bot's outbox sender to deliver."""
+    random = SystemRandom()
+    return build_services(
+        database,
+        config,
+        ServerKeys(secret, random),
+        SystemClock(),
+        random,
+        ServiceTexts.from_i18n(translations(config), config),
+    )
 
 
 def _print_invitation(invitation: Invitation, username: str) -> None:
@@ -338,16 +343,9 @@ def _consent_export(activity: str, member_id: int | None) -> None:
 
     async def export() -> None:
         database = Database(settings.database_url)
-        random = SystemRandom()
-        keys = ServerKeys(secret, random)
-        clock = SystemClock()
-        audit = AuditLog(AuditRepository(database), keys, clock)
-        hasher = SecretHasher(random)
+        services = _services(database, config, secret)
         staff = StaffRepository(database)
-        staff_desk = StaffDesk(
-            staff, keys, hasher, clock, random, config, audit, GuessCounters(database)
-        )
-        desk = consent_desk(database, config, keys, hasher, clock, random, audit, staff_desk)
+        staff_desk = services.staff
         try:
             await migrate.upgrade(database)
             member = Member.of(await _export_member(staff, member_id))
@@ -356,15 +354,15 @@ def _consent_export(activity: str, member_id: int | None) -> None:
             async with database.transaction():
                 unlocked = await staff_desk.unlock_limited(member, passphrase)
                 if isinstance(unlocked, PassphraseRefused) and unlocked.just_locked:
-                    ladder = ladder_for_commands(database, config, keys, clock, audit, staff_desk)
-                    await ladder.tell_board_key_locked(member, PASSPHRASE_LOCK_AFTER)
+                    # Only queued: the running bot's outbox sender delivers it.
+                    await services.ladder.tell_board_key_locked(member, PASSPHRASE_LOCK_AFTER)
             if isinstance(unlocked, PassphraseRefused):
                 raise ConfigError(_refused(unlocked))
             if unlocked is None:
                 raise ConfigError(f"that passphrase does not open {member.name}'s key")
             private_key = unlocked
             async with database.transaction():
-                result = await desk.export(activity, member, private_key)
+                result = await services.consent.export(activity, member, private_key)
             _print_export(activity, result)
         finally:
             await database.dispose()

@@ -34,20 +34,12 @@ from bot.case_model import (
     accepts_replies,
     transition,
 )
-from bot.cases import (
-    CaseFiler,
-    NewCase,
-    Receipt,
-    ReporterAnswerListener,
-    open_case_entry,
-    reply_chat,
-    seal_case_entry,
-    sealing_keys,
-)
 from bot.clock import Clock, RandomSource
 from bot.crypto import SealedEntryError
 from bot.deadlines import SWEEP_BATCH, DeadlineMoment, DeadlineReminders
+from bot.intake import CaseFiler, NewCase, Receipt, ReporterAnswerListener
 from bot.notifier import Notice, StaffNotifier, answer_window, text_only
+from bot.sealing import open_case_entry, reply_chat, seal_case_entry, sealing_keys
 from bot.server_keys import ServerKeys
 from bot.staff import Member
 from storage.cases import CaseRepository, StaffRepository

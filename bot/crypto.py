@@ -32,11 +32,11 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from bot.clock import RandomSource
+from bot.contexts import ENTRY_INFO_PREFIX, reader_key_context
 
 SUITE: Final = "MLKEM768X25519-HKDFSHA256-CHACHA20POLY1305"
 FORMAT_VERSION: Final = 1
 _HPKE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
-_INFO_PREFIX: Final = b"safeperson entry v1\x00"
 _MLKEM_SEED_BYTES: Final = 64
 _MLKEM_PUBLIC_BYTES: Final = 1184
 _X25519_BYTES: Final = 32
@@ -118,7 +118,7 @@ def seal_entry(
     data_key = random.token_bytes(32)
     nonce = random.token_bytes(12)
     ciphertext = ChaCha20Poly1305(data_key).encrypt(nonce, plaintext, context)
-    info = _INFO_PREFIX + context
+    info = ENTRY_INFO_PREFIX + context
     wrapped = {
         reader_id: _HPKE.encrypt(data_key, _public(public_key), info=info)
         for reader_id, public_key in readers.items()
@@ -140,7 +140,9 @@ def open_entry(
     if suite != SUITE or version != FORMAT_VERSION:
         raise SealedEntryError(f"unknown sealing {suite} v{version}")
     try:
-        data_key = _HPKE.decrypt(wrapped_key, _private(private_key), info=_INFO_PREFIX + context)
+        data_key = _HPKE.decrypt(
+            wrapped_key, _private(private_key), info=ENTRY_INFO_PREFIX + context
+        )
         return ChaCha20Poly1305(data_key).decrypt(nonce, ciphertext, context)
     except (InvalidTag, ValueError) as exc:
         raise SealedEntryError("this key or context does not open the entry") from exc
@@ -207,7 +209,7 @@ def lock_private_key(
     (marker,) = (byte for byte, known in _KEY_AT_REST.items() if known == cost)
     nonce = random.token_bytes(12)
     sealed = ChaCha20Poly1305(passphrase_key).encrypt(
-        nonce, private_key, _reader_context(reader_id)
+        nonce, private_key, reader_key_context(reader_id)
     )
     return marker + nonce + sealed
 
@@ -224,11 +226,7 @@ def unlock_private_key(locked: bytes, passphrase_key: bytes, reader_id: int | st
     locked_key_cost(locked)  # a format this code knows, or SealedEntryError
     try:
         return ChaCha20Poly1305(passphrase_key).decrypt(
-            locked[1:13], locked[13:], _reader_context(reader_id)
+            locked[1:13], locked[13:], reader_key_context(reader_id)
         )
     except InvalidTag as exc:
         raise SealedEntryError("wrong passphrase") from exc
-
-
-def _reader_context(reader_id: int | str) -> bytes:
-    return f"safeperson reader key v1|{reader_id}".encode()

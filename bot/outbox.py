@@ -35,6 +35,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.clock import Clock
+from bot.contexts import Label, outbox_payload_context, outbox_route_context
 from bot.loops import raise_if_cancelled
 from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
@@ -93,10 +94,6 @@ class OutboxSignal:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), seconds)
         self._event.clear()
-
-
-def _route_context(dedupe_key: str) -> bytes:
-    return f"outbox|{dedupe_key}".encode()
 
 
 def _batch(message_id: int) -> str:
@@ -191,7 +188,7 @@ class Outbox:
         digest: DigestLine | None,
     ) -> tuple[str, bytes, bytes]:
         """The dedupe key, sealed route and sealed payload of a message."""
-        dedupe_key = self._keys.key_id("outbox", purpose)
+        dedupe_key = self._keys.key_id(Label.OUTBOX, purpose)
         payload = json.dumps(
             {
                 "text": text,
@@ -202,11 +199,10 @@ class Outbox:
             },
             ensure_ascii=False,
         ).encode()
-        context = _route_context(dedupe_key)
         return (
             dedupe_key,
-            self._keys.seal(str(chat_id).encode(), context + b"|route"),
-            self._keys.seal(payload, context + b"|payload"),
+            self._keys.seal(str(chat_id).encode(), outbox_route_context(dedupe_key)),
+            self._keys.seal(payload, outbox_payload_context(dedupe_key)),
         )
 
     async def enqueue_many(self, messages: Sequence[StaffMessage]) -> list[bool]:
@@ -375,9 +371,10 @@ class OutboxSender:
             await self._repository.give_up([m.row.id for m in messages])
 
     def _open(self, message: Outgoing) -> _Opened:
-        context = _route_context(message.dedupe_key)
-        chat_id = int(self._keys.open(message.route, context + b"|route"))
-        payload = json.loads(self._keys.open(message.payload, context + b"|payload"))
+        chat_id = int(self._keys.open(message.route, outbox_route_context(message.dedupe_key)))
+        payload = json.loads(
+            self._keys.open(message.payload, outbox_payload_context(message.dedupe_key))
+        )
         digest = payload.get("digest")
         return _Opened(
             message,

@@ -6,6 +6,7 @@ The language is sealed: knowing that someone chose Romani says something about w
 from __future__ import annotations
 
 from bot.clock import Clock
+from bot.contexts import locale_context
 from bot.languages import LanguageCode, is_supported
 from bot.server_keys import ServerKeys
 from storage.people import PersonRepository
@@ -26,14 +27,10 @@ class PeopleService:
         sealed = await self._people.locale_of(pseudonym)
         if sealed is None:
             return None
-        locale = self._keys.open(sealed, _locale_context(pseudonym)).decode()
+        locale = self._keys.open(sealed, locale_context(pseudonym)).decode()
         return locale if is_supported(locale) else None
 
     async def choose_language(self, telegram_user_id: int, language: LanguageCode) -> None:
         pseudonym = self._keys.pseudonym(telegram_user_id)
-        sealed = self._keys.seal(language.encode(), _locale_context(pseudonym))
+        sealed = self._keys.seal(language.encode(), locale_context(pseudonym))
         await self._people.set_locale(pseudonym, sealed, self._clock.now())
-
-
-def _locale_context(pseudonym: str) -> bytes:
-    return f"locale|{pseudonym}".encode()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.cases import open_case_entry
+from bot.sealing import open_case_entry
 from bot.staff import Member
 from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase

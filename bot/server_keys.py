@@ -21,6 +21,12 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.clock import RandomSource
+from bot.contexts import (
+    SERVER_KEY_PSEUDONYMS,
+    SERVER_KEY_SALT,
+    SERVER_KEY_STATE_SEALING,
+    Label,
+)
 
 # Sealed blobs start with a format byte, so a later change of algorithm can read old rows.
 _FORMAT_CHACHA20POLY1305_V1 = b"\x01"
@@ -32,26 +38,26 @@ class SealedDataError(Exception):
 
 
 def _derive(secret: bytes, purpose: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"safeperson server key v1", info=purpose
-    ).derive(secret)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=SERVER_KEY_SALT, info=purpose).derive(
+        secret
+    )
 
 
 class ServerKeys:
     def __init__(self, secret: bytes, random: RandomSource) -> None:
         if len(secret) != 32:
             raise ValueError("the server secret is 32 bytes")
-        self._pseudonym_key = _derive(secret, b"pseudonym")
-        self._state_aead = ChaCha20Poly1305(_derive(secret, b"state sealing"))
+        self._pseudonym_key = _derive(secret, SERVER_KEY_PSEUDONYMS)
+        self._state_aead = ChaCha20Poly1305(_derive(secret, SERVER_KEY_STATE_SEALING))
         self._random = random
 
-    def key_id(self, purpose: str, value: str) -> str:
+    def key_id(self, purpose: Label, value: str) -> str:
         """A stable, keyed, one-way identifier for value (hex HMAC-SHA256)."""
         message = purpose.encode() + b"\x00" + value.encode()
         return hmac.new(self._pseudonym_key, message, hashlib.sha256).hexdigest()
 
     def pseudonym(self, telegram_user_id: int) -> str:
-        return self.key_id("person", str(telegram_user_id))
+        return self.key_id(Label.PERSON, str(telegram_user_id))
 
     def seal(self, plaintext: bytes, associated_data: bytes) -> bytes:
         nonce = self._random.token_bytes(_NONCE_BYTES)

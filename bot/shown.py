@@ -10,12 +10,9 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
 from bot.clock import Clock
+from bot.contexts import shown_context
 from bot.server_keys import ServerKeys
 from storage.deletions import DeletionRepository
-
-
-def _context(message_id: int) -> bytes:
-    return f"shown|{message_id}".encode()
 
 
 class ShownMessages:
@@ -37,13 +34,13 @@ class ShownMessages:
     ) -> None:
         due = due or self.delete_at()
         for message_id in message_ids:
-            route = self._keys.seal(str(chat_id).encode(), _context(message_id))
+            route = self._keys.seal(str(chat_id).encode(), shown_context(message_id))
             await self._repository.schedule(route, message_id, due)
 
     async def delete_due(self, bot: Bot) -> int:
         deleted = 0
         for row in await self._repository.due(self._clock.now()):
-            chat_id = int(self._keys.open(row.route, _context(row.message_id)))
+            chat_id = int(self._keys.open(row.route, shown_context(row.message_id)))
             with contextlib.suppress(TelegramBadRequest):  # already gone, or too old
                 await bot.delete_message(chat_id, row.message_id)
             await self._repository.done(row.id)

@@ -15,6 +15,7 @@ from typing import Final
 
 from bot.audit import AuditLog
 from bot.clock import Clock, RandomSource
+from bot.contexts import Label, staff_route_context
 from bot.crypto import (
     STAFF_COST,
     SealedEntryError,
@@ -133,7 +134,7 @@ class StaffDesk:
         self._config = config
 
     def _invite_hash(self, code: str) -> str:
-        return self._keys.key_id("invitation", code)
+        return self._keys.key_id(Label.INVITATION, code)
 
     async def invite(self, name: str, role: str, activity: str | None) -> Invitation:
         name = name.strip()
@@ -239,7 +240,7 @@ class StaffDesk:
                 ),
                 key_salt=salt,
                 alert_route=self._keys.seal(
-                    str(telegram_user_id).encode(), _route_context(member.id)
+                    str(telegram_user_id).encode(), staff_route_context(member.id)
                 ),
             ),
         )
@@ -248,14 +249,14 @@ class StaffDesk:
         """Where the member's alerts go (their private chat with the bot)."""
         if member.alert_route is None:
             return None
-        return int(self._keys.open(member.alert_route, _route_context(member.id)))
+        return int(self._keys.open(member.alert_route, staff_route_context(member.id)))
 
     async def unlock_limited(
         self, member: Member | StaffMember, passphrase: str
     ) -> bytes | PassphraseRefused | None:
         """The member's private key; None for a wrong passphrase; PassphraseRefused, without
         checking, while the member must wait or is locked out."""
-        subject = self._keys.key_id("guesses-staff", str(member.id))
+        subject = self._keys.key_id(Label.GUESSES_STAFF, str(member.id))
         now = self._clock.now()
         state = await self._guesses.state(subject, now, PASSPHRASE_WINDOW)
         if state.failures >= PASSPHRASE_LOCK_AFTER:
@@ -291,7 +292,3 @@ class StaffDesk:
         cost = locked_key_cost(member.locked_private_key)
         locking_key = await self._hasher.derive_key(passphrase, member.key_salt, cost=cost)
         return unlock_private_key(member.locked_private_key, locking_key, member.id)
-
-
-def _route_context(member_id: int) -> bytes:
-    return f"staff route|{member_id}".encode()

@@ -24,6 +24,7 @@ from typing import Final
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 
 from bot.clock import Clock
+from bot.contexts import Label, trail_context
 from bot.server_keys import ServerKeys
 from storage.trail import TrailRepository, TrailRow
 
@@ -60,10 +61,10 @@ class ChatTrail:
         self._legacy = legacy
 
     def chat_key(self, chat_id: int) -> str:
-        return self._keys.key_id("trail", f"{self._bot_id}|{chat_id}")
+        return self._keys.key_id(Label.TRAIL, f"{self._bot_id}|{chat_id}")
 
     def _context(self, chat_key: str) -> bytes:
-        return f"trail|{chat_key}".encode()
+        return trail_context(chat_key)
 
     async def record(self, chat_id: int, batch: str, message_ids: Iterable[int]) -> None:
         key = self.chat_key(chat_id)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Final
 
 from bot.clock import Clock
+from bot.contexts import Label, draft_voice_context
 from bot.server_keys import ServerKeys
 from storage.draft_voices import DraftVoiceRepository
 
@@ -25,23 +26,21 @@ class DraftVoices:
         self._clock = clock
 
     def _key(self, draft_id: str) -> str:
-        return self._keys.key_id("draft voice", draft_id)
+        return self._keys.key_id(Label.DRAFT_VOICE, draft_id)
 
     async def keep(self, draft_id: str, voice: bytes) -> None:
         key = self._key(draft_id)
-        await self._repository.add(key, self._keys.seal(voice, _context(key)), self._clock.now())
+        await self._repository.add(
+            key, self._keys.seal(voice, draft_voice_context(key)), self._clock.now()
+        )
 
     async def of_draft(self, draft_id: str) -> list[bytes]:
         key = self._key(draft_id)
         stored = await self._repository.of_draft(key)
-        return [self._keys.open(sealed, _context(key)) for _, sealed in stored]
+        return [self._keys.open(sealed, draft_voice_context(key)) for _, sealed in stored]
 
     async def forget(self, draft_id: str) -> None:
         await self._repository.forget_draft(self._key(draft_id))
 
     async def forget_expired(self) -> int:
         return await self._repository.forget_before(self._clock.now() - VOICE_LIFETIME)
-
-
-def _context(key: str) -> bytes:
-    return f"draft voice|{key}".encode()

@@ -16,7 +16,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.case_model import CaseSummary
-from bot.cases import NoReadersError
 from bot.consent import (
     MAX_QUESTION_CHARACTERS,
     SCOPES,
@@ -29,6 +28,7 @@ from bot.consent import (
     scopes_from,
 )
 from bot.courier import Replies
+from bot.intake import NoReadersError
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from bot.staff import Member, StaffDesk

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import I18n
 
 from bot.audience import AUDIENCES, Audience
-from bot.cases import CaseDesk
+from bot.case_desk import CaseDesk
 from bot.languages import ENDONYMS, is_supported
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig

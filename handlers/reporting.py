@@ -16,8 +16,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.audience import Audience
-from bot.cases import CaseDesk, NoReadersError, Report
+from bot.case_desk import CaseDesk
 from bot.courier import Replies
+from bot.intake import NoReadersError, Report
 from bot.people import PeopleService
 from bot.reporting import (
     MAX_MESSAGES,

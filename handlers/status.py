@@ -10,8 +10,10 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.cases import CaseDesk, CaseView, NoReadersError, TooManyGuesses
+from bot.case_desk import CaseDesk
 from bot.consent import KIND as CONSENT
+from bot.intake import NoReadersError
+from bot.reporter_view import CaseView, TooManyGuesses
 from bot.settings import OrganisationConfig
 from handlers import common, consent_texts, steps, texts
 from handlers import report_texts as say

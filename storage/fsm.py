@@ -26,13 +26,14 @@ _HELD_RECORDS = "safeperson_fsm_records"
 
 
 class StateCipher(Protocol):
-    """What the storage needs from the server key (bot.server_keys.ServerKeys provides it)."""
+    """What the storage needs from the server key (bot.sealing.ConversationCipher provides it,
+    with the labels every sealed row is bound to)."""
 
-    def key_id(self, purpose: str, value: str) -> str: ...
+    def row_key(self, storage_key: str) -> str: ...
 
-    def seal(self, plaintext: bytes, associated_data: bytes) -> bytes: ...
+    def seal_field(self, row_key: str, field: str, value: bytes) -> bytes: ...
 
-    def open(self, sealed: bytes, associated_data: bytes) -> bytes: ...
+    def open_field(self, row_key: str, field: str, sealed: bytes) -> bytes: ...
 
 
 class Now(Protocol):
@@ -54,13 +55,13 @@ class EncryptedFsmStorage(BaseStorage):
             key.business_connection_id,
             key.destiny,
         )
-        return self._cipher.key_id("fsm", "|".join("" if p is None else str(p) for p in parts))
+        return self._cipher.row_key("|".join("" if p is None else str(p) for p in parts))
 
     def _seal(self, row_key: str, field: str, value: bytes) -> bytes:
-        return self._cipher.seal(value, f"fsm|{row_key}|{field}".encode())
+        return self._cipher.seal_field(row_key, field, value)
 
     def _open(self, row_key: str, field: str, sealed: bytes) -> bytes:
-        return self._cipher.open(sealed, f"fsm|{row_key}|{field}".encode())
+        return self._cipher.open_field(row_key, field, sealed)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         name = state.state if isinstance(state, State) else state

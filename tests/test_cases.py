@@ -12,21 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cases import (
-    CASE_GUESSES,
-    CASE_WINDOW,
-    PERSON_GUESSES,
-    PERSON_WINDOW,
-    CaseDesk,
-    CaseView,
-    NoReadersError,
-    Report,
-    TooManyGuesses,
-    receipt_token,
-    report_context,
-    reporter_key_context,
-)
+from bot.case_desk import CaseDesk
 from bot.clock import SystemRandom
+from bot.contexts import report_context, reporter_key_context
 from bot.crypto import (
     RECEIPT_COST,
     Argon2Cost,
@@ -36,6 +24,9 @@ from bot.crypto import (
     lock_private_key,
     open_entry,
 )
+from bot.intake import NoReadersError, Report
+from bot.receipts import CASE_GUESSES, CASE_WINDOW, PERSON_GUESSES, PERSON_WINDOW, receipt_token
+from bot.reporter_view import CaseView, TooManyGuesses
 from bot.server_keys import ServerKeys
 from storage import migrate
 from storage.cases import CaseRepository, GuessCounters, StaffRepository

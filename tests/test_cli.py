@@ -15,6 +15,7 @@ import pytest
 
 from bot.cli import build_parser, main
 from bot.clock import SystemRandom
+from bot.contexts import Label
 from bot.server_keys import ServerKeys
 from bot.setup_files import EXAMPLE_CONFIG
 from storage import migrate
@@ -324,7 +325,7 @@ def test_a_log_from_before_the_upgrade_is_anchored_from_its_next_event(
                 for action in ("invited staff:1", "invited staff:2"):
                     at = datetime(2026, 11, 30, tzinfo=UTC)
                     fields = (previous, at.isoformat(), "operator", action, "")
-                    digest = keys.key_id("audit", "\x1f".join(fields))
+                    digest = keys.key_id(Label.AUDIT, "\x1f".join(fields))
                     session.add(
                         AuditEvent(
                             at=at,

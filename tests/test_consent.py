@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.audit import AuditLog
+from bot.case_desk import CaseDesk
 from bot.case_model import CaseSummary
-from bot.cases import CaseDesk, CaseFiler, NoReadersError, TooManyGuesses
 from bot.clock import SystemRandom
 from bot.consent import (
     ConsentDesk,
@@ -21,20 +20,16 @@ from bot.consent import (
     first_name_from,
     scopes_from,
 )
-from bot.crypto import SecretHasher
-from bot.notifier import StaffNotifier
-from bot.outbox import Outbox
-from bot.people import PeopleService
+from bot.intake import NoReadersError
+from bot.reporter_view import TooManyGuesses
 from bot.server_keys import ServerKeys
+from bot.services import ServiceTexts, build_services, translations
 from bot.settings import OrganisationConfig
 from bot.staff import Member, StaffDesk
 from storage import migrate
-from storage.audit import AuditRepository
-from storage.cases import CaseRepository, GuessCounters, StaffRepository
+from storage.cases import CaseRepository
 from storage.db import Database
 from storage.models import OutboxMessage, StaffMember
-from storage.outbox import OutboxRepository
-from storage.people import PersonRepository
 
 PASSPHRASE = "river lantern quiet seven"
 PARENT_CHAT = 555000111
@@ -120,7 +115,6 @@ async def world(database_url: str, secret: bytes) -> AsyncIterator[World]:
     clock = MovableClock()
     random = SystemRandom()
     keys = ServerKeys(secret, random)
-    hasher = SecretHasher(random)
     config = OrganisationConfig.model_validate(
         {
             "organisation": {"name": "Test", "country": "RO"},
@@ -130,48 +124,10 @@ async def world(database_url: str, secret: bytes) -> AsyncIterator[World]:
             ],
         }
     )
-    audit = AuditLog(AuditRepository(database), keys, clock)
-    staff = StaffDesk(
-        StaffRepository(database),
-        keys,
-        hasher,
-        clock,
-        random,
-        config,
-        audit,
-        GuessCounters(database),
-    )
-    cases = CaseRepository(database)
-    consent = ConsentDesk(
-        CaseFiler(cases, keys, hasher, clock, random),
-        cases,
-        StaffRepository(database),
-        StaffNotifier(
-            staff,
-            PeopleService(PersonRepository(database), keys, clock),
-            Outbox(OutboxRepository(database), keys, clock, database=database),
-            keys,
-            "en",
-        ),
-        PlainWords(),
-        keys,
-        clock,
-        random,
-        audit,
-        deadline=timedelta(days=30),
-        reminders=(timedelta(days=7), timedelta(days=1)),
-    )
-    desk = CaseDesk(
-        cases,
-        StaffRepository(database),
-        GuessCounters(database),
-        keys,
-        hasher,
-        clock,
-        random,
-        timedelta(hours=24),
-    )
-    yield World(consent, desk, staff, clock, database, keys)
+    # The consent desk's words as plain tags, so a test can tell its messages apart.
+    texts = replace(ServiceTexts.from_i18n(translations(config), config), consent=PlainWords())
+    services = build_services(database, config, keys, clock, random, texts)
+    yield World(services.consent, services.desk, services.staff, clock, database, services.keys)
     await database.dispose()
 
 

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import contexts
 from bot.clock import SystemRandom
+from bot.contexts import Label
 from bot.crypto import (
     FORMAT_VERSION,
     SUITE,
@@ -19,6 +21,7 @@ from bot.crypto import (
     open_entry,
     seal_entry,
 )
+from bot.server_keys import ServerKeys
 
 OFFICER = generate_reader_keys()
 DEPUTY = generate_reader_keys()
@@ -89,3 +92,63 @@ async def test_secret_hashes_verify_only_the_right_secret() -> None:
     assert not await hasher.verify("K7P4-Q9XN", encoded)
     # The same secret hashes differently each time (a fresh salt).
     assert await hasher.hash("K7P4-Q9XM") != encoded
+
+
+# Every label and context as stored bytes. Sealed rows and keyed ids already written depend on
+# each one: a change here strands them, so a change must be a new name, never an edit.
+PINNED_LABELS = {
+    "PERSON": "person",
+    "SUBMISSION": "submission",
+    "GUESSES_PERSON": "guesses-person",
+    "GUESSES_CASE": "guesses-case",
+    "GUESSES_STAFF": "guesses-staff",
+    "INVITATION": "invitation",
+    "TRAIL": "trail",
+    "DRAFT_VOICE": "draft voice",
+    "OUTBOX": "outbox",
+    "FSM": "fsm",
+    "WEBHOOK": "webhook secret",
+    "AUDIT": "audit",
+    "AUDIT_ANCHORED": "audit anchored",
+    "AUDIT_ANCHOR": "audit anchor",
+    "AUDIT_KEY_CHECK": "audit key check",
+    "AUDIT_FINGERPRINT": "audit fingerprint",
+}
+
+
+def test_every_key_id_label_keeps_its_bytes() -> None:
+    assert {label.name: label.value for label in Label} == PINNED_LABELS
+    assert contexts.WEBHOOK_VERSION == "v1"
+
+
+def test_every_context_keeps_its_bytes() -> None:
+    assert contexts.report_context("ABC234", "ff00") == b"case:ABC234|entry:ff00"
+    assert contexts.reader_key_context(7) == b"safeperson reader key v1|7"
+    assert contexts.reporter_key_context("ABC234") == "reporter|ABC234"
+    assert (
+        contexts.reader_key_context(contexts.reporter_key_context("ABC234"))
+        == b"safeperson reader key v1|reporter|ABC234"
+    )
+    assert contexts.reply_route_context("ABC234") == b"route|ABC234"
+    assert contexts.staff_route_context(7) == b"staff route|7"
+    assert contexts.locale_context("p1") == b"locale|p1"
+    assert contexts.draft_voice_context("k1") == b"draft voice|k1"
+    assert contexts.outbox_route_context("d1") == b"outbox|d1|route"
+    assert contexts.outbox_payload_context("d1") == b"outbox|d1|payload"
+    assert contexts.trail_context("c1") == b"trail|c1"
+    assert contexts.shown_context(9) == b"shown|9"
+    assert contexts.conversation_context("r1", "data") == b"fsm|r1|data"
+    assert contexts.ENTRY_INFO_PREFIX == b"safeperson entry v1\x00"
+    assert contexts.SERVER_KEY_SALT == b"safeperson server key v1"
+    assert contexts.SERVER_KEY_PSEUDONYMS == b"pseudonym"
+    assert contexts.SERVER_KEY_STATE_SEALING == b"state sealing"
+
+
+def test_server_keys_still_derive_what_they_derived() -> None:
+    """A keyed id and a sealed blob made before the labels moved: both as they were."""
+    keys = ServerKeys(bytes(range(32)), SystemRandom())
+    assert keys.pseudonym(42) == (
+        "b5b8f1bc8eab4bf8e9d91faedbaa49b6f3545dcdc64a3f88c8f6ff984f435523"
+    )
+    sealed = bytes.fromhex("01e212958cfd184efa60551c8d885bb5971b12db2477cd860707a4e53b60")
+    assert keys.open(sealed, contexts.reply_route_context("ABC")) == b"x"

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.audit import AuditLog
 from bot.clock import SystemRandom
 from bot.crypto import (
     RECEIPT_COST,
@@ -22,6 +21,7 @@ from bot.crypto import (
     seal_entry,
 )
 from bot.server_keys import ServerKeys
+from bot.services import ServiceTexts, build_services, translations
 from bot.settings import OrganisationConfig
 from bot.setup_files import EXAMPLE_CONFIG
 from bot.staff import (
@@ -38,8 +38,7 @@ from bot.staff import (
 )
 from bot.strength import estimate_bits
 from storage import migrate
-from storage.audit import AuditRepository
-from storage.cases import GuessCounters, StaffRepository
+from storage.cases import StaffRepository
 from storage.db import Database
 from storage.models import StaffMember
 
@@ -71,21 +70,9 @@ async def desk(database_url: str, secret: bytes) -> AsyncIterator[Desk]:
     staff = StaffRepository(database)
     keys = ServerKeys(secret, random)
     config = OrganisationConfig.model_validate(tomllib.loads(EXAMPLE_CONFIG))
-    yield Desk(
-        StaffDesk(
-            staff,
-            keys,
-            SecretHasher(random),
-            clock,
-            random,
-            config,
-            AuditLog(AuditRepository(database), keys, clock),
-            GuessCounters(database),
-        ),
-        staff,
-        clock,
-        database,
-    )
+    texts = ServiceTexts.from_i18n(translations(config), config)
+    services = build_services(database, config, keys, clock, random, texts)
+    yield Desk(services.staff, staff, clock, database)
     await database.dispose()
 
 

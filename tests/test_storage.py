@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, text
 from bot.audit import AuditLog
 from bot.clock import SystemRandom
 from bot.outbox import Outbox, StaffMessage
+from bot.sealing import ConversationCipher
 from bot.server_keys import SealedDataError, ServerKeys
 from storage import migrate
 from storage.audit import ANCHOR_ID, AuditRepository
@@ -78,13 +79,17 @@ async def test_migrations_build_exactly_the_models(database_url: str) -> None:
 async def test_fsm_state_and_draft_survive_a_restart(database_url: str, secret: bytes) -> None:
     clock = FixedClock()
     database = await migrated(database_url)
-    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), clock)
+    storage = EncryptedFsmStorage(
+        database, ConversationCipher(ServerKeys(secret, SystemRandom())), clock
+    )
     await storage.set_state(key(), "ChildReport:telling")
     await storage.set_data(key(), {"first_name": "Ana", "said": [CANARY]})
     await database.dispose()
 
     reopened = await migrated(database_url)
-    storage = EncryptedFsmStorage(reopened, ServerKeys(secret, SystemRandom()), clock)
+    storage = EncryptedFsmStorage(
+        reopened, ConversationCipher(ServerKeys(secret, SystemRandom())), clock
+    )
     try:
         assert await storage.get_state(key()) == "ChildReport:telling"
         assert await storage.get_data(key()) == {"first_name": "Ana", "said": [CANARY]}
@@ -99,7 +104,9 @@ async def test_fsm_rows_hold_no_plaintext_and_no_telegram_id(
     database_url: str, secret: bytes
 ) -> None:
     database = await migrated(database_url)
-    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    storage = EncryptedFsmStorage(
+        database, ConversationCipher(ServerKeys(secret, SystemRandom())), FixedClock()
+    )
     try:
         await storage.set_state(key(), "ChildReport:telling")
         await storage.set_data(key(), {"said": CANARY})
@@ -115,7 +122,9 @@ async def test_fsm_rows_hold_no_plaintext_and_no_telegram_id(
 
 async def test_sqlite_file_holds_no_plaintext(sqlite_url: str, secret: bytes) -> None:
     database = await migrated(sqlite_url)
-    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    storage = EncryptedFsmStorage(
+        database, ConversationCipher(ServerKeys(secret, SystemRandom())), FixedClock()
+    )
     await storage.set_data(key(), {"said": CANARY})
     await storage.set_state(key(), "ChildReport:telling")
     await database.dispose()
@@ -129,7 +138,7 @@ async def test_sqlite_file_holds_no_plaintext(sqlite_url: str, secret: bytes) ->
 async def test_sealed_fsm_data_does_not_open_elsewhere(database_url: str, secret: bytes) -> None:
     database = await migrated(database_url)
     keys = ServerKeys(secret, SystemRandom())
-    storage = EncryptedFsmStorage(database, keys, FixedClock())
+    storage = EncryptedFsmStorage(database, ConversationCipher(keys), FixedClock())
     try:
         await storage.set_data(key(), {"said": CANARY})
         await storage.set_data(key(user_id=5), {"said": "other"})
@@ -154,7 +163,9 @@ async def test_sealed_fsm_data_does_not_open_elsewhere(database_url: str, secret
 
 async def test_clearing_a_conversation_removes_its_row(database_url: str, secret: bytes) -> None:
     database = await migrated(database_url)
-    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    storage = EncryptedFsmStorage(
+        database, ConversationCipher(ServerKeys(secret, SystemRandom())), FixedClock()
+    )
     try:
         await storage.set_state(key(), "Onboarding:audience")
         await storage.set_data(key(), {"draft": CANARY})
@@ -173,7 +184,9 @@ async def test_a_new_step_after_clearing_in_one_unit_of_work_is_kept(
     # /status while a menu is showing: the old step is cleared and the first /status step set,
     # both in the update's one transaction. The new step must survive the commit.
     database = await migrated(database_url)
-    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    storage = EncryptedFsmStorage(
+        database, ConversationCipher(ServerKeys(secret, SystemRandom())), FixedClock()
+    )
     try:
         await storage.set_state(key(), "Onboarding:audience")
         async with database.transaction():
@@ -187,7 +200,9 @@ async def test_a_new_step_after_clearing_in_one_unit_of_work_is_kept(
 
 async def test_a_failed_unit_of_work_leaves_nothing(database_url: str, secret: bytes) -> None:
     database = await migrated(database_url)
-    storage = EncryptedFsmStorage(database, ServerKeys(secret, SystemRandom()), FixedClock())
+    storage = EncryptedFsmStorage(
+        database, ConversationCipher(ServerKeys(secret, SystemRandom())), FixedClock()
+    )
     ledger = UpdateLedger(database)
     try:
 

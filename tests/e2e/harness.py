@@ -21,10 +21,10 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import SafePerson, build_safeperson, serve
-from bot.cases import open_case_entry
 from bot.catalogs import LOCALES_DIR
 from bot.crypto import ReaderKeyPair, generate_reader_keys
 from bot.housekeeping import Swept
+from bot.sealing import open_case_entry
 from bot.settings import OrganisationConfig, Settings
 from emulator.client import EmulatorClient, Screen, ScreenMessage, SimUser
 from storage import migrate

@@ -9,7 +9,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot.cases import report_context
+from bot.contexts import report_context
 from bot.crypto import open_entry
 from bot.languages import ENDONYMS, LanguageCode
 from bot.staff import StaffDesk
