@@ -214,9 +214,6 @@ class ConsentDesk:
         self._reminders = tuple(sorted(reminders))
         self._default_language = default_language
 
-    def new_draft_id(self) -> str:
-        return self._random.token_bytes(16).hex()
-
     @property
     def deadline(self) -> timedelta:
         return self._deadline
