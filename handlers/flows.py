@@ -65,6 +65,9 @@ class StepViews:
 
         self.register(state, ask_again)
 
+    def has_view(self, name: str) -> bool:
+        return name in self._views
+
     async def show(self, current: str | None, screen: StepScreen) -> bool:
         view = self._views.get(current) if current is not None else None
         return view is not None and await view(screen)

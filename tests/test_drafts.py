@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import pytest
 
@@ -21,7 +22,19 @@ from bot.drafts import (
     report_from_draft,
     report_step_after,
 )
+from handlers import (
+    casework_steps,
+    consent,
+    enrolment,
+    reading,
+    reporting,
+    states,
+    status,
+    steps,
+)
+from handlers.flows import StepScreen, StepViews
 from handlers.keyboards import AckAlert, AnswerSafePerson, CaseAction, ReadCase
+from handlers.states import Reporting
 
 # Exactly what the handlers stored before drafts had types: a draft in progress at an upgrade.
 OLD_REPORT_DRAFT = {
@@ -181,3 +194,40 @@ def test_buttons_already_in_chats_pack_as_before() -> None:
     assert ReadCase(code="K7QX").pack() == "read:K7QX"
     assert AnswerSafePerson(code="K7QX").pack() == "asp:K7QX"
     assert CaseAction(action="card", code="K7QX").pack() == "cw:card:K7QX"
+
+
+async def test_each_step_has_one_view_and_an_unknown_step_has_none() -> None:
+    views = StepViews()
+
+    async def show(screen: StepScreen) -> bool:
+        return True
+
+    views.register(Reporting.answering, show)
+    with pytest.raises(ValueError, match="already has a view"):
+        views.register(Reporting.answering, show)
+    # No step, or one an older version stored: nothing to show (the caller starts afresh).
+    unused = cast(StepScreen, None)
+    assert not await views.show(None, unused)
+    assert not await views.show("Gone:step", unused)
+
+
+def test_every_conversation_step_is_shown_again_by_some_router() -> None:
+    views = StepViews()
+    steps.register_step_views(views)
+    casework_steps.register_step_views(views)
+    for module in (enrolment, reading, consent, status, reporting):
+        module.build_router(views)
+    groups = (
+        states.Onboarding,
+        states.Reporting,
+        states.Enrolment,
+        states.Unlocking,
+        states.StatusCheck,
+        states.CaseHandling,
+        states.ConsentFlow,
+        states.ConsentHandling,
+    )
+    for group in groups:
+        for step in group.__all_states__:
+            assert step.state is not None
+            assert views.has_view(step.state), step.state
