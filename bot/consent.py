@@ -200,9 +200,6 @@ class ConsentDesk:
             CaseKind.CONSENT, cases, notifier, clock, reminders, policy=self
         )
 
-    def new_draft_id(self) -> str:
-        return self._random.token_bytes(16).hex()
-
     @property
     def deadline(self) -> timedelta:
         return self._deadline

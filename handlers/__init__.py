@@ -7,6 +7,7 @@ from aiogram.enums import ChatType
 
 from handlers import (
     casework,
+    casework_steps,
     commands,
     common,
     consent,
@@ -17,28 +18,36 @@ from handlers import (
     reading,
     reporting,
     status,
+    steps,
 )
+from handlers.flows import StepViews, StepViewsMiddleware
 
 
 def build_router() -> Router:
     """A fresh router tree (a router can belong to one dispatcher only, so tests build many)."""
     root = Router(name="safeperson")
+    # Each router registers how its own steps are shown again; any handler may need that.
+    views = StepViews()
+    steps.register_step_views(views)
+    casework_steps.register_step_views(views)
+    root.message.outer_middleware(StepViewsMiddleware(views))
+    root.callback_query.outer_middleware(StepViewsMiddleware(views))
     # Reports are personal: the bot talks only in private chats and ignores groups entirely.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     root.include_routers(
         # Before the commands: an invitation link is a /start with a staff code.
-        enrolment.build_router(),
+        enrolment.build_router(views),
         # Commands first: /help and /cancel must work at every step, whatever the step expects.
         commands.build_router(),
         erase.build_router(),
         officer.build_router(),
-        reading.build_router(),
+        reading.build_router(views),
         casework.build_router(),
-        consent.build_router(),
-        status.build_router(),
+        consent.build_router(views),
+        status.build_router(views),
         onboarding.build_router(),
-        reporting.build_router(),
+        reporting.build_router(views),
         # Last: whatever no flow took gets a kind answer and the current step again.
         common.build_router(),
     )

@@ -16,6 +16,7 @@ from bot.durations import format_duration, format_time_left
 from bot.outbox import MAX_DIGEST_BUTTONS, DigestLine
 from bot.settings import OrganisationConfig
 from handlers.enrolment_texts import role_label
+from handlers.keyboards import AckAlert, CaseAction, ReadCase
 
 # Coalesced alerts, the most urgent first; codes in rows of four buttons.
 DIGEST_GROUPS: Final = (("immediate", "🔴"), ("urgent", "🟠"), ("standard", "🟡"))
@@ -84,7 +85,12 @@ class AlertTexts:
                     deadline=facts.deadline_at.strftime("%Y-%m-%d %H:%M UTC"),
                 )
             )
-            buttons = [[(_("Acknowledge"), f"ack:{facts.code}"), (_("Read"), f"read:{facts.code}")]]
+            buttons = [
+                [
+                    (_("Acknowledge"), AckAlert(code=facts.code).pack()),
+                    (_("Read"), ReadCase(code=facts.code).pack()),
+                ]
+            ]
         return "\n".join(lines), buttons
 
     def digest(
@@ -108,7 +114,10 @@ class AlertTexts:
                     text.append(f"{mark} {digest_heading(urgency)}: {', '.join(codes)}")
             shown = [line.code for line in lines][:MAX_DIGEST_BUTTONS]
         buttons = [
-            [(code, f"cw:card:{code}") for code in shown[start : start + DIGEST_ROW]]
+            [
+                (code, CaseAction(action="card", code=code).pack())
+                for code in shown[start : start + DIGEST_ROW]
+            ]
             for start in range(0, len(shown), DIGEST_ROW)
         ]
         return "\n".join(text), buttons

@@ -15,6 +15,7 @@ from bot.casework import CaseCard, Step
 from bot.durations import format_time_left
 from bot.settings import OrganisationConfig
 from handlers.alert_texts import audience_label, urgency_label
+from handlers.keyboards import AnswerSafePerson, ReadCase
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -38,14 +39,14 @@ class CaseworkTexts:
                     _("You can answer here. Tap «Answer»."),
                 )
             )
-            return message, [[(_("Answer"), f"asp:{code}")]]
+            return message, [[(_("Answer"), AnswerSafePerson(code=code).pack())]]
 
     def reporter_answered(self, code: str, language: str) -> tuple[str, Buttons]:
         with self._i18n.context(), self._i18n.use_locale(language):
             text = "✉️ " + _("Case {code}: the reporter wrote more. Tap Read to see it.").format(
                 code=code
             )
-            return text, [[(_("Read"), f"read:{code}")]]
+            return text, [[(_("Read"), ReadCase(code=code).pack())]]
 
 
 def status_label(status: str) -> str:

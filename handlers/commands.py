@@ -13,6 +13,7 @@ from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
 from handlers import casework, staff_menu, steps, texts
+from handlers.flows import StepViews
 from handlers.states import CaseHandling, Onboarding
 from handlers.steps import Chat
 
@@ -66,6 +67,7 @@ async def on_help(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
     staff: StaffDesk,
 ) -> None:
     if message.from_user is not None and await staff.is_enrolled(message.from_user.id):
@@ -73,11 +75,13 @@ async def on_help(
         # (a reply being written, say) is shown again; no step means nothing more to show.
         await message.answer(staff_menu.staff_help())
         if await state.get_state() is not None:
-            await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+            await steps.show_current_step(
+                chat_of(message, bot), state, config, people, i18n, step_views
+            )
         return
     await message.answer(texts.help_text())
     await message.answer(texts.help_numbers(config.help_numbers))
-    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n, step_views)
 
 
 async def on_cancel(
@@ -87,13 +91,14 @@ async def on_cancel(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
     staff: StaffDesk,
 ) -> None:
     await state.clear()
     await message.answer(texts.cancelled())
     if message.from_user is not None and await staff.is_enrolled(message.from_user.id):
         return  # staff have no reporter's step to go back to ("Who are you?" is not for them)
-    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n, step_views)
 
 
 def build_router() -> Router:

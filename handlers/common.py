@@ -11,6 +11,7 @@ from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from handlers import steps, texts
 from handlers.commands import chat_of
+from handlers.flows import StepViews
 from handlers.steps import Chat
 
 
@@ -21,9 +22,10 @@ async def on_unknown_command(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
     await message.answer(texts.unknown_command())
-    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n, step_views)
 
 
 async def on_text_or_voice(
@@ -33,12 +35,13 @@ async def on_text_or_voice(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
     # Someone writing before any step (a first "hello") just gets the first step; someone
     # writing where a button is expected is told, gently, to tap one.
     if await state.get_state() is not None:
         await message.answer(texts.tap_a_button())
-    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n, step_views)
 
 
 async def on_other_content(
@@ -48,9 +51,10 @@ async def on_other_content(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
     await message.answer(texts.only_text_or_voice())
-    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n, step_views)
 
 
 async def show_the_step_again(
@@ -60,10 +64,11 @@ async def show_the_step_again(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
     """Where something must be typed (a code, a secret word, a passphrase) and a voice note or a
     sticker came instead: ask again."""
-    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n)
+    await steps.show_current_step(chat_of(message, bot), state, config, people, i18n, step_views)
 
 
 async def on_stale_button(
@@ -73,9 +78,10 @@ async def on_stale_button(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
     chat = Chat.private(bot, callback.from_user.id)
-    await steps.after_stale_tap(callback, chat, state, config, people, i18n)
+    await steps.after_stale_tap(callback, chat, state, config, people, i18n, step_views)
 
 
 def build_router() -> Router:

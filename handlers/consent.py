@@ -6,8 +6,6 @@ bot.consent seals it for the data-protection contact and it is forgotten here.
 
 from __future__ import annotations
 
-from typing import cast
-
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command
@@ -15,19 +13,18 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
+from bot.case_desk import CaseDesk
 from bot.case_model import CaseSummary
-from bot.consent import (
-    MAX_QUESTION_CHARACTERS,
-    SCOPES,
-    STATUS_DONE,
-    ConsentDesk,
-    ConsentRequest,
-    Requester,
-    consent_step_after,
-    first_name_from,
-    scopes_from,
-)
+from bot.consent import MAX_QUESTION_CHARACTERS, STATUS_DONE, ConsentDesk
 from bot.courier import Replies
+from bot.drafts import (
+    CONFIRM,
+    ConsentDraft,
+    apply_consent_pick,
+    apply_first_name,
+    consent_request_from_draft,
+    new_consent_draft,
+)
 from bot.intake import NoReadersError
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
@@ -35,73 +32,50 @@ from bot.staff import Member, StaffDesk
 from handlers import consent_texts as say
 from handlers import steps, texts
 from handlers.chat import Chat
-from handlers.consent_steps import (
-    ConsentDraft,
-    scopes_markup,
-    show_consent_confirm,
-    show_consent_step,
-)
+from handlers.consent_steps import CONSENT_FLOW, scopes_markup, show_consent_step
+from handlers.flows import StepViews
 from handlers.keyboards import ConsentAction, ConsentPick, ConsentSend, ConsentStart, Erase, buttons
 from handlers.report_texts import erase_button
 from handlers.states import ConsentFlow, ConsentHandling, Onboarding
 from handlers.taps import answer_tap, settle_menu
 
-DRAFT = "consent"
-
 
 async def start_consent(
-    chat: Chat, state: FSMContext, consent: ConsentDesk, config: OrganisationConfig
+    chat: Chat, state: FSMContext, desk: CaseDesk, config: OrganisationConfig
 ) -> None:
-    draft: ConsentDraft = {"id": consent.new_draft_id(), "step": "who", "scopes": []}
-    await state.set_data({DRAFT: draft})
-    await state.set_state(ConsentFlow.answering)
+    await state.set_data({})
     await chat.bot.send_message(chat.chat_id, say.intro())
-    await show_consent_step(chat, draft, config)
+    await CONSENT_FLOW.start(chat, state, new_consent_draft(desk.new_draft_id()), config)
 
 
 async def on_consent_command(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    consent: ConsentDesk,
-    config: OrganisationConfig,
+    message: Message, bot: Bot, state: FSMContext, desk: CaseDesk, config: OrganisationConfig
 ) -> None:
     if message.from_user is None:
         return
-    await start_consent(Chat.private(bot, message.from_user.id), state, consent, config)
+    await start_consent(Chat.private(bot, message.from_user.id), state, desk, config)
 
 
 async def on_consent_button(
     callback: CallbackQuery,
     bot: Bot,
     state: FSMContext,
-    consent: ConsentDesk,
+    desk: CaseDesk,
     config: OrganisationConfig,
 ) -> None:
     await settle_menu(callback, say.start_label())
-    await start_consent(Chat.private(bot, callback.from_user.id), state, consent, config)
+    await start_consent(Chat.private(bot, callback.from_user.id), state, desk, config)
 
 
-async def _advance(
-    chat: Chat, state: FSMContext, draft: ConsentDraft, config: OrganisationConfig
-) -> None:
-    following = consent_step_after(
-        draft["step"], scopes_from(draft.get("scopes")), bool(config.activities)
-    )
-    if following is None:
-        draft["step"] = "confirm"
-        await state.update_data({DRAFT: draft})
-        await state.set_state(ConsentFlow.confirming)
-        await show_consent_confirm(chat, draft, config)
-        return
-    draft["step"] = following
-    await state.update_data({DRAFT: draft})
-    await show_consent_step(chat, draft, config)
-
-
-async def _draft(state: FSMContext) -> ConsentDraft | None:
-    draft = (await state.get_data()).get(DRAFT)
-    return draft if isinstance(draft, dict) else None
+def _answer_label(draft: ConsentDraft, config: OrganisationConfig) -> str:
+    """The answer just given, in words, left where its question's buttons were."""
+    if draft.step == "who":
+        return say.who_label(str(draft.requester))
+    if draft.step == "scopes":
+        return say.scopes_line(draft.scopes)
+    if draft.step == "activity":
+        return say.activity_name(draft.activity, config)
+    return say.yes_or_no(draft.erase if draft.step == "erase" else bool(draft.take_down))
 
 
 async def on_pick(
@@ -112,62 +86,47 @@ async def on_pick(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
-    draft = await _draft(state)
+    draft = await CONSENT_FLOW.draft_on(state, callback_data.step)
     chat = Chat.private(bot, callback.from_user.id)
-    if draft is None or draft["step"] != callback_data.step:
-        await steps.after_stale_tap(callback, chat, state, config, people, i18n)
+    if draft is None:
+        await steps.after_stale_tap(callback, chat, state, config, people, i18n, step_views)
         return
-    step, value = callback_data.step, callback_data.value
-    if step == "who" and value in ("parent", "child"):
-        draft["requester"] = value
-        await settle_menu(callback, say.who_label(value))
-    elif step == "scopes" and value in SCOPES:
-        # A toggle: the same menu, ticked or unticked; nothing moves on yet.
-        chosen = set(scopes_from(draft.get("scopes"))) ^ {value}
-        draft["scopes"] = list(scopes_from(chosen))
-        await state.update_data({DRAFT: draft})
+    activities = [activity.code for activity in config.activities]
+    result = apply_consent_pick(draft, callback_data.step, callback_data.value, activities)
+    if result == "toggled":
+        # The same menu, ticked or unticked; nothing moves on yet.
+        await CONSENT_FLOW.save(state, draft)
         await answer_tap(callback)
         if isinstance(callback.message, Message):
             await callback.message.edit_reply_markup(reply_markup=scopes_markup(draft))
-        return
-    elif step == "scopes" and value in ("all", "next"):
-        if value == "all":
-            draft["scopes"] = list(SCOPES)
-        if not draft["scopes"]:
-            await answer_tap(callback, say.choose_one_first())
-            return
-        await settle_menu(callback, say.scopes_line(scopes_from(draft["scopes"])))
-    elif step == "activity" and (value == "any" or config.activity(value) is not None):
-        draft["activity"] = None if value == "any" else value
-        await settle_menu(callback, say.activity_name(draft["activity"], config))
-    elif step in ("erase", "take_down") and value in ("yes", "no"):
-        draft[step] = value == "yes"
-        await settle_menu(callback, say.yes_or_no(value == "yes"))
-    else:
+    elif result == "choose_one_first":
+        await answer_tap(callback, say.choose_one_first())
+    elif result == "not_an_answer":
         await answer_tap(callback, texts.stale_button())
-        return
-    await _advance(chat, state, draft, config)
+    else:
+        await settle_menu(callback, _answer_label(draft, config))
+        await CONSENT_FLOW.advance(chat, state, draft, config)
 
 
 async def on_message(
     message: Message, bot: Bot, state: FSMContext, config: OrganisationConfig
 ) -> None:
     """Something typed or sent while a step is open: the first name, or a nudge to tap."""
-    draft = await _draft(state)
+    draft = await CONSENT_FLOW.draft(state)
     if draft is None or message.from_user is None:
         return
     chat = Chat.private(bot, message.from_user.id)
-    if draft["step"] != "first_name":
+    if draft.step != "first_name":
         await message.answer(texts.tap_a_button())
     elif message.text is None:
         # The contact and the photographers need the name written, to find it on their lists.
         await message.answer(say.type_the_name())
-    elif (name := first_name_from(message.text)) is None:
+    elif not apply_first_name(draft, message.text):
         await message.answer(say.first_name_again())
     else:
-        draft["first_name"] = name
-        await _advance(chat, state, draft, config)
+        await CONSENT_FLOW.advance(chat, state, draft, config)
         return
     await show_consent_step(chat, draft, config)
 
@@ -181,31 +140,21 @@ async def on_send(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
     replies: Replies,
 ) -> None:
-    draft = await _draft(state)
+    draft = await CONSENT_FLOW.draft_on(state, CONFIRM)
     chat = Chat.private(bot, callback.from_user.id)
-    if draft is None or draft.get("step") != "confirm":
-        await steps.after_stale_tap(callback, chat, state, config, people, i18n)
+    if draft is None:
+        await steps.after_stale_tap(callback, chat, state, config, people, i18n, step_views)
         return
     if callback_data.choice == "delete":
         await settle_menu(callback, say.request_deleted())
         await state.clear()
         await steps.show_audience_menu(chat, state)
         return
-    take_down = draft.get("take_down")
-    request = ConsentRequest(
-        requester=cast(Requester, draft.get("requester", "parent")),
-        scopes=scopes_from(draft.get("scopes")),
-        first_name=str(draft.get("first_name", "")),
-        activity=draft.get("activity"),
-        erase=bool(draft.get("erase")),
-        take_down=bool(take_down),
-        reply_chat_id=chat.chat_id,
-        draft_id=str(draft["id"]),
-    )
     try:
-        receipt = await consent.submit(request)
+        receipt = await consent.submit(consent_request_from_draft(draft, chat.chat_id))
     except NoReadersError:
         await answer_tap(callback)
         await bot.send_message(chat.chat_id, say.nobody_to_read())
@@ -223,15 +172,6 @@ async def on_send(
             say.reference(receipt.code, receipt.secret),
             reply_markup=buttons([(erase_button(), Erase())]),
         )
-
-
-async def on_confirm_text(
-    message: Message, bot: Bot, state: FSMContext, config: OrganisationConfig
-) -> None:
-    draft = await _draft(state)
-    if draft is not None and message.from_user is not None:
-        await message.answer(texts.tap_a_button())
-        await show_consent_confirm(Chat.private(bot, message.from_user.id), draft, config)
 
 
 # The data-protection contact's buttons.
@@ -310,7 +250,9 @@ async def on_question_not_text(message: Message) -> None:
     await message.answer(say.ask_question())
 
 
-def build_router() -> Router:
+def build_router(views: StepViews) -> Router:
+    CONSENT_FLOW.register_views(views)
+    views.register_text(ConsentHandling.question, say.ask_question)
     router = Router(name="consent")
     typed = F.text & ~F.text.startswith("/")
     router.message.register(on_consent_command, Command("consent"))
@@ -318,7 +260,9 @@ def build_router() -> Router:
     router.callback_query.register(on_pick, ConsentPick.filter(), ConsentFlow.answering)
     router.callback_query.register(on_send, ConsentSend.filter(), ConsentFlow.confirming)
     router.message.register(on_message, ConsentFlow.answering, ~F.text.startswith("/"))
-    router.message.register(on_confirm_text, ConsentFlow.confirming, ~F.text.startswith("/"))
+    router.message.register(
+        CONSENT_FLOW.on_confirm_text, ConsentFlow.confirming, ~F.text.startswith("/")
+    )
     router.callback_query.register(on_done, ConsentAction.filter(F.action == "done"))
     router.callback_query.register(on_ask, ConsentAction.filter(F.action == "ask"))
     router.message.register(on_question, ConsentHandling.question, typed)

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Final
 
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.consent import SCOPES, scopes_from
+from bot.consent import SCOPES
+from bot.drafts import ANY_ACTIVITY, REQUESTERS, ConsentDraft, consent_step_following
 from bot.settings import OrganisationConfig
 from handlers import consent_texts as say
 from handlers.chat import Chat
+from handlers.flows import DraftFlow
 from handlers.keyboards import ConsentPick, ConsentSend, buttons
-
-ConsentDraft = dict[str, Any]
+from handlers.states import ConsentFlow
 
 
 def scopes_markup(draft: ConsentDraft) -> InlineKeyboardMarkup:
-    chosen = scopes_from(draft.get("scopes"))
     rows = [
         (
-            ("✓ " if scope in chosen else "") + say.scope_label(scope),
+            ("✓ " if scope in draft.scopes else "") + say.scope_label(scope),
             ConsentPick(step="scopes", value=scope),
         )
         for scope in SCOPES
@@ -32,18 +32,18 @@ def scopes_markup(draft: ConsentDraft) -> InlineKeyboardMarkup:
 def step_screen(
     draft: ConsentDraft, config: OrganisationConfig
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    step = draft["step"]
+    step = draft.step
     if step == "who":
         return say.ask_who(), buttons(
-            [(say.who_label(w), ConsentPick(step="who", value=w)) for w in ("parent", "child")]
+            [(say.who_label(w), ConsentPick(step="who", value=w)) for w in REQUESTERS]
         )
     if step == "scopes":
         return say.ask_scopes(), scopes_markup(draft)
     if step == "first_name":
-        return say.ask_first_name(str(draft.get("requester"))), None
+        return say.ask_first_name(str(draft.requester)), None
     if step == "activity":
         rows = [(a.name, ConsentPick(step="activity", value=a.code)) for a in config.activities]
-        rows.append((say.all_activities(), ConsentPick(step="activity", value="any")))
+        rows.append((say.all_activities(), ConsentPick(step="activity", value=ANY_ACTIVITY)))
         return say.ask_activity(), buttons(rows)
     question = say.ask_erase() if step == "erase" else say.ask_take_down()
     return question, buttons(
@@ -60,15 +60,14 @@ async def show_consent_step(chat: Chat, draft: ConsentDraft, config: Organisatio
 
 
 async def show_consent_confirm(chat: Chat, draft: ConsentDraft, config: OrganisationConfig) -> None:
-    take_down = draft.get("take_down")
     await chat.bot.send_message(
         chat.chat_id,
         say.confirm(
-            scopes_from(draft.get("scopes")),
-            str(draft.get("first_name", "")),
-            draft.get("activity"),
-            bool(draft.get("erase")),
-            take_down if isinstance(take_down, bool) else None,
+            draft.scopes,
+            draft.first_name,
+            draft.activity,
+            draft.erase,
+            draft.take_down,
             config,
         ),
         reply_markup=buttons(
@@ -78,3 +77,14 @@ async def show_consent_confirm(chat: Chat, draft: ConsentDraft, config: Organisa
             ]
         ),
     )
+
+
+CONSENT_FLOW: Final = DraftFlow[ConsentDraft](
+    key="consent",
+    answering=ConsentFlow.answering,
+    confirming=ConsentFlow.confirming,
+    read=ConsentDraft.from_data,
+    step_after=lambda draft, config: consent_step_following(draft, bool(config.activities)),
+    show_step=show_consent_step,
+    show_confirm=show_consent_confirm,
+)

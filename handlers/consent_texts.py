@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.consent import ConsentScope, Withdrawal
 from bot.settings import OrganisationConfig
 from handlers.alert_texts import audience_label
-from handlers.keyboards import ConsentAction, ReadCase
+from handlers.keyboards import AnswerSafePerson, ConsentAction, ReadCase
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -340,7 +340,7 @@ class ConsentTexts:
                     _("You can answer here. Tap «Answer»."),
                 )
             )
-            return message, [[(_("Answer"), f"asp:{code}")]]
+            return message, [[(_("Answer"), AnswerSafePerson(code=code).pack())]]
 
     def done(self, code: str, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):

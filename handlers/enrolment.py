@@ -16,6 +16,7 @@ from bot.staff import INVITE_PREFIX, StaffDesk, passphrase_is_strong
 from handlers import commands, common, staff_menu, steps, texts
 from handlers import enrolment_texts as say
 from handlers.chat import Chat
+from handlers.flows import StepScreen, StepViews
 from handlers.keyboards import LanguageChoice
 from handlers.states import Enrolment
 from handlers.taps import settle_menu
@@ -57,11 +58,12 @@ async def on_language_chosen(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
     code = callback_data.code
     chat = Chat.private(bot, callback.from_user.id)
     if not is_supported(code) or code not in config.languages.enabled:
-        await steps.after_stale_tap(callback, chat, state, config, people, i18n)
+        await steps.after_stale_tap(callback, chat, state, config, people, i18n, step_views)
         return
     # Kept like a reporter's choice: sealed, under the pseudonym the member record also gets,
     # which is how alerts and reminders find it.
@@ -113,7 +115,17 @@ async def on_passphrase_again(
     await message.answer(staff_menu.staff_help())
 
 
-def build_router() -> Router:
+async def show_language_step(screen: StepScreen) -> bool:
+    await steps.show_language_picker(
+        screen.chat, screen.state, screen.config, screen.i18n, Enrolment.language
+    )
+    return True
+
+
+def build_router(views: StepViews) -> Router:
+    views.register(Enrolment.language, show_language_step)
+    views.register_text(Enrolment.passphrase, say.choose_passphrase)
+    views.register_text(Enrolment.again, say.again)
     router = Router(name="enrolment")
     router.message.register(
         on_invitation, CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX))

@@ -16,6 +16,7 @@ from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
 from handlers import staff_menu, steps, texts
+from handlers.flows import StepViews
 from handlers.keyboards import AudienceChoice, LanguageChoice
 from handlers.reporting import start_flow
 from handlers.states import Onboarding
@@ -35,12 +36,15 @@ async def on_language_chosen(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
     staff: StaffDesk,
 ) -> None:
     code = callback_data.code
     if not is_supported(code) or code not in config.languages.enabled:
         # Only a forged or very old button gets here; treat it like any stale press.
-        await steps.after_stale_tap(callback, chat_of(callback, bot), state, config, people, i18n)
+        await steps.after_stale_tap(
+            callback, chat_of(callback, bot), state, config, people, i18n, step_views
+        )
         return
     await people.choose_language(callback.from_user.id, code)
     with i18n.use_locale(code):
@@ -52,7 +56,7 @@ async def on_language_chosen(
             # /language was used in the middle of a step: go back to it, now in the new language.
             await state.set_data(data)
             await state.set_state(resume)
-            await steps.show_current_step(chat, state, config, people, i18n)
+            await steps.show_current_step(chat, state, config, people, i18n, step_views)
         elif await staff.is_enrolled(callback.from_user.id):
             # Staff: their menu again in the new language, not the reporter's welcome.
             await state.clear()

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import html
-from typing import cast
+from collections.abc import Callable, Mapping
+from typing import Final, cast
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -19,7 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.alerts import EscalationLadder
 from bot.audience import Audience
 from bot.audit import AuditLog
-from bot.consent import KIND as CONSENT
+from bot.case_model import CaseKind
 from bot.consent import withdrawal_from
 from bot.courier import Replies
 from bot.keyvault import KeyVault
@@ -30,6 +31,7 @@ from bot.settings import OrganisationConfig
 from bot.shown import ShownMessages
 from bot.staff import PASSPHRASE_LOCK_AFTER, PassphraseRefused, StaffDesk
 from handlers import alert_texts, consent_texts, reading_texts
+from handlers.flows import StepViews
 from handlers.keyboards import ReadCase
 from handlers.report_steps import choice_label
 from handlers.states import Unlocking
@@ -68,10 +70,8 @@ def render_consent(report: OpenedReport, config: OrganisationConfig) -> list[str
     return in_chunks(lines)
 
 
-def render(report: OpenedReport, config: OrganisationConfig) -> list[str]:
+def render_concern(report: OpenedReport, config: OrganisationConfig) -> list[str]:
     case = report.case
-    if case.kind == CONSENT:
-        return render_consent(report, config)
     audience = cast(Audience, case.audience)
     lines = [
         "📄 " + _("Case {code}").format(code=case.code),
@@ -93,6 +93,17 @@ def render(report: OpenedReport, config: OrganisationConfig) -> list[str]:
     for entry in report.later:
         lines += ["", _later(entry)]
     return in_chunks(lines)
+
+
+# How a reader sees each kind of case; a new kind adds its entry here.
+RENDERERS: Final[Mapping[CaseKind, Callable[[OpenedReport, OrganisationConfig], list[str]]]] = {
+    CaseKind.CONCERN: render_concern,
+    CaseKind.CONSENT: render_consent,
+}
+
+
+def render(report: OpenedReport, config: OrganisationConfig) -> list[str]:
+    return RENDERERS[report.case.kind](report, config)
 
 
 def in_chunks(lines: list[str], size: int = CHUNK) -> list[str]:
@@ -233,7 +244,8 @@ async def on_lock(message: Message, ladder: EscalationLadder, vault: KeyVault) -
     await message.answer(alert_texts.locked())
 
 
-def build_router() -> Router:
+def build_router(views: StepViews) -> Router:
+    views.register_text(Unlocking.passphrase, alert_texts.ask_passphrase)
     router = Router(name="reading")
     router.callback_query.register(on_read, ReadCase.filter())
     router.message.register(on_passphrase, Unlocking.passphrase, F.text & ~F.text.startswith("/"))

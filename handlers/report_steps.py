@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Final
 
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.audience import Audience
+from bot.drafts import ReportDraft, report_step_after
 from bot.reporting import Step, find_step
 from bot.settings import OrganisationConfig
 from handlers import report_texts as say
 from handlers.chat import Chat
+from handlers.flows import DraftFlow
 from handlers.keyboards import Answer, Confirm, buttons
-
-Draft = dict[str, Any]
+from handlers.states import Reporting
 
 
 def choice_values(step: Step, config: OrganisationConfig) -> tuple[str, ...]:
@@ -46,24 +47,33 @@ def step_markup(
     return None
 
 
-async def show_report_step(chat: Chat, draft: Draft, config: OrganisationConfig) -> None:
-    audience = cast(Audience, draft["audience"])
-    step = find_step(audience, draft["step"])
+async def show_report_step(chat: Chat, draft: ReportDraft, config: OrganisationConfig) -> None:
+    step = find_step(draft.audience, draft.step)
     if step is None:
         return
     await chat.bot.send_message(
         chat.chat_id,
-        say.question(audience, step.key),
-        reply_markup=step_markup(audience, step, config),
+        say.question(draft.audience, step.key),
+        reply_markup=step_markup(draft.audience, step, config),
     )
 
 
-async def show_confirm(chat: Chat, draft: Draft) -> None:
-    audience = cast(Audience, draft["audience"])
+async def show_confirm(chat: Chat, draft: ReportDraft, config: OrganisationConfig) -> None:
     await chat.bot.send_message(
         chat.chat_id,
-        say.confirm(audience, len(draft["messages"]), len(draft["voices"])),
+        say.confirm(draft.audience, len(draft.messages), len(draft.voices)),
         reply_markup=buttons(
             [(say.send(), Confirm(choice="send")), (say.delete_draft(), Confirm(choice="delete"))]
         ),
     )
+
+
+REPORT_FLOW: Final = DraftFlow[ReportDraft](
+    key="draft",
+    answering=Reporting.answering,
+    confirming=Reporting.confirming,
+    read=ReportDraft.from_data,
+    step_after=lambda draft, _config: report_step_after(draft),
+    show_step=show_report_step,
+    show_confirm=show_confirm,
+)

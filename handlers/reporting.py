@@ -7,7 +7,6 @@ is sealed for the case's readers by the case desk and forgotten here.
 from __future__ import annotations
 
 from datetime import UTC
-from typing import cast
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
@@ -18,32 +17,21 @@ from aiogram.utils.i18n import I18n
 from bot.audience import Audience
 from bot.case_desk import CaseDesk
 from bot.courier import Replies
-from bot.intake import NoReadersError, Report
+from bot.drafts import ReportDraft, new_report_draft, report_from_draft
+from bot.intake import NoReadersError
 from bot.people import PeopleService
-from bot.reporting import (
-    MAX_MESSAGES,
-    MAX_VOICE_BYTES,
-    MAX_VOICE_NOTES,
-    Step,
-    category_of,
-    find_step,
-    is_about_officer,
-    is_danger,
-    step_after,
-    urgency_of,
-    wants_reply,
-)
+from bot.reporting import MAX_MESSAGES, MAX_VOICE_BYTES, MAX_VOICE_NOTES, Step, find_step, is_danger
 from bot.settings import OrganisationConfig
 from bot.voices import DraftVoices
 from handlers import report_texts as say
 from handlers import steps, texts
 from handlers.chat import Chat
+from handlers.flows import StepViews
 from handlers.keyboards import Answer, Confirm, Erase, buttons
 from handlers.report_steps import (
-    Draft,
+    REPORT_FLOW,
     choice_label,
     choice_values,
-    show_confirm,
     show_report_step,
     step_markup,
 )
@@ -58,45 +46,19 @@ def _chat(bot: Bot, user_id: int) -> Chat:
 async def start_flow(
     chat: Chat, state: FSMContext, audience: Audience, config: OrganisationConfig, desk: CaseDesk
 ) -> None:
-    data = await state.get_data()
-    first = step_after(audience, None)
-    if first is None:
-        return
-    draft: Draft = {
-        "audience": audience,
-        "step": first.key,
-        "id": desk.new_draft_id(),
-        "answers": {},
-        "messages": [],
-        "voices": [],
-        "activity": data.get("activity"),
-    }
-    await state.update_data(draft=draft)
-    await state.set_state(Reporting.answering)
+    activity = (await state.get_data()).get("activity")
+    draft = new_report_draft(
+        audience, desk.new_draft_id(), activity if isinstance(activity, str) else None
+    )
     if audience == "staff":
         await chat.bot.send_message(chat.chat_id, say.staff_intro())
-    await show_report_step(chat, draft, config)
+    await REPORT_FLOW.start(chat, state, draft, config)
 
 
-async def _advance(chat: Chat, state: FSMContext, draft: Draft, config: OrganisationConfig) -> None:
-    following = step_after(cast(Audience, draft["audience"]), draft["step"])
-    if following is None:
-        draft["step"] = "confirm"
-        await state.update_data(draft=draft)
-        await state.set_state(Reporting.confirming)
-        await show_confirm(chat, draft)
-        return
-    draft["step"] = following.key
-    await state.update_data(draft=draft)
-    await show_report_step(chat, draft, config)
-
-
-async def _current(state: FSMContext) -> tuple[Draft, Step] | None:
-    draft = (await state.get_data()).get("draft")
-    if not isinstance(draft, dict):
-        return None
-    step = find_step(cast(Audience, draft["audience"]), draft["step"])
-    return (draft, step) if step is not None else None
+async def _current(state: FSMContext) -> tuple[ReportDraft, Step] | None:
+    draft = await REPORT_FLOW.draft(state)
+    step = find_step(draft.audience, draft.step) if draft is not None else None
+    return (draft, step) if draft is not None and step is not None else None
 
 
 async def on_answer(
@@ -107,26 +69,26 @@ async def on_answer(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
     current = await _current(state)
     chat = _chat(bot, callback.from_user.id)
     if current is None or current[1].key != callback_data.step:
-        await steps.after_stale_tap(callback, chat, state, config, people, i18n)
+        await steps.after_stale_tap(callback, chat, state, config, people, i18n, step_views)
         return
     draft, step = current
-    audience = cast(Audience, draft["audience"])
     value = callback_data.value
     if step.kind == "choice":
         if value not in choice_values(step, config):
             await answer_tap(callback, texts.stale_button())
             return
-        draft["answers"][step.key] = value
-        await settle_menu(callback, choice_label(audience, step, value, config))
+        draft.answers[step.key] = value
+        await settle_menu(callback, choice_label(draft.audience, step, value, config))
         if is_danger(step.key, value):
-            await bot.send_message(chat.chat_id, say.danger_now(audience))
+            await bot.send_message(chat.chat_id, say.danger_now(draft.audience))
             await bot.send_message(chat.chat_id, texts.help_numbers(config.help_numbers))
     elif step.kind == "telling" and value == "done":
-        if not draft["messages"] and not draft["voices"]:
+        if not draft.messages and not draft.voices:
             await answer_tap(callback, say.tell_something_first())
             return
         await settle_menu(callback, say.that_is_all())
@@ -135,11 +97,11 @@ async def on_answer(
     else:
         await answer_tap(callback, texts.stale_button())
         return
-    await _advance(chat, state, draft, config)
+    await REPORT_FLOW.advance(chat, state, draft, config)
 
 
-def _room_left(draft: Draft) -> bool:
-    return len(draft["messages"]) < MAX_MESSAGES and len(draft["voices"]) < MAX_VOICE_NOTES
+def _room_left(draft: ReportDraft) -> bool:
+    return len(draft.messages) < MAX_MESSAGES and len(draft.voices) < MAX_VOICE_NOTES
 
 
 async def on_report_text(
@@ -150,17 +112,17 @@ async def on_report_text(
         return
     draft, step = current
     chat = _chat(bot, message.from_user.id)
-    audience = cast(Audience, draft["audience"])
     if step.kind == "telling":
+        markup = step_markup(draft.audience, step, config)
         if not _room_left(draft):
-            await message.answer(say.too_much(), reply_markup=step_markup(audience, step, config))
+            await message.answer(say.too_much(), reply_markup=markup)
             return
-        draft["messages"].append(message.text)
-        await state.update_data(draft=draft)
-        await message.answer(say.got_it(audience), reply_markup=step_markup(audience, step, config))
+        draft.messages.append(message.text)
+        await REPORT_FLOW.save(state, draft)
+        await message.answer(say.got_it(draft.audience), reply_markup=markup)
     elif step.kind == "free_text":
-        draft["answers"][step.key] = message.text
-        await _advance(chat, state, draft, config)
+        draft.answers[step.key] = message.text
+        await REPORT_FLOW.advance(chat, state, draft, config)
     else:
         await message.answer(texts.tap_a_button())
         await show_report_step(chat, draft, config)
@@ -182,7 +144,6 @@ async def on_report_voice(
         return
     draft, step = current
     chat = _chat(bot, message.from_user.id)
-    audience = cast(Audience, draft["audience"])
     if step.kind == "choice":
         await message.answer(texts.tap_a_button())
         await show_report_step(chat, draft, config)
@@ -194,17 +155,18 @@ async def on_report_voice(
         await message.answer(say.voice_too_big() if too_big else say.voice_not_fetched())
         await show_report_step(chat, draft, config)
         return
+    markup = step_markup(draft.audience, step, config)
     if not _room_left(draft):
-        await message.answer(say.too_much(), reply_markup=step_markup(audience, step, config))
+        await message.answer(say.too_much(), reply_markup=markup)
         return
-    await voices.keep(draft["id"], voice_note)
-    draft["voices"].append(message.voice.file_unique_id)
+    await voices.keep(draft.id, voice_note)
+    draft.voices.append(message.voice.file_unique_id)
     if step.kind == "telling":
-        await state.update_data(draft=draft)
-        await message.answer(say.got_it(audience), reply_markup=step_markup(audience, step, config))
+        await REPORT_FLOW.save(state, draft)
+        await message.answer(say.got_it(draft.audience), reply_markup=markup)
     else:
-        draft["answers"][step.key] = f"(voice message {len(draft['voices'])})"
-        await _advance(chat, state, draft, config)
+        draft.answers[step.key] = f"(voice message {len(draft.voices)})"
+        await REPORT_FLOW.advance(chat, state, draft, config)
 
 
 async def on_confirm(
@@ -216,41 +178,23 @@ async def on_confirm(
     people: PeopleService,
     desk: CaseDesk,
     i18n: I18n,
+    step_views: StepViews,
     voices: DraftVoices,
     replies: Replies,
 ) -> None:
-    data = await state.get_data()
-    draft = data.get("draft")
+    draft = await REPORT_FLOW.draft(state)
     chat = _chat(bot, callback.from_user.id)
-    if not isinstance(draft, dict):
-        await steps.after_stale_tap(callback, chat, state, config, people, i18n)
+    if draft is None:
+        await steps.after_stale_tap(callback, chat, state, config, people, i18n, step_views)
         return
     if callback_data.choice == "delete":
         await settle_menu(callback, say.draft_deleted())
-        await voices.forget(draft["id"])
-        await state.set_data({k: v for k, v in data.items() if k != "draft"})
+        await voices.forget(draft.id)
+        await _forget(state, "draft")
         await steps.show_audience_menu(chat, state)
         return
-    audience = cast(Audience, draft["audience"])
-    answers: dict[str, str] = draft["answers"]
-    voice_notes = await voices.of_draft(draft["id"])
-    # A recording kept longer than its 24 hours is wiped even if the draft was touched since:
-    # the report goes with what is left (the words matter most), and the sender is told.
-    lost_voices = max(0, len(draft["voices"]) - len(voice_notes))
-    report = Report(
-        audience=audience,
-        urgency=urgency_of(audience, answers),
-        about_officer=is_about_officer(answers),
-        wants_reply=wants_reply(audience, answers),
-        activity=draft.get("activity") or (answers.get("where") if audience == "staff" else None),
-        category=category_of(answers),
-        answers=answers,
-        messages=draft["messages"],
-        voice_notes=voice_notes,
-        reply_chat_id=chat.chat_id,
-        draft_id=draft["id"],
-        language=steps.current_language(i18n),
-    )
+    voice_notes = await voices.of_draft(draft.id)
+    report = report_from_draft(draft, voice_notes, chat.chat_id, steps.current_language(i18n))
     try:
         receipt = await desk.submit(report)
     except NoReadersError:
@@ -259,18 +203,23 @@ async def on_confirm(
         await bot.send_message(chat.chat_id, texts.help_numbers(config.help_numbers))
         return
     await settle_menu(callback, say.send())
-    await voices.forget(draft["id"])
-    await state.set_data({k: v for k, v in data.items() if k not in {"draft", "activity"}})
+    await voices.forget(draft.id)
+    await _forget(state, "draft", "activity")
     await state.set_state(None)
     if receipt is None:
         return  # this draft was already sent: nothing new to say
+    # A recording kept longer than its 24 hours is wiped even if the draft was touched since:
+    # the report goes with what is left (the words matter most), and the sender is told.
+    lost_voices = max(0, len(draft.voices) - len(voice_notes))
     hours = int(config.report_deadline.total_seconds() // 3600)
     # Committed with the case: after a crash the sender gets this very receipt, never another.
     with replies.durable(f"receipt|{receipt.code}"):
-        if audience == "staff":
+        if draft.audience == "staff":
             moment = receipt.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
             await bot.send_message(chat.chat_id, say.received_at(moment))
-        await bot.send_message(chat.chat_id, say.submitted(audience, hours, report.wants_reply))
+        await bot.send_message(
+            chat.chat_id, say.submitted(draft.audience, hours, report.wants_reply)
+        )
         await bot.send_message(
             chat.chat_id,
             say.receipt(receipt.code, receipt.secret),
@@ -280,18 +229,19 @@ async def on_confirm(
             await bot.send_message(chat.chat_id, say.voices_lost(lost_voices))
 
 
-async def on_confirm_text(message: Message, bot: Bot, state: FSMContext) -> None:
-    draft = (await state.get_data()).get("draft")
-    if isinstance(draft, dict) and message.from_user is not None:
-        await message.answer(texts.tap_a_button())
-        await show_confirm(_chat(bot, message.from_user.id), draft)
+async def _forget(state: FSMContext, *keys: str) -> None:
+    data = await state.get_data()
+    await state.set_data({key: value for key, value in data.items() if key not in keys})
 
 
-def build_router() -> Router:
+def build_router(views: StepViews) -> Router:
+    REPORT_FLOW.register_views(views)
     router = Router(name="reporting")
     router.callback_query.register(on_answer, Answer.filter(), Reporting.answering)
     router.callback_query.register(on_confirm, Confirm.filter(), Reporting.confirming)
     router.message.register(on_report_text, Reporting.answering, F.text & ~F.text.startswith("/"))
     router.message.register(on_report_voice, Reporting.answering, F.voice)
-    router.message.register(on_confirm_text, StateFilter(Reporting.confirming), F.text | F.voice)
+    router.message.register(
+        REPORT_FLOW.on_confirm_text, StateFilter(Reporting.confirming), F.text | F.voice
+    )
     return router

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -11,13 +14,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.case_desk import CaseDesk
-from bot.consent import KIND as CONSENT
+from bot.case_model import CaseKind
 from bot.intake import NoReadersError
 from bot.reporter_view import CaseView, TooManyGuesses
 from bot.settings import OrganisationConfig
 from handlers import common, consent_texts, steps, texts
 from handlers import report_texts as say
 from handlers.chat import Chat
+from handlers.flows import StepScreen, StepViews
 from handlers.keyboards import AnswerSafePerson, StatusAction
 from handlers.states import StatusCheck
 from handlers.taps import answer_tap, settle_menu
@@ -57,17 +61,39 @@ async def on_secret(message: Message, bot: Bot, state: FSMContext, desk: CaseDes
         return
     await state.set_data({"status_case": found.code})
     await state.set_state(StatusCheck.viewing)
-    if found.kind == CONSENT:
-        for question in found.replies:
-            await message.answer(
-                consent_texts.question_in_status(question.text, question.written_at)
-            )
-        summary = consent_texts.status(found.code, found.status, found.deadline_at)
-    else:
-        for reply in found.replies:
-            await message.answer(say.reply_from_safe_person(reply.text, reply.written_at))
-        summary = say.case_status(found.code, found.status)
-    await message.answer(summary, reply_markup=steps.status_actions())
+    view = STATUS_VIEWS[found.kind]
+    for text in view.replies(found):
+        await message.answer(text)
+    await message.answer(view.summary(found), reply_markup=steps.status_actions())
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """What the sender of one kind of case sees on /status: what was written to them, then
+    where the case stands."""
+
+    replies: Callable[[CaseView], list[str]]
+    summary: Callable[[CaseView], str]
+
+
+CONCERN_STATUS: Final = StatusView(
+    replies=lambda found: [
+        say.reply_from_safe_person(reply.text, reply.written_at) for reply in found.replies
+    ],
+    summary=lambda found: say.case_status(found.code, found.status),
+)
+CONSENT_STATUS: Final = StatusView(
+    replies=lambda found: [
+        consent_texts.question_in_status(question.text, question.written_at)
+        for question in found.replies
+    ],
+    summary=lambda found: consent_texts.status(found.code, found.status, found.deadline_at),
+)
+# A new kind of case adds its entry here.
+STATUS_VIEWS: Final[Mapping[CaseKind, StatusView]] = {
+    CaseKind.CONCERN: CONCERN_STATUS,
+    CaseKind.CONSENT: CONSENT_STATUS,
+}
 
 
 async def on_action(
@@ -131,7 +157,26 @@ async def on_answer_safe_person(
     await bot.send_message(callback.from_user.id, say.adding(), reply_markup=steps.adding_markup())
 
 
-def build_router() -> Router:
+async def show_viewing_step(screen: StepScreen) -> bool:
+    code = str(screen.data.get("status_case", ""))
+    await screen.chat.bot.send_message(
+        screen.chat.chat_id, say.case_status(code, "open"), reply_markup=steps.status_actions()
+    )
+    return True
+
+
+async def show_adding_step(screen: StepScreen) -> bool:
+    await screen.chat.bot.send_message(
+        screen.chat.chat_id, say.adding(), reply_markup=steps.adding_markup()
+    )
+    return True
+
+
+def build_router(views: StepViews) -> Router:
+    views.register_text(StatusCheck.code, say.ask_code)
+    views.register_text(StatusCheck.secret, say.ask_secret)
+    views.register(StatusCheck.viewing, show_viewing_step)
+    views.register(StatusCheck.adding, show_adding_step)
     router = Router(name="status")
     not_a_command = F.text & ~F.text.startswith("/")
     router.message.register(on_status, Command("status"))

@@ -10,29 +10,12 @@ from aiogram.utils.i18n import I18n
 from bot.languages import LanguageCode, is_supported
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
-from handlers import (
-    alert_texts,
-    casework_texts,
-    consent_texts,
-    enrolment_texts,
-    keyboards,
-    texts,
-)
+from handlers import casework_texts, consent_texts, keyboards, texts
 from handlers import report_texts as say
 from handlers.chat import Chat
-from handlers.consent_steps import show_consent_confirm, show_consent_step
+from handlers.flows import StepScreen, StepViews
 from handlers.keyboards import ReferredNow, ReferTo, StatusAction, buttons
-from handlers.report_steps import show_confirm, show_report_step
-from handlers.states import (
-    CaseHandling,
-    ConsentFlow,
-    ConsentHandling,
-    Enrolment,
-    Onboarding,
-    Reporting,
-    StatusCheck,
-    Unlocking,
-)
+from handlers.states import Onboarding
 from handlers.taps import answer_tap
 
 __all__ = ["Chat", "Onboarding", "show_current_step"]
@@ -87,68 +70,31 @@ async def show_current_step(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
-    current = await state.get_state()
-    data = await state.get_data()
-    draft = data.get("draft")
-    if current == Onboarding.language.state:
-        await show_language_picker(chat, state, config, i18n)
-    elif current == Onboarding.audience.state:
-        await show_audience_menu(chat, state)
-    elif current == Reporting.answering.state and isinstance(draft, dict):
-        await show_report_step(chat, draft, config)
-    elif current == Reporting.confirming.state and isinstance(draft, dict):
-        await show_confirm(chat, draft)
-    elif current == StatusCheck.code.state:
-        await chat.bot.send_message(chat.chat_id, say.ask_code())
-    elif current == StatusCheck.secret.state:
-        await chat.bot.send_message(chat.chat_id, say.ask_secret())
-    elif current == StatusCheck.viewing.state:
-        await chat.bot.send_message(
-            chat.chat_id,
-            say.case_status(str(data.get("status_case", "")), "open"),
-            reply_markup=status_actions(),
-        )
-    elif current == Enrolment.language.state:
-        await show_language_picker(chat, state, config, i18n, Enrolment.language)
-    elif current == Enrolment.passphrase.state:
-        await chat.bot.send_message(chat.chat_id, enrolment_texts.choose_passphrase())
-    elif current == Enrolment.again.state:
-        await chat.bot.send_message(chat.chat_id, enrolment_texts.again())
-    elif current == StatusCheck.adding.state:
-        await chat.bot.send_message(chat.chat_id, say.adding(), reply_markup=adding_markup())
-    elif current == Unlocking.passphrase.state:
-        await chat.bot.send_message(chat.chat_id, alert_texts.ask_passphrase())
-    elif current == ConsentFlow.answering.state and isinstance(data.get("consent"), dict):
-        await show_consent_step(chat, data["consent"], config)
-    elif current == ConsentFlow.confirming.state and isinstance(data.get("consent"), dict):
-        await show_consent_confirm(chat, data["consent"], config)
-    elif current == ConsentHandling.question.state:
-        await chat.bot.send_message(chat.chat_id, consent_texts.ask_question())
-    elif current in CaseHandling.__state_names__:
-        await show_case_handling_step(chat, current, str(data.get("case", "")), config)
+    screen = StepScreen(chat, state, await state.get_data(), config, i18n)
+    if await step_views.show(await state.get_state(), screen):
+        return
     # No step (new, cancelled, expired, or a state from an older version): from the beginning.
-    elif await people.chosen_language(chat.user_id) is None:
+    if await people.chosen_language(chat.user_id) is None:
         await show_language_picker(chat, state, config, i18n)
     else:
         await show_audience_menu(chat, state)
 
 
-async def show_case_handling_step(
-    chat: Chat, current: str, code: str, config: OrganisationConfig
-) -> None:
-    markup: InlineKeyboardMarkup | None = None
-    if current == CaseHandling.reply.state:
-        text = casework_texts.ask_reply()
-    elif current == CaseHandling.note.state:
-        text = casework_texts.ask_note()
-    elif current == CaseHandling.authority.state:
-        text, markup = casework_texts.ask_authority(), authority_menu(code, config)
-    elif current == CaseHandling.referred_when.state:
-        text, markup = casework_texts.ask_referred_when(), when_menu(code)
-    else:
-        text = casework_texts.ask_close_note()
-    await chat.bot.send_message(chat.chat_id, text, reply_markup=markup)
+def register_step_views(views: StepViews) -> None:
+    """The first steps, which every router may fall back to."""
+
+    async def language(screen: StepScreen) -> bool:
+        await show_language_picker(screen.chat, screen.state, screen.config, screen.i18n)
+        return True
+
+    async def audience(screen: StepScreen) -> bool:
+        await show_audience_menu(screen.chat, screen.state)
+        return True
+
+    views.register(Onboarding.language, language)
+    views.register(Onboarding.audience, audience)
 
 
 def authority_menu(code: str, config: OrganisationConfig) -> InlineKeyboardMarkup:
@@ -175,8 +121,9 @@ async def after_stale_tap(
     config: OrganisationConfig,
     people: PeopleService,
     i18n: I18n,
+    step_views: StepViews,
 ) -> None:
     """A button from an earlier step, or a second tap on one already used: say so kindly (a
     toast, which leaves nothing in the chat) and show the step the person is really on."""
     await answer_tap(callback, texts.stale_button())
-    await show_current_step(chat, state, config, people, i18n)
+    await show_current_step(chat, state, config, people, i18n, step_views)
