@@ -43,16 +43,6 @@ from bot.staff import Member
 from storage.cases import CaseRepository, StaffRepository, StatusChange
 from storage.models import ReportCase
 
-# The steps a member takes on a concern's card (bot.case_model has the table).
-Step = CaseStatus
-STEPS: Final[tuple[CaseStatus, ...]] = (
-    CaseStatus.ASSESSING,
-    CaseStatus.REFERRED,
-    CaseStatus.CLOSED,
-)
-CLOSE_REASONS: Final[tuple[CloseReason, ...]] = tuple(CloseReason)
-STATUS_CLOSED: Final = CaseStatus.CLOSED
-
 # A reply must fit in one Telegram message with the words around it.
 MAX_REPLY_CHARACTERS: Final = 3000
 MAX_NOTE_CHARACTERS: Final = 3500
@@ -149,7 +139,7 @@ class CaseWork:
 
     async def open_cases(self, member: Member) -> list[CaseSummary]:
         """The cases not yet closed that this member may read, soonest deadline first."""
-        rows = await self._cases.open_cases_sealed_for(member.id, STATUS_CLOSED)
+        rows = await self._cases.open_cases_sealed_for(member.id, CaseStatus.CLOSED)
         return [CaseSummary.of(row) for row in rows]
 
     async def name_of(self, member_id: int | None) -> str | None:

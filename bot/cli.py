@@ -22,6 +22,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.app import build_safeperson, serve
 from bot.audit import AuditLog, Verdict, normalise_fingerprint
+from bot.case_model import StaffRole, StaffStatus
 from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
 from bot.durations import format_time_left
@@ -297,7 +298,7 @@ async def _revoke(
     last_officer = await desk.is_last_enrolled_officer(member_id)
     if last_officer and not even_the_last_officer:
         without = await enrolled_by_role(staff)
-        without["officer"] -= 1
+        without[StaffRole.OFFICER] -= 1
         raise StaffError(
             f"member {member_id} is the last enrolled officer; without one, "
             f"{what_no_officer_costs(without)}. Enrol another officer first "
@@ -371,13 +372,17 @@ def _consent_export(activity: str, member_id: int | None) -> None:
 
 
 async def _export_member(staff: StaffRepository, member_id: int | None) -> StaffMember:
-    active = [m for m in await staff.all_members() if m.status == "active" and m.public_key]
+    active = [
+        m for m in await staff.all_members() if m.status == StaffStatus.ACTIVE and m.public_key
+    ]
     if member_id is not None:
         chosen = next((m for m in active if m.id == member_id), None)
         if chosen is None:
             raise ConfigError(f"no enrolled, unrevoked member {member_id}: see `staff list`")
         return chosen
-    contacts = [m for m in active if m.role == "dpo"] or [m for m in active if m.role == "officer"]
+    contacts = [m for m in active if m.role == StaffRole.DPO] or [
+        m for m in active if m.role == StaffRole.OFFICER
+    ]
     if len(contacts) != 1:
         raise ConfigError(
             "say whose key opens the requests with --member ID (see `safeperson staff list`)"

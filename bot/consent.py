@@ -49,10 +49,6 @@ ConsentScope = Literal["data", "photos", "videos"]
 SCOPES: Final[tuple[ConsentScope, ...]] = get_args(ConsentScope)
 Requester = Literal["parent", "child"]
 
-KIND: Final = CaseKind.CONSENT
-STATUS_RECEIVED: Final = CaseStatus.RECEIVED
-STATUS_DONE: Final = CaseStatus.DONE
-OPEN_STATUSES: Final = (CaseStatus.AWAITING_ALERT, STATUS_RECEIVED)
 # Longer than any first name; a whole sentence typed here is not a name.
 MAX_FIRST_NAME: Final = 40
 MAX_QUESTION_CHARACTERS: Final = 3000
@@ -217,10 +213,10 @@ class ConsentDesk:
         contacts = await self.contacts()
         filed = await self._filer.file_case(
             NewCase(
-                kind=KIND,
+                kind=CaseKind.CONSENT,
                 audience=request.requester,
                 urgency=Urgency.STANDARD,
-                category=KIND,
+                category=CaseKind.CONSENT,
                 activity=request.activity,
                 about_officer=False,
                 # The sender started this in their own chat: the answer to it goes there.
@@ -251,18 +247,22 @@ class ConsentDesk:
             ]
         )
         await self._audit.record("system", f"consent contacts alerted ({queued})", case.code)
-        await self._cases.move(case.id, transition(KIND, CaseStatus.RECEIVED), self._clock.now())
+        await self._cases.move(
+            case.id, transition(CaseKind.CONSENT, CaseStatus.RECEIVED), self._clock.now()
+        )
         return filed.receipt
 
     async def open_requests(self, member: Member) -> list[CaseSummary]:
         """The requests not yet done that are sealed for this member, soonest deadline first."""
-        rows = await self._cases.open_cases_sealed_for(member.id, STATUS_DONE, kind=KIND)
+        rows = await self._cases.open_cases_sealed_for(
+            member.id, CaseStatus.DONE, kind=CaseKind.CONSENT
+        )
         return [CaseSummary.of(row) for row in rows]
 
     async def request_for(self, member: Member, code: str) -> CaseSummary | None:
         """The request, if it is sealed for this (active) member; None for anyone else."""
         case = await self._cases.by_code(code)
-        if case is None or case.kind != KIND or member.status != StaffStatus.ACTIVE:
+        if case is None or case.kind != CaseKind.CONSENT or member.status != StaffStatus.ACTIVE:
             return None
         if member.id not in await self._cases.readers_of(case.id):
             return None
@@ -279,7 +279,7 @@ class ConsentDesk:
         # on the `case` object in hand.
         chat_id = reply_chat(self._keys, case)
         if not await self._cases.move(
-            case.id, transition(KIND, CaseStatus.DONE, closed_at=now), now
+            case.id, transition(CaseKind.CONSENT, CaseStatus.DONE, closed_at=now), now
         ):
             return False
         await self._audit.record(f"staff:{member.id}", "consent: done", case.code)
@@ -401,5 +401,5 @@ class AnswersByKind:
         self._consent = consent
 
     async def reporter_added(self, case: ReportCase) -> None:
-        listener = self._consent if case.kind == KIND else self._concerns
+        listener = self._consent if case.kind == CaseKind.CONSENT else self._concerns
         await listener.reporter_added(case)

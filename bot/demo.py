@@ -24,6 +24,7 @@ from typing import Any, Final
 from pydantic import SecretStr
 
 from bot.app import SafePerson, build_safeperson, serve
+from bot.case_model import StaffRole
 from bot.languages import ENDONYMS
 from bot.settings import ConfigError, OrganisationConfig, Settings
 from emulator.client import EmulatorClient, Screen
@@ -63,17 +64,17 @@ name = "Football club"
 class DemoMember:
     """A staff member the demo enrols; the passphrase is shown on the page (the demo only)."""
 
-    role: str
+    role: StaffRole
     title: str
     name: str
     passphrase: str
 
 
 DEMO_STAFF: Final = (
-    DemoMember("officer", "Officer", "Maria", "blue river seven lanterns"),
-    DemoMember("deputy", "Deputy", "Ion", "green hill four kites"),
-    DemoMember("board", "Board", "Elena", "red door nine cups"),
-    DemoMember("dpo", "Data protection", "Irina", "white boat two owls"),
+    DemoMember(StaffRole.OFFICER, "Officer", "Maria", "blue river seven lanterns"),
+    DemoMember(StaffRole.DEPUTY, "Deputy", "Ion", "green hill four kites"),
+    DemoMember(StaffRole.BOARD, "Board", "Elena", "red door nine cups"),
+    DemoMember(StaffRole.DPO, "Data protection", "Irina", "white boat two owls"),
 )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from bot.case_model import StaffRole
 from bot.settings import OrganisationConfig
 from bot.staff import ROLES
 from storage.cases import StaffRepository
@@ -36,7 +37,7 @@ async def enrolled_by_role(staff: StaffRepository) -> Counter[str]:
 
 def no_officer_warning(enrolled: Counter[str]) -> str | None:
     """The loud line for when no officer is enrolled, saying what that costs; None if one is."""
-    if enrolled["officer"]:
+    if enrolled[StaffRole.OFFICER]:
         return None
     cost = what_no_officer_costs(enrolled)
     return f"NO OFFICER IS ENROLLED: {cost}; invite one now: {INVITE_AN_OFFICER}"
@@ -63,8 +64,10 @@ def what_no_officer_costs(enrolled: Counter[str]) -> str:
     """What is lost without an officer, given who else is enrolled."""
     # A report is sealed for every enrolled reader it may go to, and refused with none; the
     # ladder skips an empty tier.
-    if not (enrolled["deputy"] or enrolled["board"] or enrolled["safe_person"]):
+    if not (
+        enrolled[StaffRole.DEPUTY] or enrolled[StaffRole.BOARD] or enrolled[StaffRole.SAFE_PERSON]
+    ):
         return "EVERY REPORT WILL BE REFUSED (nobody can read it)"
-    if not (enrolled["deputy"] or enrolled["board"]):
+    if not (enrolled[StaffRole.DEPUTY] or enrolled[StaffRole.BOARD]):
         return "a report from outside an enrolled safe person's activity will be refused"
     return "new cases alert the deputies or the board first"

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.alerts import AlertFacts
+from bot.case_model import Urgency
 from bot.durations import format_duration, format_time_left
 from bot.outbox import MAX_DIGEST_BUTTONS, DigestLine
 from bot.settings import OrganisationConfig
@@ -19,15 +20,19 @@ from handlers.enrolment_texts import role_label
 from handlers.keyboards import AckAlert, CaseAction, ReadCase
 
 # Coalesced alerts, the most urgent first; codes in rows of four buttons.
-DIGEST_GROUPS: Final = (("immediate", "🔴"), ("urgent", "🟠"), ("standard", "🟡"))
+DIGEST_GROUPS: Final = (
+    (Urgency.IMMEDIATE, "🔴"),
+    (Urgency.URGENT, "🟠"),
+    (Urgency.STANDARD, "🟡"),
+)
 DIGEST_ROW: Final = 4
 
 
 def urgency_label(urgency: str) -> str:
-    labels = {
-        "immediate": _("IMMEDIATE: the reporter may be in danger now"),
-        "urgent": _("urgent"),
-        "standard": _("standard"),
+    labels: dict[str, str] = {
+        Urgency.IMMEDIATE: _("IMMEDIATE: the reporter may be in danger now"),
+        Urgency.URGENT: _("urgent"),
+        Urgency.STANDARD: _("standard"),
     }
     return labels.get(urgency, urgency)
 

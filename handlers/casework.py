@@ -20,12 +20,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.case_model import CaseStatus, CaseSummary, CloseReason, accepts_replies, next_steps
 from bot.casework import (
-    CLOSE_REASONS,
     MAX_NOTE_CHARACTERS,
     MAX_REPLY_CHARACTERS,
     CaseCard,
     CaseWork,
-    Step,
     close_reason,
     parse_referral_time,
 )
@@ -255,7 +253,7 @@ async def on_note_text(
     await message.answer(say.note_saved(case.code))
 
 
-async def _may_take(callback: CallbackQuery, case: CaseSummary, step: Step) -> bool:
+async def _may_take(callback: CallbackQuery, case: CaseSummary, step: CaseStatus) -> bool:
     """Whether the step can be taken now; if not, the tap is answered with why."""
     if case.acknowledged_by is None:
         await answer_tap(callback, say.acknowledge_first(case.code))
@@ -393,7 +391,7 @@ async def on_close(callback: CallbackQuery, bot: Bot, case: CaseSummary) -> None
     menu = buttons(
         [
             (say.close_reason_label(reason), CloseWith(code=case.code, reason=reason))
-            for reason in CLOSE_REASONS
+            for reason in CloseReason
         ]
     )
     await bot.send_message(callback.from_user.id, say.ask_close_reason(), reply_markup=menu)

@@ -11,7 +11,8 @@ from datetime import datetime
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.casework import CaseCard, Step
+from bot.case_model import CaseStatus
+from bot.casework import CaseCard
 from bot.durations import format_time_left
 from bot.settings import OrganisationConfig
 from handlers.alert_texts import audience_label, urgency_label
@@ -72,7 +73,7 @@ def close_reason_label(reason: str) -> str:
     return labels.get(reason, reason)
 
 
-def step_label(step: Step) -> str:
+def step_label(step: CaseStatus) -> str:
     labels = {
         "assessing": _("Start assessing"),
         "referred": _("Referred to…"),

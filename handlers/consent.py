@@ -14,8 +14,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.case_desk import CaseDesk
-from bot.case_model import CaseSummary
-from bot.consent import MAX_QUESTION_CHARACTERS, STATUS_DONE, ConsentDesk
+from bot.case_model import CaseStatus, CaseSummary
+from bot.consent import MAX_QUESTION_CHARACTERS, ConsentDesk
 from bot.courier import Replies
 from bot.drafts import (
     CONFIRM,
@@ -216,7 +216,7 @@ async def on_ask(
     if found is None:
         raise SkipHandler
     _member, request = found
-    if request.status == STATUS_DONE:
+    if request.status == CaseStatus.DONE:
         await answer_tap(callback, say.already_done(request.code))
         return
     await answer_tap(callback)

@@ -6,14 +6,16 @@ import html
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.case_model import StaffRole
+
 
 def role_label(role: str) -> str:
-    labels = {
-        "officer": _("Child Protection Officer"),
-        "deputy": _("deputy Child Protection Officer"),
-        "board": _("board member"),
-        "dpo": _("data-protection contact"),
-        "safe_person": _("safe person"),
+    labels: dict[str, str] = {
+        StaffRole.OFFICER: _("Child Protection Officer"),
+        StaffRole.DEPUTY: _("deputy Child Protection Officer"),
+        StaffRole.BOARD: _("board member"),
+        StaffRole.DPO: _("data-protection contact"),
+        StaffRole.SAFE_PERSON: _("safe person"),
     }
     return labels.get(role, role)
 

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.audience import Audience
+from bot.case_model import CaseStatus
 
 Text = Callable[[], str]
 
@@ -234,9 +235,9 @@ def too_many_tries(minutes: int) -> str:
 
 def case_status(code: str, status: str) -> str:
     states: dict[str, Text] = {
-        "awaiting_alert": lambda: _("Received. A safe person will read it soon."),
-        "alerted": lambda: _("Received. A safe person will read it soon."),
-        "closed": lambda: _(
+        CaseStatus.AWAITING_ALERT: lambda: _("Received. A safe person will read it soon."),
+        CaseStatus.ALERTED: lambda: _("Received. A safe person will read it soon."),
+        CaseStatus.CLOSED: lambda: _(
             "A safe person has finished working on it. You can always write to us again."
         ),
     }
