@@ -37,7 +37,7 @@ from bot.case_model import (
 from bot.clock import Clock, RandomSource
 from bot.crypto import SealedEntryError
 from bot.deadlines import SWEEP_BATCH, DeadlineMoment, DeadlineReminders
-from bot.intake import CaseFiler, NewCase, Receipt, ReporterAnswerListener
+from bot.intake import CaseFiler, NewCase, Receipt
 from bot.notifier import Notice, StaffNotifier, answer_window, text_only
 from bot.sealing import open_case_entry, reply_chat, seal_case_entry, sealing_keys
 from bot.server_keys import ServerKeys
@@ -391,15 +391,3 @@ class ConsentDesk:
                 return None
             return cast(dict[str, object], json.loads(content)["answers"])
         return None
-
-
-class AnswersByKind:
-    """Routes a sender's addition to whoever handles that kind of case."""
-
-    def __init__(self, concerns: ReporterAnswerListener, consent: ReporterAnswerListener) -> None:
-        self._concerns = concerns
-        self._consent = consent
-
-    async def reporter_added(self, case: ReportCase) -> None:
-        listener = self._consent if case.kind == CaseKind.CONSENT else self._concerns
-        await listener.reporter_added(case)

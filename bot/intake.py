@@ -8,6 +8,7 @@ from. A case about the officer is never sealed for the officer: tier 1 is then t
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -110,6 +111,17 @@ class ReporterAnswerListener(Protocol):
     """Told when a reporter adds to their case (the one who acknowledged it is alerted)."""
 
     async def reporter_added(self, case: ReportCase) -> None: ...
+
+
+class AnswersByKind:
+    """Routes a sender's addition to whoever handles that kind of case: a new kind adds its
+    entry where the services are built, not a branch here."""
+
+    def __init__(self, listeners: Mapping[CaseKind, ReporterAnswerListener]) -> None:
+        self._listeners = dict(listeners)
+
+    async def reporter_added(self, case: ReportCase) -> None:
+        await self._listeners[case.kind].reporter_added(case)
 
 
 class CaseFiler:

@@ -14,12 +14,13 @@ from aiogram.utils.i18n import I18n
 from bot.alerts import EscalationLadder
 from bot.audit import AuditLog
 from bot.case_desk import CaseDesk
+from bot.case_model import CaseKind
 from bot.casework import CaseWork, ReporterWords
 from bot.catalogs import LOCALES_DIR, compile_catalogs
 from bot.clock import Clock, RandomSource
-from bot.consent import AnswersByKind, ConsentDesk, ConsentWords
+from bot.consent import ConsentDesk, ConsentWords
 from bot.crypto import SecretHasher
-from bot.intake import CaseFiler
+from bot.intake import AnswersByKind, CaseFiler
 from bot.notifier import StaffNotifier
 from bot.outbox import Outbox, OutboxSignal
 from bot.people import PeopleService
@@ -141,7 +142,7 @@ def build_services(
         ladder=ladder,
         audit=audit,
         # A sender's answer reaches whoever handles that kind of case.
-        answers=AnswersByKind(casework, consent),
+        answers=AnswersByKind({CaseKind.CONCERN: casework, CaseKind.CONSENT: consent}),
     )
     return Services(
         database=database,
