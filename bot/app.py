@@ -26,11 +26,11 @@ from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
 from bot.consent import ConsentDesk
 from bot.contexts import WEBHOOK_VERSION, Label
 from bot.courier import Courier
-from bot.deadlines import SWEEP_BATCH
 from bot.housekeeping import Housekeeping
 from bot.keyvault import KeyVault
+from bot.ladder_loop import LadderLoop
 from bot.logs import quiet_loop_exceptions
-from bot.loops import raise_if_cancelled, stop_task
+from bot.loops import stop_task
 from bot.outbox import OutboxSender, OutboxSignal
 from bot.pipeline import UpdatePipeline
 from bot.polling import ConfirmAfterCommitPoller, RawGetUpdates
@@ -288,33 +288,31 @@ def build_safeperson(
 
 
 Mode = Literal["polling", "webhook"]
-LADDER_SWEEP_SECONDS = 1.0
 
 
-async def run_ladder(app: SafePerson) -> None:
-    while True:
-        try:
-            # In small batches, each its own commit: a burst of due cases never holds the
-            # write lock for long, and an update waiting for it gets its turn in between.
-            for sweep in (
-                app.ladder.escalate_due,
-                app.ladder.remind_deadlines,
-                app.consent.remind_deadlines,
-            ):
-                while True:
-                    async with app.database.transaction():
-                        if await sweep() < SWEEP_BATCH:
-                            break
-            # Not in one transaction: it calls Telegram, and must not hold the write lock meanwhile.
-            await app.shown.delete_due(app.bot)
-        except Exception:
-            raise_if_cancelled()
-            logger.exception("escalation sweep failed; trying again")
-        await asyncio.sleep(LADDER_SWEEP_SECONDS)
+def ladder_loop(app: SafePerson) -> LadderLoop:
+    """The loop that escalates, reminds and deletes what is due, for this instance."""
+    return LadderLoop(
+        app.database,
+        app.bot,
+        sweeps=(
+            ("escalations", app.ladder.escalate_due),
+            ("deadline reminders", app.ladder.remind_deadlines),
+            ("consent reminders", app.consent.remind_deadlines),
+        ),
+        shown=app.shown,
+    )
 
 
-async def serve(app: SafePerson, mode: Mode = "polling", *, say_ready: bool = True) -> None:
-    """Run until cancelled (Ctrl-C or SIGTERM), then close everything."""
+async def serve(
+    app: SafePerson,
+    mode: Mode = "polling",
+    *,
+    say_ready: bool = True,
+    ladder: LadderLoop | None = None,
+) -> None:
+    """Run until cancelled (Ctrl-C or SIGTERM), then close everything. `ladder`: the ladder's
+    loop when the caller also steps it (a test), else one of this instance's own."""
     background: list[asyncio.Task[None]] = []
     quiet_loop_exceptions(asyncio.get_running_loop())
     try:
@@ -322,7 +320,7 @@ async def serve(app: SafePerson, mode: Mode = "polling", *, say_ready: bool = Tr
         background.append(asyncio.create_task(app.housekeeping.run_forever()))
         background.append(asyncio.create_task(app.outbox_sender.run_forever()))
         # Also the start-up sweep: what fell due while the bot was down is escalated first.
-        background.append(asyncio.create_task(run_ladder(app)))
+        background.append(asyncio.create_task((ladder or ladder_loop(app)).run_forever()))
         if mode == "webhook":
             await run_webhook(app)
         else:

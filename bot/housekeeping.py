@@ -76,8 +76,16 @@ class Housekeeping:
         self._database = database
         self._cases = cases
         self._outbox = outbox
+        # A sweep run on demand (a test's) waits for the loop's sweep in progress instead of
+        # doing the same work beside it: what it returns is then what was left to do.
+        self._one_sweep_at_a_time = asyncio.Lock()
 
     async def sweep(self) -> Swept:
+        """One sweep now (after any sweep in progress); what it forgot."""
+        async with self._one_sweep_at_a_time:
+            return await self._sweep()
+
+    async def _sweep(self) -> Swept:
         now = self._clock.now()
         # The erase trail of versions before 0010 lived in the conversation storage.
         legacy_trails = await self._conversations.forget_untouched("trail", now - DELETE_WINDOW)

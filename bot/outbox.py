@@ -281,9 +281,23 @@ class OutboxSender:
         self._digests = digests
         self._trail = trail
         self._last_sent: dict[int, datetime] = {}
+        # A turn and a drain never overlap: both would read the same due rows and send them twice.
+        self._one_turn_at_a_time = asyncio.Lock()
 
     async def deliver_due(self) -> int:
         """Send what is due now, one message per chat per turn; return how many went."""
+        async with self._one_turn_at_a_time:
+            return await self._deliver_due()
+
+    async def drain(self) -> int:
+        """Send everything due now, turn after turn until a turn sends nothing; how many went.
+        A chat's second message is not due until a second after its first."""
+        sent = 0
+        while went := await self.deliver_due():
+            sent += went
+        return sent
+
+    async def _deliver_due(self) -> int:
         now = self._clock.now()
         by_chat: dict[int, list[_Opened]] = {}
         for row in await self._repository.due(now, BATCH):

@@ -20,9 +20,9 @@ from playwright.async_api import Locator, Page, async_playwright, expect
 
 from bot.demo import run_demo
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from tests.e2e.flows import ABOUT_STAFF, FIRST_NAME, GOT_IT, WANTS_REPLY
+from tests.e2e.flows import STORY as TELL
 from tests.e2e.harness import free_port, translate
-from tests.e2e.test_reporting import ABOUT_STAFF, FIRST_NAME, GOT_IT, WANTS_REPLY
-from tests.e2e.test_reporting import STORY as TELL
 
 # The ladder is shortened for the test; on the demo it is a minute.
 ACK_AFTER = timedelta(seconds=8)

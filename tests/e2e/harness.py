@@ -20,10 +20,11 @@ from typing import Any
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from bot.app import SafePerson, build_safeperson, serve
+from bot.app import SafePerson, build_safeperson, ladder_loop, serve
 from bot.catalogs import LOCALES_DIR
 from bot.crypto import ReaderKeyPair, generate_reader_keys
 from bot.housekeeping import Swept
+from bot.ladder_loop import LadderLoop, LadderPass
 from bot.sealing import open_case_entry
 from bot.settings import OrganisationConfig, Settings
 from emulator.client import EmulatorClient, Screen, ScreenMessage, SimUser
@@ -70,6 +71,8 @@ class InProcessBot:
     database_url_override: str | None = None
     clock: MovableClock = field(default_factory=lambda: MovableClock())
     app: SafePerson | None = None
+    # The running instance's ladder loop, which a test can also step (sweep_ladder_once).
+    ladder: LadderLoop | None = None
     task: asyncio.Task[None] | None = None
 
     @property
@@ -96,8 +99,9 @@ class InProcessBot:
 
     async def start(self) -> None:
         self.app = self.build()
+        self.ladder = ladder_loop(self.app)
         self.task = asyncio.create_task(
-            serve(self.app, "webhook" if self.webhook_port else "polling")
+            serve(self.app, "webhook" if self.webhook_port else "polling", ladder=self.ladder)
         )
         if not self.webhook_port:
             ready = asyncio.ensure_future(self.app.ready.wait())
@@ -131,6 +135,40 @@ class InProcessBot:
 
     async def count_drafts(self) -> int:
         return await count_rows(self.database_url, FsmRecord, FsmRecord.destiny == "default")
+
+    async def sweep_ladder_once(self) -> LadderPass:
+        """One full pass of the ladder at the bot's clock, now (after any pass in progress)."""
+        assert self.ladder is not None
+        return await self.ladder.sweep_once()
+
+    async def drain_outbox(self, timeout: float = 20.0) -> int:
+        """Send what the outbox holds due now, then wait until nothing in it is unsent (a
+        chat's next message waits its turn, a courier finishes its send); how many this sent.
+        After this, every message queued so far is on the phone it was going to."""
+        assert self.app is not None
+        sender = self.app.outbox_sender
+        sent = await sender.drain()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while await self.count_unsent():
+            if loop.time() > deadline:
+                raise AssertionError("the outbox never emptied")
+            await asyncio.sleep(0.05)
+            sent += await sender.drain()
+        return sent
+
+    async def settle(self) -> LadderPass:
+        """What is due by the bot's clock is done and delivered: one ladder pass, then the
+        outbox drained. A check that nothing (more) arrived comes after this, never after a
+        wait for the background loops, which may not have come round yet."""
+        done = await self.sweep_ladder_once()
+        await self.drain_outbox()
+        return done
+
+    async def count_unsent(self) -> int:
+        return await count_rows(
+            self.database_url, OutboxMessage, OutboxMessage.status.in_((PENDING, WITH_COURIER))
+        )
 
     async def sweep_as_if_later(self, hours: float) -> Swept:
         """Move the bot's clock forward and run its housekeeping now."""
@@ -330,13 +368,7 @@ def bot_messages_with(screen: Screen, fragment: str) -> list[ScreenMessage]:
 async def wait_until_outbox_sent(bot: InProcessBot, timeout: float = 20.0) -> None:
     """Until every message the bot queued in its outbox has gone to Telegram (or been given up):
     after this, a message that was going to reach a phone is on it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    waiting = OutboxMessage.status.in_((PENDING, WITH_COURIER))
-    while await count_rows(bot.database_url, OutboxMessage, waiting):
-        if loop.time() > deadline:
-            raise AssertionError("the outbox never emptied")
-        await asyncio.sleep(0.05)
+    await bot.drain_outbox(timeout)
 
 
 async def wait_until_confirmed(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import timedelta
 
@@ -13,11 +12,8 @@ from emulator.client import EmulatorClient, Screen
 from storage.db import Database
 from storage.models import AuditAnchor, AuditEvent
 from tests.e2e.conftest import MakePerson
-from tests.e2e.harness import InProcessBot, Person, run_cli
-from tests.e2e.test_enrolment import enrol
-from tests.e2e.test_reporting import CANARY, child_report, parent_report
-
-NEW_CASE = re.compile(r"New case ([A-HJ-NP-Z2-9]{6})")
+from tests.e2e.flows import CANARY, NEW_CASE, alerts, child_report, enrolled, parent_report
+from tests.e2e.harness import InProcessBot, run_cli
 
 
 def staff_desk(bot: InProcessBot) -> StaffDesk:
@@ -25,19 +21,6 @@ def staff_desk(bot: InProcessBot) -> StaffDesk:
     desk = bot.app.dispatcher["staff"]
     assert isinstance(desk, StaffDesk)
     return desk
-
-
-async def enrolled(
-    bot: InProcessBot, make_person: MakePerson, name: str, role: str, activity: str | None = None
-) -> Person:
-    invitation = await staff_desk(bot).invite(name, role, activity)
-    member = await make_person(first_name=name, language_code="en")
-    await enrol(member, invitation.code)
-    return member
-
-
-def alerts(screen: Screen) -> list[str]:
-    return [m.text for m in screen.bot_messages if NEW_CASE.search(m.text)]
 
 
 async def test_a_childs_report_alerts_the_officer_and_the_activitys_safe_person(
@@ -60,6 +43,7 @@ async def test_a_childs_report_alerts_the_officer_and_the_activitys_safe_person(
         assert CANARY not in alert.text  # facts only, never content
         assert "scares" not in alert.text
         assert alert.button_texts == ["Acknowledge", "Read"]
+    await safeperson.drain_outbox()
     assert alerts(await deputy.screen()) == []  # the deputy is tier 2
 
 
@@ -78,6 +62,7 @@ async def test_a_case_about_the_officer_alerts_the_board_and_not_the_officer(
     screen = await board.wait_for(lambda s: bool(alerts(s)))
     assert f"New case {code}" in alerts(screen)[0]
     assert "It concerns someone who works with us." in alerts(screen)[0]
+    await safeperson.drain_outbox()
     assert alerts(await officer.screen()) == []
 
 
@@ -104,12 +89,14 @@ async def test_the_ladder_climbs_until_someone_acknowledges_and_then_stops(
     child = await make_person(first_name="Ana", language_code="en")
     code, _secret, _screen = await child_report(child, "en")  # urgent: ack within 30 minutes
     await officer.wait_for(lambda s: len(alerts(s)) == 1)
+    await safeperson.settle()
     assert alerts(await deputy.screen()) == []
 
     # 31 minutes without an acknowledgement: the deputy is alerted, the officer again.
     safeperson.clock.ahead += timedelta(minutes=31)
     await deputy.wait_for(lambda s: len(alerts(s)) == 1)
     await officer.wait_for(lambda s: len(alerts(s)) == 2)
+    await safeperson.settle()
     assert alerts(await board.screen()) == []
 
     # A restart in the middle of the ladder: it still climbs on time.
@@ -125,10 +112,11 @@ async def test_the_ladder_climbs_until_someone_acknowledges_and_then_stops(
     await deputy.wait_for_bot_text(f"You acknowledged case {code}.")
     for other in (officer, board):
         await other.wait_for_bot_text(f"Case {code} was acknowledged by Ion.")
+    await safeperson.drain_outbox()
     assert not [m for m in (await deputy.screen()).bot_messages if "acknowledged by" in m.text]
     counts = [len(alerts(await p.screen())) for p in (officer, deputy, board)]
     safeperson.clock.ahead += timedelta(hours=3)
-    await asyncio.sleep(2.5)  # a few sweeps of the ladder (it runs every second)
+    await safeperson.settle()  # a pass of the ladder three hours on, and its messages sent
     assert [len(alerts(await p.screen())) for p in (officer, deputy, board)] == counts
 
 
@@ -182,13 +170,14 @@ async def test_reminders_before_the_report_deadline_and_a_breach_alert_to_the_bo
     await safeperson.start()
     screen = await officer.wait_for(lambda s: len(reminders(s)) == 2)
     assert "the report deadline is in 1h" in reminders(screen)[1]
+    await safeperson.settle()
     assert not [m for m in (await board.screen()).bot_messages if m.text.startswith("⚠️")]
     # At the deadline, not referred or closed: the board is told.
     safeperson.clock.ahead += timedelta(hours=1)
     screen = await board.wait_for(lambda s: any(m.text.startswith("⚠️") for m in s.bot_messages))
     breach = next(m.text for m in screen.bot_messages if m.text.startswith("⚠️"))
     assert f"Case {code} passed its report deadline" in breach
-    await asyncio.sleep(2.5)  # more sweeps change nothing: each message goes once
+    await safeperson.settle()  # another pass changes nothing: each message goes once
     assert len(reminders(await officer.screen())) == 2
     assert sum(m.text.startswith("⚠️") for m in (await board.screen()).bot_messages) == 1
 
@@ -242,6 +231,7 @@ async def test_read_unlocks_with_the_passphrase_shows_protected_and_deletes_late
 
     # The club's safe person was not alerted and the case is not sealed for them; a forged
     # Read from them opens nothing.
+    await safeperson.drain_outbox()
     assert alerts(await club.screen()) == []
     await telegram.press(
         club.user.user_id,
@@ -345,6 +335,7 @@ async def test_the_board_gets_the_audit_fingerprint_daily_and_it_catches_a_rollb
     held = next(match for match in found if match is not None).group(2)
     # The officer is not the board: no fingerprint there; and housekeeping again the same day
     # sends nothing new.
+    await safeperson.drain_outbox()
     assert not any(FINGERPRINT.search(m.text) for m in (await officer.screen()).bot_messages)
     await safeperson.sweep_as_if_later(0.1)
     # More happens: a report, its alert.
@@ -352,6 +343,7 @@ async def test_the_board_gets_the_audit_fingerprint_daily_and_it_catches_a_rollb
     await child_report(child, "en")
     await officer.wait_for(lambda s: bool(alerts(s)))
     await safeperson.sweep_as_if_later(0.2)
+    await safeperson.drain_outbox()
     screen = await board.screen()
     assert sum(bool(FINGERPRINT.search(m.text)) for m in screen.bot_messages) == 1
     await safeperson.stop()

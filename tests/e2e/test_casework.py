@@ -2,64 +2,35 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.staff import PASSPHRASE_FREE_TRIES, PASSPHRASE_LOCK_AFTER, passphrase_delay
-from emulator.client import EmulatorClient, Screen
+from emulator.client import EmulatorClient
 from storage.db import Database
-from storage.models import AuditEvent, CaseEntry, EntryKey, ReportCase
+from storage.models import CaseEntry, EntryKey, ReportCase
 from tests.e2e.conftest import MakePerson
-from tests.e2e.harness import InProcessBot, Person
-from tests.e2e.test_alerts import alerts, enrolled, staff_desk
-from tests.e2e.test_reporting import (
+from tests.e2e.flows import (
     CANARY,
     GOT_IT,
+    PASSPHRASE,
     THATS_ALL,
+    acknowledge,
+    alerts,
+    audit_actions,
     child_report,
+    enrolled,
     parent_report,
+    staff_desk,
+    stored_bytes,
     tap_newest,
+    tap_on_newest,
 )
+from tests.e2e.harness import InProcessBot
 
-PASSPHRASE = "river lantern quiet seven"
 REPLY = "Thank you for telling me. Are you somewhere safe tonight? reply-canary-51c0"
 ANSWER = "Yes, I am at my aunt's house. answer-canary-9e2a"
-
-
-async def acknowledge(officer: Person, code: str) -> None:
-    screen = await officer.wait_for(lambda s: any(f"New case {code}" in t for t in alerts(s)))
-    alert = next(m for m in screen.bot_messages if f"New case {code}" in m.text)
-    await officer.tap("Acknowledge", message_id=alert.message_id)
-    await officer.wait_for_bot_text(f"You acknowledged case {code}.")
-
-
-async def tap_on_newest(person: Person, label: str) -> Screen:
-    """Tap `label` on the newest message that offers it."""
-    screen = await person.wait_for(lambda s: any(label in m.button_texts for m in s.bot_messages))
-    newest = [m for m in screen.bot_messages if label in m.button_texts][-1]
-    await person.tap(label, message_id=newest.message_id)
-    return screen
-
-
-async def stored_bytes(bot: InProcessBot) -> bytes:
-    return b"".join(
-        (bot.folder / name).read_bytes()
-        for name in os.listdir(bot.folder)
-        if name.startswith("safeperson.db")
-    )
-
-
-async def audit_actions(bot: InProcessBot) -> list[tuple[str, str, str | None]]:
-    database = Database(bot.database_url)
-    try:
-        async with database.transaction() as session:
-            rows = (await session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars()
-            return [(e.actor, e.action, e.case_code) for e in rows]
-    finally:
-        await database.dispose()
 
 
 async def test_the_reply_relay_works_both_ways_without_revealing_either_side(
@@ -149,7 +120,7 @@ async def test_a_reporter_who_wanted_no_reply_sees_it_only_with_status(
     await tap_on_newest(officer, "Reply")
     await officer.send(REPLY)
     await officer.wait_for_bot_text(f"The reporter of case {code} asked not to be written to")
-    await asyncio.sleep(1.5)  # a sweep of the outbox: nothing goes to the parent's chat
+    await safeperson.drain_outbox()  # nothing goes to the parent's chat
     assert not any(REPLY in m.text for m in (await parent.screen()).bot_messages)
     await parent.send("/status")
     await parent.wait_for_bot_text("Please send your code.")
@@ -210,7 +181,7 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
 
     # Referred: the deadline has stopped, so no reminder and no breach come any more.
     safeperson.clock.ahead += timedelta(hours=25)
-    await asyncio.sleep(2.5)
+    await safeperson.settle()
     assert not any(m.text.startswith(("⏰", "⚠️")) for m in (await officer.screen()).bot_messages)
 
     # referred → closed, with a reason written out (sealed as a note).
@@ -286,7 +257,7 @@ async def test_a_revoked_member_gets_nothing_more(
     # The ladder climbs past the deputy: the officer is alerted again, the deputy not at all.
     safeperson.clock.ahead += timedelta(minutes=31)
     await officer.wait_for(lambda s: len(alerts(s)) == 2)
-    await asyncio.sleep(1.5)
+    await safeperson.settle()
     assert alerts(await deputy.screen()) == []
 
     # Staff commands and buttons answer as they do for anyone who is not staff.
@@ -381,6 +352,7 @@ async def test_wrong_passphrases_slow_down_then_lock_the_key_and_the_board_is_to
     notice = next(m for m in screen.bot_messages if "Security: Maria" in m.text)
     assert f"after {PASSPHRASE_LOCK_AFTER} wrong passphrases" in notice.text
     assert "safeperson staff revoke" in notice.text
+    await safeperson.drain_outbox()
     assert not any("Security:" in m.text for m in (await officer.screen()).bot_messages)
     # Locked: even the right passphrase is not checked until the day is over.
     safeperson.clock.ahead += timedelta(hours=1)

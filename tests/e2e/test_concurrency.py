@@ -13,10 +13,8 @@ from aiogram.types import Chat, Message, Update, User
 
 from bot.pipeline import Outcome
 from emulator.client import EmulatorClient
+from tests.e2e.flows import CHOOSE
 from tests.e2e.harness import InProcessBot
-
-CHOOSE = "Choose your language. You can change it later with /language."
-
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

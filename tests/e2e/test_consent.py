@@ -10,6 +10,17 @@ import pytest
 from bot.languages import ENDONYMS, LanguageCode
 from bot.staff import PASSPHRASE_FREE_TRIES
 from tests.e2e.conftest import MakePerson
+from tests.e2e.flows import (
+    GOT_IT,
+    PASSPHRASE,
+    RECEIPT,
+    THATS_ALL,
+    answer,
+    audit_actions,
+    enrolled,
+    stored_bytes,
+    tap_newest,
+)
 from tests.e2e.harness import (
     InProcessBot,
     Person,
@@ -18,11 +29,7 @@ from tests.e2e.harness import (
     wait_until_confirmed,
     wait_until_outbox_sent,
 )
-from tests.e2e.test_alerts import enrolled
-from tests.e2e.test_casework import audit_actions, stored_bytes
-from tests.e2e.test_reporting import GOT_IT, RECEIPT, THATS_ALL, answer, tap_newest
 
-PASSPHRASE = "river lantern quiet seven"
 INTRO_EN = (
     "You can take back your agreement at any time. You do not need to give a reason, "
     "and nobody will ask you why."

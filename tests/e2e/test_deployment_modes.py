@@ -10,10 +10,8 @@ import pytest
 
 from bot.languages import ENDONYMS
 from tests.e2e.conftest import MakePerson
+from tests.e2e.flows import CHOOSE, WHO
 from tests.e2e.harness import InProcessBot, free_port, translate
-
-CHOOSE = "Choose your language. You can change it later with /language."
-WHO = "Who are you?"
 
 
 @pytest.fixture

@@ -11,59 +11,24 @@ from pathlib import Path
 
 from bot.contexts import report_context
 from bot.crypto import open_entry
-from bot.languages import ENDONYMS, LanguageCode
-from bot.staff import StaffDesk
+from bot.languages import ENDONYMS
 from emulator.client import EmulatorClient
 from handlers.staff_menu import STAFF_COMMANDS
 from storage.cases import CaseRepository, StaffRepository
 from storage.db import Database
 from tests.e2e.conftest import MakePerson
-from tests.e2e.harness import CONFIG_TOML, TOKEN, InProcessBot, Person, translate
-from tests.e2e.test_reporting import child_report, tap_newest
-
-PASSPHRASE = "river lantern quiet seven"
-CHOOSE = "Choose your language. You can change it later with /language."
-ASK = (
-    "Choose a passphrase to protect your key: at least 12 characters, for example four "
-    "words. I delete your message at once. Nobody can recover it: without it, you cannot "
-    "read reports."
+from tests.e2e.flows import (
+    AGAIN,
+    ASK,
+    CHOOSE,
+    ENROLLED,
+    PASSPHRASE,
+    child_report,
+    enrol,
+    staff_desk,
+    tap_newest,
 )
-AGAIN = "Send the same passphrase again."
-WEAK = (
-    "That passphrase would be easy to guess. Try four or five ordinary words that have "
-    "nothing to do with each other or with you, with spaces between them. Avoid names, "
-    "dates, repeats and keyboard rows like qwerty."
-)
-ENROLLED = "You are enrolled. Your key is ready, protected by your passphrase."
-
-
-def staff_desk(bot: InProcessBot) -> StaffDesk:
-    assert bot.app is not None
-    desk = bot.app.dispatcher["staff"]
-    assert isinstance(desk, StaffDesk)
-    return desk
-
-
-async def enrol(
-    person: Person,
-    code: str,
-    language: LanguageCode = "en",
-    *,
-    suggested: LanguageCode | None = None,
-) -> None:
-    """Enrol from the link: pick `language` (the app's `suggested` one comes ticked), then the
-    passphrase, a weak one first."""
-    await person.send(f"/start {code}")
-    await person.wait_for_bot_text(translate(suggested or language, CHOOSE))
-    tick = "✓ " if language == (suggested or language) else ""
-    await tap_newest(person, language, tick + ENDONYMS[language])
-    await person.wait_for_bot_text(translate(language, ASK))
-    await person.send("password1234")  # long enough, and guessed at once
-    await person.wait_for_bot_text(translate(language, WEAK))
-    await person.send(PASSPHRASE)
-    await person.wait_for_bot_text(translate(language, AGAIN))
-    await person.send(PASSPHRASE)
-    await person.wait_for_bot_text(translate(language, ENROLLED))
+from tests.e2e.harness import CONFIG_TOML, TOKEN, InProcessBot, translate
 
 
 async def test_a_link_enrols_and_the_new_reader_can_open_a_childs_report(

@@ -6,22 +6,16 @@ import pytest
 
 from bot.languages import ENDONYMS, LanguageCode
 from tests.e2e.conftest import MakePerson
+from tests.e2e.flows import CHILD, CHOOSE, SAFE_NOW, WELCOME, WHO
 from tests.e2e.harness import InProcessBot, Person, bot_messages_with, translate
 
-CHOOSE = "Choose your language. You can change it later with /language."
-WELCOME = "Hello! This is a safe place to tell us about anything that worries you."
 DANGER = "If you are in danger right now, call:"
-WHO = "Who are you?"
-CHILD = "I am a child or young person"
-PARENT = "I am a parent or guardian"
-STAFF = "I work or volunteer here"
 TAP = "Thank you for writing. Please tap one of the buttons first."
 ONLY_TEXT = "I can only read text and voice messages here."
 UNKNOWN = "I do not know that command. Send /help to see what I can do."
 STALE = "That button is from an earlier step."
 STOPPED = "Stopped. You can start again at any time."
 HOW = "This is how the chat works:"
-SAFE_NOW = "Are you safe right now?"
 
 
 async def choose_language(person: Person, language: LanguageCode) -> None:

@@ -16,6 +16,24 @@ from bot.languages import ENDONYMS
 from emulator.client import EmulatorClient
 from storage.models import ReportCase
 from tests.e2e.conftest import MakePerson
+from tests.e2e.flows import (
+    ABOUT_STAFF,
+    CHILD,
+    CHOOSE,
+    FIRST_NAME,
+    GOT_IT,
+    RECEIPT,
+    SAFE_NOW,
+    SEND,
+    STORY,
+    THATS_ALL,
+    WANTS_REPLY,
+    WELCOME,
+    WHO,
+    answer,
+    begin,
+    tap_newest,
+)
 from tests.e2e.harness import (
     InProcessBot,
     Person,
@@ -26,25 +44,6 @@ from tests.e2e.harness import (
     translate,
     wait_until_confirmed,
 )
-from tests.e2e.test_reporting import (
-    ABOUT_STAFF,
-    CHILD,
-    FIRST_NAME,
-    GOT_IT,
-    RECEIPT,
-    SAFE_NOW,
-    SEND,
-    STORY,
-    THATS_ALL,
-    WANTS_REPLY,
-    answer,
-    begin,
-    tap_newest,
-)
-
-CHOOSE = "Choose your language. You can change it later with /language."
-WHO = "Who are you?"
-WELCOME = "Hello! This is a safe place to tell us about anything that worries you."
 
 
 async def wait_until_fetched(telegram: EmulatorClient, update_id: int) -> None:

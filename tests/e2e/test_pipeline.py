@@ -24,6 +24,29 @@ from emulator.client import ApiCall, EmulatorClient, Screen, ScreenMessage
 from storage.db import Database
 from storage.models import SetAsideUpdate
 from tests.e2e.conftest import MakePerson
+from tests.e2e.flows import (
+    ABOUT_STAFF,
+    AGAIN,
+    ASK,
+    CHILD,
+    CHOOSE,
+    ENROLLED,
+    FIRST_NAME,
+    GOT_IT,
+    PASSPHRASE,
+    SAFE_NOW,
+    STORY,
+    THATS_ALL,
+    WANTS_REPLY,
+    WHO,
+    answer,
+    begin,
+    enrol,
+    enrolled,
+    staff_desk,
+    submit,
+    tap_newest,
+)
 from tests.e2e.harness import (
     InProcessBot,
     Person,
@@ -32,25 +55,7 @@ from tests.e2e.harness import (
     translate,
     wait_until_confirmed,
 )
-from tests.e2e.test_alerts import enrolled, staff_desk
-from tests.e2e.test_enrolment import AGAIN, ASK, ENROLLED, PASSPHRASE, enrol
-from tests.e2e.test_reporting import (
-    ABOUT_STAFF,
-    CHILD,
-    FIRST_NAME,
-    GOT_IT,
-    SAFE_NOW,
-    STORY,
-    THATS_ALL,
-    WANTS_REPLY,
-    answer,
-    begin,
-    submit,
-    tap_newest,
-)
 
-CHOOSE = "Choose your language. You can change it later with /language."
-WHO = "Who are you?"
 HELP = "This is how the chat works:"
 STOPPED = "Stopped. You can start again at any time."
 NUMBERS = "If you are in danger right now, call:"

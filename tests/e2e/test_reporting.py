@@ -4,44 +4,39 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from datetime import timedelta
 
 import aiohttp
 import pytest
 
-from bot.crypto import ReaderKeyPair
-from bot.languages import ENDONYMS, LanguageCode
-from emulator.client import EmulatorClient, Screen
+from bot.languages import LanguageCode
+from emulator.client import EmulatorClient
 from tests.e2e.conftest import MakePerson
+from tests.e2e.flows import (
+    ABOUT_STAFF,
+    ADULT_ABOUT_STAFF,
+    CANARY,
+    CHILD,
+    FIRST_NAME,
+    GOT_IT,
+    RECEIPT,
+    SAFE_NOW,
+    SEND,
+    STAFF,
+    STORY,
+    THATS_ALL,
+    VOICE_NOTE,
+    WANTS_REPLY,
+    Reader,
+    answer,
+    begin,
+    child_report,
+    parent_report,
+    submit,
+    tap_newest,
+)
 from tests.e2e.harness import TOKEN, InProcessBot, Person, bot_messages_with, translate
 
-Reader = tuple[int, ReaderKeyPair]
-CANARY = "canary-he-hurts-me-7d41"
-VOICE_NOTE = b"OggS\x00\x02" + b"voice-canary-3b9e " * 200
-CHILD = "I am a child or young person"
-PARENT = "I am a parent or guardian"
-STAFF = "I work or volunteer here"
-SAFE_NOW = "Are you safe right now?"
-STORY = (
-    "What happened? You can write or send a voice message. "
-    "When you have told everything, tap «That's all»."
-)
-GOT_IT = "I got it. You can send more, or tap «That's all»."
-THATS_ALL = "That's all"
-FIRST_NAME = "What is your first name? You do not have to say it."
-WANTS_REPLY = "Do you want a safe person to write back to you here?"
-ABOUT_STAFF = (
-    "Is this about a grown-up from our team? "
-    "If it is about the person in charge of safety, tap the last button. "
-    "Then that person will not see it."
-)
-ADULT_ABOUT_STAFF = (
-    "Is the concern about someone who works or volunteers with us? "
-    "If it is about the Child Protection Officer, only the board will see it."
-)
-ADULT_AUTHORITIES = "Do the police or child protection services already know?"
-SEND = "Send"
 NOT_YOUR_FAULT = "Thank you for telling us. You did the right thing. It is not your fault."
 DANGER = "Please call for help now. It is free. When you can, tell me more here."
 STAFF_INTRO = (
@@ -54,12 +49,6 @@ STAFF_WHO = (
     "A name only if you choose."
 )
 ADULT_GOT_IT = "Received. Send more, or tap «That's all»."
-PARENT_STORY = (
-    "What is your concern? You can write or send voice messages. "
-    "Tap «That's all» when you have finished."
-)
-# The case code and the secret word, as the reporter sees them in the receipt.
-RECEIPT = re.compile(r"\b([A-HJ-NP-Z2-9]{6})\b.*?\b([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})\b", re.S)
 
 
 @pytest.fixture
@@ -70,87 +59,6 @@ async def readers(safeperson: InProcessBot) -> dict[str, Reader]:
         "board": await safeperson.enrol_reader("Elena", "board"),
         "camp": await safeperson.enrol_reader("Dan", "safe_person", "summer_camp"),
     }
-
-
-async def begin(
-    person: Person, language: LanguageCode, audience: str, start: str = "/start"
-) -> None:
-    await person.send(start)
-    screen = await person.wait_for(lambda s: bool(s.bot_messages and s.bot_messages[-1].buttons))
-    label = next(t for t in screen.bot_messages[-1].button_texts if ENDONYMS[language] in t)
-    await person.tap(label)
-    await person.wait_for_bot_text(translate(language, "Who are you?"))
-    await person.tap(translate(language, audience))
-
-
-async def answer(person: Person, language: LanguageCode, question: str, option: str) -> Screen:
-    """Wait until `question` is the newest message, then tap `option` on it."""
-    asked, label = translate(language, question), translate(language, option)
-    screen = await person.wait_for(
-        lambda s: (
-            bool(s.bot_messages)
-            and asked in s.bot_messages[-1].text
-            and label in s.bot_messages[-1].button_texts
-        )
-    )
-    await person.tap(label, message_id=screen.bot_messages[-1].message_id)
-    return screen
-
-
-async def tap_newest(person: Person, language: LanguageCode, option: str) -> Screen:
-    """Tap `option` on the newest message once it offers it."""
-    label = translate(language, option)
-    screen = await person.wait_for(
-        lambda s: bool(s.bot_messages) and label in s.bot_messages[-1].button_texts
-    )
-    await person.tap(label, message_id=screen.bot_messages[-1].message_id)
-    return screen
-
-
-async def submit(person: Person, language: LanguageCode) -> tuple[str, str, Screen]:
-    await tap_newest(person, language, SEND)
-    screen = await person.wait_for(lambda s: any(RECEIPT.search(m.text) for m in s.bot_messages))
-    found = next(RECEIPT.search(m.text) for m in screen.bot_messages if RECEIPT.search(m.text))
-    assert found is not None
-    return found.group(1), found.group(2), screen
-
-
-async def parent_report(
-    person: Person,
-    language: LanguageCode,
-    story: str,
-    *,
-    about_staff: str = "No",
-    wants_reply: str = "Yes, please",
-) -> tuple[str, str, Screen]:
-    """A parent's concern from /start to the receipt; the options are the English labels."""
-    await begin(person, language, PARENT)
-    await person.wait_for_bot_text(translate(language, PARENT_STORY))
-    await person.send(story)
-    await tap_newest(person, language, THATS_ALL)
-    await answer(person, language, "Is the child in danger right now?", "No")
-    await answer(person, language, ADULT_AUTHORITIES, "I do not know")
-    await answer(person, language, ADULT_ABOUT_STAFF, about_staff)
-    await answer(person, language, "May a safe person write back to you here?", wants_reply)
-    return await submit(person, language)
-
-
-async def child_report(
-    person: Person, language: LanguageCode, *, safe: bool = True, start: str = "/start"
-) -> tuple[str, str, Screen]:
-    await begin(person, language, CHILD, start)
-    await answer(person, language, SAFE_NOW, "Yes, I am safe" if safe else "No, I am not safe")
-    await person.wait_for_bot_text(translate(language, STORY))
-    await person.send(f"Someone at the camp scares me. {CANARY}")
-    await person.wait_for_bot_text(translate(language, GOT_IT))
-    await person.telegram.send_voice(person.user.user_id, duration=4, content=VOICE_NOTE)
-    await person.wait_for_bot_text(translate(language, GOT_IT), count=2)
-    await tap_newest(person, language, THATS_ALL)
-    await person.wait_for_bot_text(translate(language, FIRST_NAME))
-    await person.send("Ana")
-    await answer(person, language, ABOUT_STAFF, "No, or I am not sure")
-    await answer(person, language, WANTS_REPLY, "Yes, please")
-    return await submit(person, language)
 
 
 @pytest.mark.parametrize("language", ["rom", "en"])

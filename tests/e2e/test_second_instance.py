@@ -9,9 +9,9 @@ import pytest
 
 import bot.polling
 from tests.e2e.conftest import MakePerson
+from tests.e2e.flows import CHOOSE
 from tests.e2e.harness import InProcessBot, SubprocessBot
 
-CHOOSE = "Choose your language. You can change it later with /language."
 STOP_LINE = "Another process is taking this bot's updates"
 
 
