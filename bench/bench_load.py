@@ -25,8 +25,9 @@ message (as SafePerson does), each with a "Next" button, so people drive it thro
 texts and taps.
 
 Last, the escalation ladder: a SQLite database filled with 100,000 pending cases of which 1,000
-are due (bulk inserts into the project's tables), one turn of the ladder loop timed as
-`bot.app.run_ladder` makes it (batches, each its own transaction), with the query plans.
+are due (bulk inserts into the project's tables), one pass of the ladder loop
+(`bot/ladder_loop.py`: batches, each its own transaction) timed sweep by sweep, with the query
+plans.
 
 To fit a run into about 12 minutes on 2 cores, each phase measures for at most `--window`
 seconds (flat (b) 1.5 times that): people still walking then are cut off, and a step still
@@ -1157,19 +1158,16 @@ def backdate_pending(engine: Engine, due: int, members: list[int], now: datetime
 
 
 async def ladder_turn(app: SafePerson, log: StatementLog) -> list[Sweep]:
-    """One turn of `bot.app.run_ladder`: each sweep in batches, each batch its own
-    transaction, until a batch comes back short (Telegram's shown-message deletions left
-    out: they call Telegram)."""
+    """One pass of the ladder loop (`bot/ladder_loop.py`), timed sweep by sweep: each sweep in
+    batches, each batch its own transaction, until a batch comes back short (Telegram's
+    shown-message deletions left out: they call Telegram)."""
+    from bot.app import ladder_sweeps
     from bot.deadlines import SWEEP_BATCH
 
     loop = asyncio.get_running_loop()
     give_up = loop.time() + LADDER_TURN_LIMIT
     sweeps: list[Sweep] = []
-    for name, sweep in (
-        ("escalate_due", app.ladder.escalate_due),
-        ("remind_deadlines", app.ladder.remind_deadlines),
-        ("consent.remind_deadlines", app.consent.remind_deadlines),
-    ):
+    for name, sweep in ladder_sweeps(app):
         timing = Sweep(name)
         before = len(log.statements)
         while True:

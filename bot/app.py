@@ -28,7 +28,7 @@ from bot.contexts import WEBHOOK_VERSION, Label
 from bot.courier import Courier
 from bot.housekeeping import Housekeeping
 from bot.keyvault import KeyVault
-from bot.ladder_loop import LadderLoop
+from bot.ladder_loop import LadderLoop, Sweep
 from bot.logs import quiet_loop_exceptions
 from bot.loops import stop_task
 from bot.outbox import OutboxSender, OutboxSignal
@@ -290,16 +290,22 @@ def build_safeperson(
 Mode = Literal["polling", "webhook"]
 
 
+def ladder_sweeps(app: SafePerson) -> tuple[tuple[str, Sweep], ...]:
+    """What falls due with time, by name, escalations first; a new kind of case with a
+    deadline adds its reminder sweep here."""
+    return (
+        ("escalations", app.ladder.escalate_due),
+        ("deadline reminders", app.ladder.remind_deadlines),
+        ("consent reminders", app.consent.remind_deadlines),
+    )
+
+
 def ladder_loop(app: SafePerson) -> LadderLoop:
     """The loop that escalates, reminds and deletes what is due, for this instance."""
     return LadderLoop(
         app.database,
         app.bot,
-        sweeps=(
-            ("escalations", app.ladder.escalate_due),
-            ("deadline reminders", app.ladder.remind_deadlines),
-            ("consent reminders", app.consent.remind_deadlines),
-        ),
+        sweeps=ladder_sweeps(app),
         shown=app.shown,
     )
 
