@@ -18,7 +18,14 @@ from functools import partial
 from typing import Protocol
 
 from bot.audit import AuditLog
-from bot.case_model import CaseKind, CaseStatus, CaseSummary, StaffRole, StaffStatus
+from bot.case_model import (
+    CaseKind,
+    CaseStatus,
+    CaseSummary,
+    StaffRole,
+    StaffStatus,
+    transition,
+)
 from bot.clock import Clock
 from bot.deadlines import SWEEP_BATCH, DeadlineMoment, DeadlineReminders
 from bot.notifier import Batch, Notice, StaffNotifier, priority_of, text_only
@@ -28,8 +35,8 @@ from bot.staff import Member, StaffDesk
 from storage.cases import CaseRepository, StaffRepository
 from storage.models import ReportCase, StaffMember
 
-# Not yet acknowledged: the ladder climbs for these.
-WAITING_STATUSES = (CaseStatus.AWAITING_ALERT, CaseStatus.ALERTED)
+# Not yet acknowledged (those an acknowledgement may be taken from): the ladder climbs for these.
+WAITING_STATUSES = tuple(sorted(transition(CaseKind.CONCERN, CaseStatus.ACKNOWLEDGED).allowed_from))
 
 
 @dataclass(frozen=True)
@@ -218,7 +225,8 @@ class EscalationLadder:
                 CaseSummary.of(case), await self._member(case.acknowledged_by, member), first=False
             )
         now = self._clock.now()
-        if not await self._cases.acknowledge(case.id, member.id, now):
+        taking = transition(CaseKind.CONCERN, CaseStatus.ACKNOWLEDGED)
+        if not await self._cases.acknowledge(case.id, member.id, taking, now):
             # Someone else took it a moment ago.
             taker_id = await self._cases.taker_of(case.id)
             return Acknowledged(

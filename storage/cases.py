@@ -313,7 +313,9 @@ class CaseRepository:
                 .execution_options(synchronize_session=False)
             )
 
-    async def acknowledge(self, case_id: int, member_id: int, now: datetime) -> bool:
+    async def acknowledge(
+        self, case_id: int, member_id: int, change: StatusChange, now: datetime
+    ) -> bool:
         """Take the case for this member unless someone already has (checked in the UPDATE
         itself: two members tapping at once cannot both take it); True if they took it."""
         async with self._db.transaction() as session:
@@ -321,12 +323,12 @@ class CaseRepository:
                 sql_update(ReportCase)
                 .where(ReportCase.id == case_id)
                 .where(ReportCase.acknowledged_by.is_(None))
+                .where(ReportCase.status.in_(change.allowed_from))
                 .values(
                     acknowledged_by=member_id,
                     acknowledged_at=now,
                     next_alert_at=None,
-                    status=CaseStatus.ACKNOWLEDGED,
-                    updated_at=now,
+                    **change.values(now),
                 )
                 .execution_options(synchronize_session="fetch")
             )
