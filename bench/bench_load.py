@@ -1434,7 +1434,7 @@ def print_ladder(ladder: LadderResult | None) -> None:
         f"acknowledgement, each with its sealed report entry, {ladder.due:,} of them due (an "
         f"alert round and a reminder; sealed for 3 readers: officer, deputy, board); filled in "
         f"{number(ladder.fill_seconds)} s. "
-        "One turn of run_ladder: each sweep in batches, each batch its own transaction."
+        "One pass of the ladder loop: each sweep in batches, each batch its own transaction."
     )
     if ladder.failure:
         print(f"  failed: {ladder.failure}")
