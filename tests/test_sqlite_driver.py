@@ -26,7 +26,10 @@ async def test_a_writer_waiting_for_another_process_leaves_the_loop_free(tmp_pat
                 await session.execute(text("INSERT INTO note (body) VALUES ('from the bot')"))
 
         writer = asyncio.create_task(write())
-        await asyncio.sleep(0)  # the writer starts, and reaches its BEGIN
+        # Until the writer holds its connection: it has begun, and its BEGIN waits for the lock.
+        while database.engine.sync_engine.pool.checkedout() == 0:
+            assert not writer.done()
+            await asyncio.sleep(0)
 
         async def read_meanwhile() -> int:
             async with database.transaction() as session:
