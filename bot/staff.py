@@ -185,8 +185,12 @@ class StaffDesk:
         officers = await self._staff.active_readers((StaffRole.OFFICER,))
         return [m.id for m in officers] == [member_id]
 
-    async def invitation(self, code: str) -> StaffMember | None:
+    async def invitation(self, code: str) -> Member | None:
         """The member an unused, unexpired code enrols; None for anything else."""
+        member = await self._invited(code)
+        return Member.of(member) if member is not None else None
+
+    async def _invited(self, code: str) -> StaffMember | None:
         if not code.startswith(INVITE_PREFIX):
             return None
         member = await self._staff.by_invite(self._invite_hash(code))
@@ -217,7 +221,7 @@ class StaffDesk:
 
     async def enrol(self, code: str, telegram_user_id: int, passphrase: str) -> StaffMember | None:
         """Give the invited member a key pair; None if the code no longer works."""
-        member = await self.invitation(code)
+        member = await self._invited(code)
         if member is None:
             return None
         if not passphrase_is_strong(passphrase):

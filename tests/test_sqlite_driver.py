@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from storage.db import Database
 
@@ -25,11 +25,11 @@ async def test_a_writer_waiting_for_another_process_leaves_the_loop_free(tmp_pat
             async with database.transaction() as session:
                 await session.execute(text("INSERT INTO note (body) VALUES ('from the bot')"))
 
+        # The writer has begun once it holds a connection: its BEGIN then waits for the lock.
+        connected = asyncio.Event()
+        event.listen(database.engine.sync_engine, "checkout", lambda *_: connected.set())
         writer = asyncio.create_task(write())
-        # Until the writer holds its connection: it has begun, and its BEGIN waits for the lock.
-        while database.engine.sync_engine.pool.checkedout() == 0:
-            assert not writer.done()
-            await asyncio.sleep(0)
+        await asyncio.wait_for(connected.wait(), 5)
 
         async def read_meanwhile() -> int:
             async with database.transaction() as session:
