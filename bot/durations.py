@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 _PART = re.compile(r"(\d+)\s*([smhd])")
@@ -58,3 +60,34 @@ def format_time_left(value: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class ShownDuration:
+    """A duration as people read it: at most two units, the smaller one rounded up, so a
+    reminder never shows less time than there is ("1 day 3 hours", "3 hours 5 minutes").
+    Zero units are left out; seconds appear only when allowed and under a minute."""
+
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    seconds: int = 0
+
+
+def shown_duration(value: timedelta, *, with_seconds: bool = False) -> ShownDuration:
+    """Round up to the smaller of the two largest units; never less than one of the smallest
+    unit allowed (a deadline a few seconds away is still "1 minute" away, never "0")."""
+    seconds = max(1, math.ceil(value.total_seconds()))
+    if with_seconds and seconds < 60:
+        return ShownDuration(seconds=seconds)
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return ShownDuration(minutes=minutes)
+    if minutes < 24 * 60:
+        hours, minutes = divmod(minutes, 60)
+        return ShownDuration(hours=hours, minutes=minutes)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours = math.ceil(minutes / 60)
+    if hours == 24:
+        days, hours = days + 1, 0
+    return ShownDuration(days=days, hours=hours)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Final
@@ -13,11 +12,11 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.alerts import AlertFacts
 from bot.case_model import Urgency
-from bot.durations import format_duration, format_time_left
 from bot.outbox import MAX_DIGEST_BUTTONS, DigestLine
 from bot.settings import OrganisationConfig
 from handlers.enrolment_texts import role_label
 from handlers.keyboards import AckAlert, CaseAction, ReadCase
+from handlers.texts import duration
 
 # Coalesced alerts, the most urgent first; codes in rows of four buttons.
 DIGEST_GROUPS: Final = (
@@ -56,11 +55,16 @@ class AlertTexts:
 
     def key_locked(self, name: str, role: str, member_id: int, failures: int, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
-            return "⚠️ " + _(
+            return "⚠️ " + ngettext(
+                "Security: {name} ({role}): their key was locked after {count} wrong "
+                "passphrase. If they did not type it, someone else may have their phone or "
+                "Telegram account: call them, and if needed revoke them with "
+                "<code>safeperson staff revoke {member_id}</code>.",
                 "Security: {name} ({role}): their key was locked after {count} wrong "
                 "passphrases. If they did not type them, someone else may have their phone or "
                 "Telegram account: call them, and if needed revoke them with "
-                "<code>safeperson staff revoke {member_id}</code>."
+                "<code>safeperson staff revoke {member_id}</code>.",
+                failures,
             ).format(
                 name=html.escape(name),
                 role=role_label(role),
@@ -134,7 +138,7 @@ class AlertTexts:
                 "Refer it to the authorities, or close it with a reason."
             ).format(
                 code=code,
-                left=format_duration(time_left),
+                left=duration(time_left),
                 deadline=deadline.strftime("%Y-%m-%d %H:%M UTC"),
             )
 
@@ -195,11 +199,8 @@ def passphrase_locked_out(wait: timedelta) -> str:
 
 
 def _short_wait(wait: timedelta) -> str:
-    """Seconds while under a minute ("8s"), else to the minute, rounded up ("2m", "23h59m")."""
-    seconds = math.ceil(wait.total_seconds())
-    if seconds < 60:
-        return f"{max(1, seconds)}s"
-    return format_time_left(timedelta(seconds=seconds + 59))
+    """Seconds while under a minute ("8 seconds"), else in minutes and up, rounded up."""
+    return duration(wait, with_seconds=True)
 
 
 def wrong_passphrase() -> str:

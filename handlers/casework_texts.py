@@ -8,15 +8,15 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.case_model import CaseStatus
 from bot.casework import CaseCard
-from bot.durations import format_time_left
 from bot.settings import OrganisationConfig
 from handlers.alert_texts import audience_label, urgency_label
 from handlers.keyboards import AnswerSafePerson, ReadCase
+from handlers.texts import duration
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -114,7 +114,7 @@ def deadline_line(facts: CaseCard) -> str:
             deadline=when(facts.deadline_at)
         )
     return _("Report deadline: {deadline} (in {left}).").format(
-        deadline=when(facts.deadline_at), left=format_time_left(facts.time_left)
+        deadline=when(facts.deadline_at), left=duration(facts.time_left)
     )
 
 
@@ -124,7 +124,7 @@ def list_line(facts: CaseCard) -> str:
     elif facts.time_left.total_seconds() <= 0:
         deadline = "⚠️ " + _("deadline passed")
     else:
-        deadline = _("{left} left").format(left=format_time_left(facts.time_left))
+        deadline = _("{left} left").format(left=duration(facts.time_left))
     return f"<b>{facts.code}</b> · {urgency_label(facts.urgency)} · " + (
         f"{status_label(facts.status)} · {deadline}"
     )
@@ -137,7 +137,7 @@ def open_cases(count: int) -> str:
 
 
 def more_cases(count: int) -> str:
-    return _("…and {count} more.").format(count=count)
+    return ngettext("…and {count} more.", "…and {count} more.", count).format(count=count)
 
 
 def reply_label() -> str:
@@ -171,7 +171,11 @@ def step_cancelled() -> str:
 
 
 def too_long(limit: int) -> str:
-    return _("That is too long. Please keep it under {limit} characters.").format(limit=limit)
+    return ngettext(
+        "That is too long. Please keep it under {limit} character.",
+        "That is too long. Please keep it under {limit} characters.",
+        limit,
+    ).format(limit=limit)
 
 
 def text_only() -> str:

@@ -160,9 +160,12 @@ def request_deleted() -> str:
 
 
 def sent(deadline: datetime, days: int) -> str:
-    return _(
+    return ngettext(
+        "Sent. Our data-protection contact will act on it by {day} (within {days} day). "
+        "You do not need to do anything else.",
         "Sent. Our data-protection contact will act on it by {day} (within {days} days). "
-        "You do not need to do anything else."
+        "You do not need to do anything else.",
+        days,
     ).format(day=day(deadline), days=days)
 
 
@@ -256,7 +259,11 @@ def question_sent(code: str) -> str:
 
 
 def too_long(limit: int) -> str:
-    return _("That is too long: please keep it under {limit} characters.").format(limit=limit)
+    return ngettext(
+        "That is too long: please keep it under {limit} character.",
+        "That is too long: please keep it under {limit} characters.",
+        limit,
+    ).format(limit=limit)
 
 
 def write_as_text() -> str:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.audience import Audience
 from bot.case_model import CaseStatus
+from handlers.texts import duration
 
 Text = Callable[[], str]
 
@@ -177,18 +178,18 @@ def draft_deleted() -> str:
     return _("Deleted. Nothing was sent.")
 
 
-def submitted(audience: Audience, hours: int, wants_reply: bool) -> str:
+def submitted(audience: Audience, within: timedelta, wants_reply: bool) -> str:
     if audience == "child":
         lines = [_("Thank you for telling us. You did the right thing. It is not your fault.")]
         lines.append(
-            _("A safe person will read it and write back to you here within {hours} hours.")
+            _("A safe person will read it and write back to you here within {time}.")
             if wants_reply
-            else _("A safe person will read it within {hours} hours.")
+            else _("A safe person will read it within {time}.")
         )
     else:
         lines = [_("Thank you. Your report was received.")]
-        lines.append(_("A safe person will act on it within {hours} hours."))
-    return "\n\n".join(line.format(hours=hours) for line in lines)
+        lines.append(_("A safe person will act on it within {time}."))
+    return "\n\n".join(line.format(time=duration(within)) for line in lines)
 
 
 def receipt(code: str, secret: str) -> str:
@@ -230,7 +231,11 @@ def no_match() -> str:
 
 
 def too_many_tries(minutes: int) -> str:
-    return _("Too many tries. Please wait {minutes} minutes and try again.").format(minutes=minutes)
+    return ngettext(
+        "Too many tries. Please wait {minutes} minute and try again.",
+        "Too many tries. Please wait {minutes} minutes and try again.",
+        minutes,
+    ).format(minutes=minutes)
 
 
 def case_status(code: str, status: str) -> str:

@@ -211,14 +211,13 @@ async def on_confirm(
     # A recording kept longer than its 24 hours is wiped even if the draft was touched since:
     # the report goes with what is left (the words matter most), and the sender is told.
     lost_voices = max(0, len(draft.voices) - len(voice_notes))
-    hours = int(config.report_deadline.total_seconds() // 3600)
     # Committed with the case: after a crash the sender gets this very receipt, never another.
     with replies.durable(f"receipt|{receipt.code}"):
         if draft.audience == "staff":
             moment = receipt.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
             await bot.send_message(chat.chat_id, say.received_at(moment))
         await bot.send_message(
-            chat.chat_id, say.submitted(draft.audience, hours, report.wants_reply)
+            chat.chat_id, say.submitted(draft.audience, config.report_deadline, report.wants_reply)
         )
         await bot.send_message(
             chat.chat_id,

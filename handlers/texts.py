@@ -7,11 +7,49 @@ question about surname, school or address.
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.audience import Audience
+from bot.durations import shown_duration
 from bot.helplines import Helpline, HelplineKind
+
+
+def days(count: int) -> str:
+    return ngettext("{count} day", "{count} days", count).format(count=count)
+
+
+def hours(count: int) -> str:
+    return ngettext("{count} hour", "{count} hours", count).format(count=count)
+
+
+def minutes(count: int) -> str:
+    return ngettext("{count} minute", "{count} minutes", count).format(count=count)
+
+
+def seconds(count: int) -> str:
+    return ngettext("{count} second", "{count} seconds", count).format(count=count)
+
+
+def duration(value: timedelta, *, with_seconds: bool = False) -> str:
+    """A duration in words, at most two units, rounded up: "1 day 2 hours", "30 minutes"."""
+    shown = shown_duration(value, with_seconds=with_seconds)
+    parts = [
+        words(count)
+        for count, words in (
+            (shown.days, days),
+            (shown.hours, hours),
+            (shown.minutes, minutes),
+            (shown.seconds, seconds),
+        )
+        if count
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    # Some languages join the two with a word ("1 zi și 2 ore"); English does not.
+    return _("{larger} {smaller}").format(larger=parts[0], smaller=parts[1])
 
 
 def helpline_label(kind: HelplineKind) -> str:

@@ -163,13 +163,13 @@ async def test_reminders_before_the_report_deadline_and_a_breach_alert_to_the_bo
     # 12 hours before the 24-hour deadline: the one who took the case is reminded.
     safeperson.clock.ahead += timedelta(hours=12, minutes=1)
     screen = await officer.wait_for(lambda s: len(reminders(s)) == 1)
-    assert f"Case {code}: the report deadline is in 12h" in reminders(screen)[0]
+    assert f"Case {code}: the report deadline is in 12 hours" in reminders(screen)[0]
     # The bot was down from then until an hour before: one reminder, not the missed ones too.
     await safeperson.stop()
     safeperson.clock.ahead += timedelta(hours=11)
     await safeperson.start()
     screen = await officer.wait_for(lambda s: len(reminders(s)) == 2)
-    assert "the report deadline is in 1h" in reminders(screen)[1]
+    assert "the report deadline is in 1 hour" in reminders(screen)[1]
     await safeperson.settle()
     assert not [m for m in (await board.screen()).bot_messages if m.text.startswith("⚠️")]
     # At the deadline, not referred or closed: the board is told.

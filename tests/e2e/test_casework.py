@@ -141,7 +141,7 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
     await officer.send("/cases")
     screen = await officer.wait_for_bot_text("Open cases for you: 1.")
     listing = next(m for m in screen.bot_messages if "Open cases for you" in m.text)
-    assert f"{code} · urgent · waiting for someone to acknowledge · 23h" in listing.text
+    assert f"{code} · urgent · waiting for someone to acknowledge · 1 day left" in listing.text
     await officer.tap(code, message_id=listing.message_id)
     screen = await officer.wait_for_bot_text(f"📁 Case {code}")
     card = [m for m in screen.bot_messages if m.text.startswith("📁")][-1]
@@ -345,7 +345,7 @@ async def test_wrong_passphrases_slow_down_then_lock_the_key_and_the_board_is_to
         await guess(wrong, "That passphrase does not open your key.")
     safeperson.clock.ahead += passphrase_delay(PASSPHRASE_LOCK_AFTER - 1)
     # Locked for the rest of the day that began with the first wrong one.
-    await guess(wrong, "Too many wrong passphrases: your key stays locked for 23h")
+    await guess(wrong, "Too many wrong passphrases: your key stays locked for 23 hours")
 
     # The board hears of it (not the member's own chat), with the command that revokes.
     screen = await board.wait_for_bot_text("Security: Maria (Child Protection Officer)")
@@ -356,7 +356,7 @@ async def test_wrong_passphrases_slow_down_then_lock_the_key_and_the_board_is_to
     assert not any("Security:" in m.text for m in (await officer.screen()).bot_messages)
     # Locked: even the right passphrase is not checked until the day is over.
     safeperson.clock.ahead += timedelta(hours=1)
-    await guess(PASSPHRASE, "your key stays locked for 22h")
+    await guess(PASSPHRASE, "your key stays locked for 22 hours")
     assert CANARY not in "\n".join(m.text for m in (await officer.screen()).bot_messages)
     safeperson.clock.ahead += timedelta(days=1)
     await guess(PASSPHRASE, CANARY)

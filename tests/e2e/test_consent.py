@@ -3,10 +3,12 @@ travel both ways, Done reaches the sender, the export lists it, and the database
 
 from __future__ import annotations
 
+import gettext
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.catalogs import LOCALES_DIR
 from bot.languages import ENDONYMS, LanguageCode
 from bot.staff import PASSPHRASE_FREE_TRIES
 from tests.e2e.conftest import MakePerson
@@ -34,10 +36,22 @@ INTRO_EN = (
     "You can take back your agreement at any time. You do not need to give a reason, "
     "and nobody will ask you why."
 )
+SENT_ONE_EN = (
+    "Sent. Our data-protection contact will act on it by {day} (within {days} day). "
+    "You do not need to do anything else."
+)
 SENT_EN = (
     "Sent. Our data-protection contact will act on it by {day} (within {days} days). "
     "You do not need to do anything else."
 )
+
+
+def translate_counted(language: str, singular: str, plural: str, count: int) -> str:
+    """What the bot should say in that language for a message whose words follow a count."""
+    catalog = gettext.translation("messages", LOCALES_DIR, languages=[language])
+    return catalog.ngettext(singular, plural, count)
+
+
 CHILD_NAME = "Florinel"  # the first name given in the request: never stored readable
 QUESTION = "Does it also cover the group photo from June? question-canary-31d7"
 ANSWER = "Yes, every photo please. answer-canary-c04e"
@@ -111,7 +125,9 @@ async def test_a_parent_withdraws_consent_and_it_is_handled_both_ways(
     said = "\n".join(m.text for m in (await parent.screen()).bot_messages)
     assert translate(language, INTRO_EN) in said
     deadline = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
-    assert translate(language, SENT_EN).format(day=deadline, days=30) in said
+    assert (
+        translate_counted(language, SENT_ONE_EN, SENT_EN, 30).format(day=deadline, days=30) in said
+    )
 
     # The data-protection contact is alerted with the deadline (30 days), facts only.
     screen = await dpo.wait_for_bot_text(f"Consent withdrawn: request {code}")
