@@ -42,7 +42,7 @@ lint: $(INSTALLED)
 
 ## make catalogs: extract the English texts and merge them into every language's catalog
 catalogs: $(INSTALLED)
-	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output --add-comments=Translators: \
 		--project=SafePerson --version=0.1 --copyright-holder="SafePerson contributors" \
 		--msgid-bugs-address="" bot handlers
 	$(BIN)/python -c "from bot.catalogs import update_catalogs; update_catalogs()"

@@ -29,7 +29,9 @@ DIGEST_ROW: Final = 4
 
 def urgency_label(urgency: str) -> str:
     labels: dict[str, str] = {
+        # Translators: Glossary (locales/glossary.toml): the reporter; danger.
         Urgency.IMMEDIATE: _("IMMEDIATE: the reporter may be in danger now"),
+        # Translators: Glossary (locales/glossary.toml): urgent.
         Urgency.URGENT: _("urgent"),
         Urgency.STANDARD: _("standard"),
     }
@@ -55,6 +57,10 @@ class AlertTexts:
 
     def key_locked(self, name: str, role: str, member_id: int, failures: int, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {name} is a staff member's first name, e.g. "Ana". {role} is a staff
+            # role, e.g. "safe person" or "Child Protection Officer" (translated on its own).
+            # {count} is a number, e.g. 3: choose the plural form for it. {member_id} is a number
+            # staff type in the command, kept as is. Glossary (locales/glossary.toml): passphrase.
             return "⚠️ " + ngettext(
                 "Security: {name} ({role}): their key was locked after {count} wrong "
                 "passphrase. If they did not type it, someone else may have their phone or "
@@ -76,19 +82,31 @@ class AlertTexts:
         with self._i18n.context(), self._i18n.use_locale(language):
             activity = self._config.activity(facts.activity) if facts.activity else None
             lines = [
+                # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+                # (locales/glossary.toml): case.
                 "🔔 " + _("New case {code}").format(code=facts.code),
             ]
             if facts.round > 1:
+                # Translators: {round} is which reminder this is, 2 or more.
                 lines.append(_("Not acknowledged yet: reminder {round}.").format(round=facts.round))
             lines += [
+                # Translators: {urgency} is how urgent, e.g. "urgent" or "standard" (translated on
+                # its own). Glossary (locales/glossary.toml): urgent.
                 _("Urgency: {urgency}").format(urgency=urgency_label(facts.urgency)),
+                # Translators: {audience} is who reported, e.g. "a child or young person"
+                # (translated on its own).
                 _("From: {audience}").format(audience=audience_label(facts.audience)),
             ]
             if facts.about_staff:
                 lines.append(_("It concerns someone who works with us."))
             if activity is not None:
+                # Translators: {activity} is the name of one of the organisation's activities, as
+                # configured (e.g. "Football club"), not translated.
                 lines.append(_("Activity: {activity}").format(activity=activity.name))
             lines.append(
+                # Translators: {received} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC".
+                # {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary
+                # (locales/glossary.toml): deadline.
                 _("Received: {received}. Deadline: {deadline}.").format(
                     received=facts.received_at.strftime("%Y-%m-%d %H:%M UTC"),
                     deadline=facts.deadline_at.strftime("%Y-%m-%d %H:%M UTC"),
@@ -111,6 +129,8 @@ class AlertTexts:
             count = len(lines)
             text = [
                 "🔔 "
+                # Translators: {count} is a number, e.g. 3: choose the plural form for it. Glossary
+                # (locales/glossary.toml): code; case.
                 + ngettext(
                     "{count} new case. Tap its code to act on it, or send /cases.",
                     "{count} new cases. Tap a code to act on it, or send /cases.",
@@ -133,6 +153,10 @@ class AlertTexts:
 
     def reminder(self, code: str, time_left: timedelta, deadline: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {left} is the time
+            # left, in words, e.g. "3 hours 5 minutes" (translated on its own). {deadline} is a date
+            # and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary (locales/glossary.toml): case;
+            # deadline.
             return "⏰ " + _(
                 "Case {code}: the report deadline is in {left} ({deadline}). "
                 "Refer it to the authorities, or close it with a reason."
@@ -144,6 +168,9 @@ class AlertTexts:
 
     def breach(self, code: str, deadline: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {deadline} is a
+            # date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary (locales/glossary.toml):
+            # case; deadline.
             return "⚠️ " + _(
                 "Case {code} passed its report deadline ({deadline}) without being referred "
                 "or closed."
@@ -151,6 +178,8 @@ class AlertTexts:
 
     def audit_witness(self, fingerprint: str, day: str, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {day} is a date, e.g. "2026-03-14". {fingerprint} is a long hexadecimal
+            # string, kept exactly.
             return "🔏 " + _(
                 "Audit log fingerprint for {day}: <code>{fingerprint}</code>. Keep this "
                 "message. Later, <code>safeperson audit verify --expect {fingerprint}</code> "
@@ -159,6 +188,8 @@ class AlertTexts:
 
     def taken(self, code: str, taken_by: str, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {name} is a staff
+            # member's first name, e.g. "Ana". Glossary (locales/glossary.toml): case.
             return _("Case {code} was acknowledged by {name}.").format(
                 code=code, name=html.escape(taken_by)
             )
@@ -167,6 +198,7 @@ class AlertTexts:
 def digest_heading(urgency: str) -> str:
     labels = {
         "immediate": _("Immediate"),
+        # Translators: Glossary (locales/glossary.toml): urgent.
         "urgent": _("Urgent"),
         "standard": _("Standard"),
     }
@@ -174,24 +206,33 @@ def digest_heading(urgency: str) -> str:
 
 
 def you_took_it(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+    # (locales/glossary.toml): case.
     return _("You acknowledged case {code}. The others are told.").format(code=code)
 
 
 def already_taken(code: str, name: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {name} is a staff member's
+    # first name, e.g. "Ana". Glossary (locales/glossary.toml): case.
     return _("Case {code} is already acknowledged by {name}.").format(code=code, name=name)
 
 
 def ask_passphrase() -> str:
+    # Translators: Glossary (locales/glossary.toml): passphrase; erase, delete.
     return _("Your key is locked. Send your passphrase; I delete it at once.")
 
 
 def passphrase_wait(wait: timedelta) -> str:
+    # Translators: {wait} is a duration in words, e.g. "15 minutes" (translated on its own).
+    # Glossary (locales/glossary.toml): passphrase.
     return _(
         "Too many wrong passphrases. Please wait {wait} before the next try, then tap Read again."
     ).format(wait=_short_wait(wait))
 
 
 def passphrase_locked_out(wait: timedelta) -> str:
+    # Translators: {wait} is a duration in words, e.g. "15 minutes" (translated on its own).
+    # Glossary (locales/glossary.toml): board; passphrase.
     return _(
         "Too many wrong passphrases: your key stays locked for {wait}, and the board has been "
         "told. If you have forgotten your passphrase, ask to be invited again."
@@ -204,14 +245,17 @@ def _short_wait(wait: timedelta) -> str:
 
 
 def wrong_passphrase() -> str:
+    # Translators: Glossary (locales/glossary.toml): passphrase.
     return _("That passphrase does not open your key. Tap Read to try again.")
 
 
 def not_yours() -> str:
+    # Translators: Glossary (locales/glossary.toml): case.
     return _("This case is not sealed for you.")
 
 
 def locked() -> str:
+    # Translators: Glossary (locales/glossary.toml): passphrase.
     return _("Locked. Your passphrase is needed to read again.")
 
 

@@ -35,6 +35,7 @@ class CaseworkTexts:
         with self._i18n.context(), self._i18n.use_locale(language):
             message = "\n\n".join(
                 (
+                    # Translators: Glossary (locales/glossary.toml): safe person.
                     "💬 " + _("A message from the safe person:"),
                     html.escape(text),
                     _("You can answer here. Tap «Answer»."),
@@ -44,6 +45,8 @@ class CaseworkTexts:
 
     def reporter_answered(self, code: str, language: str) -> tuple[str, Buttons]:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+            # (locales/glossary.toml): case; the reporter.
             text = "✉️ " + _("Case {code}: the reporter wrote more. Tap Read to see it.").format(
                 code=code
             )
@@ -67,6 +70,7 @@ def close_reason_label(reason: str) -> str:
         "no_concern": _("No safeguarding concern"),
         "handled_internally": _("Handled within the organisation"),
         "handed_over": _("Handed over to the authorities"),
+        # Translators: Glossary (locales/glossary.toml): case.
         "duplicate": _("Duplicate of another case"),
         "other": _("Another reason (write it)"),
     }
@@ -84,23 +88,38 @@ def step_label(step: CaseStatus) -> str:
 
 def card(facts: CaseCard, config: OrganisationConfig) -> str:
     lines = [
+        # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+        # (locales/glossary.toml): case.
         "📁 " + _("Case {code}").format(code=facts.code),
+        # Translators: {urgency} is how urgent, e.g. "urgent" or "standard" (translated on its own).
+        # Glossary (locales/glossary.toml): urgent.
         _("Urgency: {urgency}").format(urgency=urgency_label(facts.urgency)),
+        # Translators: {audience} is who reported, e.g. "a child or young person" (translated on its
+        # own).
         _("From: {audience}").format(audience=audience_label(facts.audience)),
     ]
     activity = config.activity(facts.activity) if facts.activity else None
     if activity is not None:
+        # Translators: {activity} is the name of one of the organisation's activities, as configured
+        # (e.g. "Football club"), not translated.
         lines.append(_("Activity: {activity}").format(activity=html.escape(activity.name)))
+    # Translators: {status} is a status, e.g. "acknowledged" for a case or "received" for a request
+    # (translated on its own).
     lines.append(_("Status: {status}").format(status=status_label(facts.status)))
     if facts.acknowledged_by is not None:
+        # Translators: {name} is a staff member's first name, e.g. "Ana".
         lines.append(_("Acknowledged by {name}.").format(name=html.escape(facts.acknowledged_by)))
     if facts.referred_to is not None and facts.referred_at is not None:
         lines.append(
+            # Translators: {authority} is the authority the case went to, e.g. "Police" or a name
+            # staff typed. {when} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC".
             _("Referred to {authority} on {when}.").format(
                 authority=html.escape(facts.referred_to), when=when(facts.referred_at)
             )
         )
     if facts.closed_reason is not None:
+        # Translators: {reason} is why the case was closed, e.g. "No safeguarding concern"
+        # (translated on its own).
         lines.append(_("Closed: {reason}.").format(reason=close_reason_label(facts.closed_reason)))
     lines.append(deadline_line(facts))
     return "\n".join(lines)
@@ -108,11 +127,17 @@ def card(facts: CaseCard, config: OrganisationConfig) -> str:
 
 def deadline_line(facts: CaseCard) -> str:
     if facts.time_left is None:
+        # Translators: Glossary (locales/glossary.toml): deadline.
         return _("Report deadline met.")
     if facts.time_left.total_seconds() <= 0:
+        # Translators: {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary
+        # (locales/glossary.toml): deadline.
         return "⚠️ " + _("Report deadline passed: {deadline}.").format(
             deadline=when(facts.deadline_at)
         )
+    # Translators: {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". {left} is the
+    # time left, in words, e.g. "3 hours 5 minutes" (translated on its own). Glossary
+    # (locales/glossary.toml): deadline.
     return _("Report deadline: {deadline} (in {left}).").format(
         deadline=when(facts.deadline_at), left=duration(facts.time_left)
     )
@@ -120,10 +145,14 @@ def deadline_line(facts: CaseCard) -> str:
 
 def list_line(facts: CaseCard) -> str:
     if facts.time_left is None:
+        # Translators: Glossary (locales/glossary.toml): deadline.
         deadline = _("deadline met")
     elif facts.time_left.total_seconds() <= 0:
+        # Translators: Glossary (locales/glossary.toml): deadline.
         deadline = "⚠️ " + _("deadline passed")
     else:
+        # Translators: {left} is the time left, in words, e.g. "3 hours 5 minutes" (translated on
+        # its own).
         deadline = _("{left} left").format(left=duration(facts.time_left))
     return f"<b>{facts.code}</b> · {urgency_label(facts.urgency)} · " + (
         f"{status_label(facts.status)} · {deadline}"
@@ -132,11 +161,15 @@ def list_line(facts: CaseCard) -> str:
 
 def open_cases(count: int) -> str:
     if count == 0:
+        # Translators: Glossary (locales/glossary.toml): case.
         return _("No open cases for you.")
+    # Translators: {count} is a number, e.g. 3: choose the plural form for it. Glossary
+    # (locales/glossary.toml): case.
     return _("Open cases for you: {count}. Tap one to act on it.").format(count=count)
 
 
 def more_cases(count: int) -> str:
+    # Translators: {count} is a number, e.g. 3: choose the plural form for it.
     return ngettext("…and {count} more.", "…and {count} more.", count).format(count=count)
 
 
@@ -149,6 +182,7 @@ def note_label() -> str:
 
 
 def ask_reply() -> str:
+    # Translators: Glossary (locales/glossary.toml): safe person; the reporter.
     return _(
         "Write your reply. The reporter sees it as from «the safe person», never your name. "
         "Or /cancel."
@@ -156,10 +190,14 @@ def ask_reply() -> str:
 
 
 def reply_sent(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+    # (locales/glossary.toml): case; the reporter.
     return _("Sent to the reporter of case {code}.").format(code=code)
 
 
 def reply_kept(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+    # (locales/glossary.toml): case; the reporter.
     return _(
         "The reporter of case {code} asked not to be written to here. Your reply is sealed in "
         "the case; they see it if they check with /status."
@@ -171,6 +209,7 @@ def step_cancelled() -> str:
 
 
 def too_long(limit: int) -> str:
+    # Translators: {limit} is the largest number of characters allowed, e.g. 4000.
     return ngettext(
         "That is too long. Please keep it under {limit} character.",
         "That is too long. Please keep it under {limit} characters.",
@@ -183,24 +222,33 @@ def text_only() -> str:
 
 
 def ask_note() -> str:
+    # Translators: Glossary (locales/glossary.toml): case.
     return _("Write the note. It is sealed: only this case's readers can open it. Or /cancel.")
 
 
 def note_saved(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+    # (locales/glossary.toml): case.
     return _("Note sealed into case {code}.").format(code=code)
 
 
 def moved(code: str, status: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {status} is a status, e.g.
+    # "acknowledged" or "referred" (translated on its own). Glossary (locales/glossary.toml): case.
     return _("Case {code}: {status}.").format(code=code, status=status_label(status))
 
 
 def not_now(code: str, status: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {status} is a case status,
+    # e.g. "closed" (translated on its own). Glossary (locales/glossary.toml): case.
     return _("Case {code} is already {status}: nothing changed.").format(
         code=code, status=status_label(status)
     )
 
 
 def acknowledge_first(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+    # (locales/glossary.toml): case.
     return _("Acknowledge case {code} first.").format(code=code)
 
 
@@ -220,6 +268,7 @@ def now_label() -> str:
 
 
 def when_not_understood() -> str:
+    # Translators: Glossary (locales/glossary.toml): case.
     return _(
         "I could not read that time, or it is in the future or before the case came in. "
         "For example: 2026-03-14 09:30."
@@ -227,8 +276,10 @@ def when_not_understood() -> str:
 
 
 def ask_close_reason() -> str:
+    # Translators: Glossary (locales/glossary.toml): case.
     return _("Why is the case closed?")
 
 
 def ask_close_note() -> str:
+    # Translators: Glossary (locales/glossary.toml): case.
     return _("Write the reason. It is sealed into the case.")

@@ -30,10 +30,12 @@ def day(moment: datetime) -> str:
 
 
 def start_label() -> str:
+    # Translators: Glossary (locales/glossary.toml): agreement (consent); take back (withdraw).
     return _("Take back my agreement (photos, videos, data)")
 
 
 def intro() -> str:
+    # Translators: Glossary (locales/glossary.toml): agreement (consent); take back (withdraw).
     return _(
         "You can take back your agreement at any time. You do not need to give a reason, "
         "and nobody will ask you why."
@@ -51,6 +53,7 @@ def who_label(requester: str) -> str:
 
 
 def ask_scopes() -> str:
+    # Translators: Glossary (locales/glossary.toml): agreement (consent); take back (withdraw).
     return _("What do you take back your agreement for? Tap all that apply, then «Next».")
 
 
@@ -102,6 +105,7 @@ def all_activities() -> str:
 
 
 def ask_erase() -> str:
+    # Translators: Glossary (locales/glossary.toml): erase, delete.
     return _("Should we also delete the data we have already collected?")
 
 
@@ -136,12 +140,20 @@ def confirm(
 ) -> str:
     lines = [
         _("Please check:"),
+        # Translators: {scopes} is what the agreement is taken back for, a list such as "Photos,
+        # Videos" (translated on their own). Glossary (locales/glossary.toml): take back (withdraw).
         _("Take back: {scopes}").format(scopes=scopes_line(scopes)),
+        # Translators: {name} is the first name the person gave, e.g. "Ana".
         _("First name: {name}").format(name=html.escape(first_name)),
+        # Translators: {activity} is the name of one of the organisation's activities, as configured
+        # (e.g. "Football club"), not translated.
         _("Activity: {activity}").format(activity=html.escape(activity_name(activity, config))),
+        # Translators: {answer} is "Yes" or "No", translated on their own. Glossary
+        # (locales/glossary.toml): erase, delete.
         _("Delete the data already collected: {answer}").format(answer=yes_or_no(erase)),
     ]
     if take_down is not None:
+        # Translators: {answer} is "Yes" or "No", translated on their own.
         lines.append(_("Take down what is published: {answer}").format(answer=yes_or_no(take_down)))
     lines += ["", _("No reason is needed. Send it now?")]
     return "\n".join(lines)
@@ -152,14 +164,18 @@ def send() -> str:
 
 
 def delete_request() -> str:
+    # Translators: Glossary (locales/glossary.toml): erase, delete.
     return _("Delete it")
 
 
 def request_deleted() -> str:
+    # Translators: Glossary (locales/glossary.toml): erase, delete.
     return _("Deleted. Nothing was sent.")
 
 
 def sent(deadline: datetime, days: int) -> str:
+    # Translators: {day} is a date, e.g. "2026-03-14". {days} is a number of days, e.g. 30: choose
+    # the plural form for it. Glossary (locales/glossary.toml): data-protection contact.
     return ngettext(
         "Sent. Our data-protection contact will act on it by {day} (within {days} day). "
         "You do not need to do anything else.",
@@ -170,6 +186,9 @@ def sent(deadline: datetime, days: int) -> str:
 
 
 def reference(code: str, secret: str) -> str:
+    # Translators: {code} is the reporter's code (6 letters and digits, e.g. "K7Q2MX"), kept
+    # exactly. {secret} is the reporter's secret word (8 letters), kept exactly. Glossary
+    # (locales/glossary.toml): secret word.
     return _(
         "Your reference: <b>{code}</b>\nYour secret word: <b>{secret}</b>\n"
         "With /status you can see how it is going and answer questions."
@@ -180,15 +199,21 @@ def status(code: str, status: str, deadline: datetime | None) -> str:
     if status == "done":
         text = _("done. What you asked for has been carried out.")
     else:
+        # Translators: {day} is a date, e.g. "2026-03-14". Glossary (locales/glossary.toml):
+        # data-protection contact.
         text = _("received. Our data-protection contact will act on it by {day}.").format(
             day=day(deadline) if deadline is not None else "?"
         )
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {status} is the rest of the
+    # sentence, e.g. "done. What you asked for has been carried out." (translated on its own).
     return _("Request {code}: {status}").format(code=code, status=text)
 
 
 def question_in_status(text: str, written_at: datetime) -> str:
     return "\n\n".join(
         (
+            # Translators: {day} is a date, e.g. "2026-03-14". Glossary (locales/glossary.toml):
+            # data-protection contact.
             "❓ " + _("The data-protection contact asked on {day}:").format(day=day(written_at)),
             html.escape(text),
         )
@@ -226,6 +251,8 @@ def staff_buttons(code: str) -> Buttons:
 
 
 def open_requests(count: int) -> str:
+    # Translators: {count} is a number, e.g. 3: choose the plural form for it. Glossary
+    # (locales/glossary.toml): agreement (consent).
     return ngettext(
         "Open consent request for you: {count}.",
         "Open consent requests for you: {count}.",
@@ -234,20 +261,26 @@ def open_requests(count: int) -> str:
 
 
 def open_request(code: str, deadline: datetime) -> str:
+    # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly. {deadline} is a
+    # date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary (locales/glossary.toml): agreement
+    # (consent); deadline.
     return "🛡 " + _("Consent request {code}. Deadline: {deadline}.").format(
         code=code, deadline=when(deadline)
     )
 
 
 def marked_done(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly.
     return _("Request {code} is done. The person who asked is told.").format(code=code)
 
 
 def already_done(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly.
     return _("Request {code} is already done: nothing changed.").format(code=code)
 
 
 def ask_question() -> str:
+    # Translators: Glossary (locales/glossary.toml): data-protection contact.
     return _(
         "Write your question. The person who asked sees it as from «the data-protection "
         "contact», without your name."
@@ -255,10 +288,12 @@ def ask_question() -> str:
 
 
 def question_sent(code: str) -> str:
+    # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly.
     return _("Question sent for request {code}.").format(code=code)
 
 
 def too_long(limit: int) -> str:
+    # Translators: {limit} is the largest number of characters allowed, e.g. 4000.
     return ngettext(
         "That is too long: please keep it under {limit} character.",
         "That is too long: please keep it under {limit} characters.",
@@ -273,20 +308,35 @@ def write_as_text() -> str:
 def opened(request: Withdrawal, deadline: datetime, config: OrganisationConfig) -> list[str]:
     """A request as its reader sees it after Read."""
     lines = [
+        # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly. Glossary
+        # (locales/glossary.toml): agreement (consent).
         "🛡 " + _("Consent request {code}").format(code=request.code),
+        # Translators: {status} is a status, e.g. "acknowledged" for a case or "received" for a
+        # request (translated on its own).
         _("Status: {status}").format(
             status=_("done") if request.status == "done" else _("received")
         ),
+        # Translators: {received} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". {deadline}
+        # is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary (locales/glossary.toml):
+        # deadline.
         _("Received: {received}. Deadline: {deadline}.").format(
             received=when(request.received_at), deadline=when(deadline)
         ),
         "",
+        # Translators: {scopes} is what the agreement is taken back for, a list such as "Photos,
+        # Videos" (translated on their own). Glossary (locales/glossary.toml): take back (withdraw).
         "<b>" + _("Takes back: {scopes}").format(scopes=scopes_line(request.scopes)) + "</b>",
+        # Translators: {name} is the first name the person gave, e.g. "Ana".
         _("First name: {name}").format(name=html.escape(request.first_name)),
+        # Translators: {activity} is the name of one of the organisation's activities, as configured
+        # (e.g. "Football club"), not translated.
         _("Activity: {activity}").format(
             activity=html.escape(activity_name(request.activity, config))
         ),
+        # Translators: {answer} is "Yes" or "No", translated on their own. Glossary
+        # (locales/glossary.toml): erase, delete.
         _("Delete the data already collected: {answer}").format(answer=yes_or_no(request.erase)),
+        # Translators: {answer} is "Yes" or "No", translated on their own.
         _("Take down what is published: {answer}").format(answer=yes_or_no(request.take_down)),
     ]
     return lines
@@ -294,6 +344,7 @@ def opened(request: Withdrawal, deadline: datetime, config: OrganisationConfig) 
 
 def later_heading(kind: str, author: str | None) -> str:
     if kind == "question":
+        # Translators: {name} is a staff member's first name, e.g. "Ana".
         return _("{name} asked").format(name=html.escape(author or "?"))
     if kind == "follow_up":
         return _("The person who asked answered")
@@ -312,18 +363,30 @@ class ConsentTexts:
     ) -> tuple[str, Buttons]:
         with self._i18n.context(), self._i18n.use_locale(language):
             lines = [
+                # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly.
+                # Glossary (locales/glossary.toml): agreement (consent); take back (withdraw).
                 "🛡 " + _("Consent withdrawn: request {code}").format(code=code),
+                # Translators: {audience} is who reported, e.g. "a child or young person"
+                # (translated on its own).
                 _("From: {audience}").format(audience=audience_label(requester)),
+                # Translators: {activity} is the name of one of the organisation's activities, as
+                # configured (e.g. "Football club"), not translated.
                 _("Activity: {activity}").format(
                     activity=html.escape(activity_name(activity, self._config))
                 ),
+                # Translators: {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC".
+                # Glossary (locales/glossary.toml): deadline.
                 _("Deadline: {deadline}.").format(deadline=when(deadline)),
+                # Translators: Glossary (locales/glossary.toml): take back (withdraw).
                 _("Tap Read to see what is taken back."),
             ]
             return "\n".join(lines), staff_buttons(code)
 
     def reminder(self, code: str, deadline: datetime, language: str) -> tuple[str, Buttons]:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly.
+            # {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary
+            # (locales/glossary.toml): agreement (consent); deadline.
             text = "⏰ " + _(
                 "Consent request {code} is not done yet. Deadline: {deadline}."
             ).format(code=code, deadline=when(deadline))
@@ -331,6 +394,9 @@ class ConsentTexts:
 
     def breach(self, code: str, deadline: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly.
+            # {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary
+            # (locales/glossary.toml): agreement (consent); deadline.
             return "⚠️ " + _(
                 "Consent request {code} passed its deadline ({deadline}) and is not done."
             ).format(code=code, deadline=when(deadline))
@@ -340,6 +406,8 @@ class ConsentTexts:
             message = "\n\n".join(
                 (
                     "❓ "
+                    # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly.
+                    # Glossary (locales/glossary.toml): data-protection contact.
                     + _(
                         "A question from our data-protection contact about your request {code}:"
                     ).format(code=code),
@@ -351,12 +419,15 @@ class ConsentTexts:
 
     def done(self, code: str, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly.
             return "✅ " + _(
                 "Your request {code} is done. What you asked for has been carried out."
             ).format(code=code)
 
     def answered(self, code: str, language: str) -> tuple[str, Buttons]:
         with self._i18n.context(), self._i18n.use_locale(language):
+            # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly. Glossary
+            # (locales/glossary.toml): agreement (consent).
             text = "✉️ " + _(
                 "Consent request {code}: the person who asked answered. Tap Read to see it."
             ).format(code=code)

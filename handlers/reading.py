@@ -53,8 +53,12 @@ def _later(entry: LaterEntry) -> str:
     moment = entry.written_at.strftime("%Y-%m-%d %H:%M UTC")
     name = html.escape(entry.author or "?")
     heading = {
+        # Translators: Glossary (locales/glossary.toml): the reporter.
         "follow_up": lambda: _("The reporter added"),
+        # Translators: {name} is a staff member's first name, e.g. "Ana". Glossary
+        # (locales/glossary.toml): safe person.
         "reply": lambda: _("{name} replied as «the safe person»").format(name=name),
+        # Translators: {name} is a staff member's first name, e.g. "Ana".
         "note": lambda: _("Note by {name}").format(name=name),
     }.get(entry.kind, lambda: entry.kind)()
     return f"<i>{moment} · {heading}</i>\n{html.escape(entry.text)}"
@@ -74,8 +78,14 @@ def render_concern(report: OpenedReport, config: OrganisationConfig) -> list[str
     case = report.case
     audience = cast(Audience, case.audience)
     lines = [
+        # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+        # (locales/glossary.toml): case.
         "📄 " + _("Case {code}").format(code=case.code),
+        # Translators: {urgency} is how urgent, e.g. "urgent" or "standard" (translated on its own).
+        # Glossary (locales/glossary.toml): urgent.
         _("Urgency: {urgency}").format(urgency=alert_texts.urgency_label(case.urgency)),
+        # Translators: {audience} is who reported, e.g. "a child or young person" (translated on its
+        # own).
         _("From: {audience}").format(audience=alert_texts.audience_label(case.audience)),
     ]
     if report.language is not None and is_supported(report.language):

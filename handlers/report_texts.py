@@ -20,37 +20,46 @@ from handlers.texts import duration
 Text = Callable[[], str]
 
 _CHILD_QUESTIONS: dict[str, Text] = {
+    # Translators: Glossary (locales/glossary.toml): safe right now (out of danger).
     "safe_now": lambda: _("Are you safe right now?"),
+    # Translators: Glossary (locales/glossary.toml): voice message.
     "story": lambda: _(
         "What happened? You can write or send a voice message. "
         "When you have told everything, tap «That's all»."
     ),
     "first_name": lambda: _("What is your first name? You do not have to say it."),
+    # Translators: Glossary (locales/glossary.toml): person in charge of safety.
     "about_staff": lambda: _(
         "Is this about a grown-up from our team? "
         "If it is about the person in charge of safety, tap the last button. "
         "Then that person will not see it."
     ),
+    # Translators: Glossary (locales/glossary.toml): safe person.
     "wants_reply": lambda: _("Do you want a safe person to write back to you here?"),
 }
 
 _ADULT_QUESTIONS: dict[str, Text] = {
+    # Translators: Glossary (locales/glossary.toml): voice message.
     "story": lambda: _(
         "What is your concern? You can write or send voice messages. "
         "Tap «That's all» when you have finished."
     ),
+    # Translators: Glossary (locales/glossary.toml): danger.
     "in_danger": lambda: _("Is the child in danger right now?"),
     "authorities_know": lambda: _("Do the police or child protection services already know?"),
+    # Translators: Glossary (locales/glossary.toml): Child Protection Officer; board.
     "about_staff": lambda: _(
         "Is the concern about someone who works or volunteers with us? "
         "If it is about the Child Protection Officer, only the board will see it."
     ),
+    # Translators: Glossary (locales/glossary.toml): safe person.
     "wants_reply": lambda: _("May a safe person write back to you here?"),
 }
 
 _STAFF_QUESTIONS: dict[str, Text] = {
     **_ADULT_QUESTIONS,
     "how_learned": lambda: _("How did you learn about it?"),
+    # Translators: Glossary (locales/glossary.toml): voice message.
     "story": lambda: _("What happened? Write or send voice messages, then tap «That's all»."),
     "when": lambda: _("When did it happen, or when did you learn about it?"),
     "where": lambda: _("Where did it happen?"),
@@ -64,7 +73,9 @@ _STAFF_QUESTIONS: dict[str, Text] = {
 }
 
 _OPTIONS: dict[tuple[str, str], Text] = {
+    # Translators: Glossary (locales/glossary.toml): safe right now (out of danger).
     ("safe_now", "yes"): lambda: _("Yes, I am safe"),
+    # Translators: Glossary (locales/glossary.toml): safe right now (out of danger).
     ("safe_now", "no"): lambda: _("No, I am not safe"),
     ("in_danger", "yes"): lambda: _("Yes"),
     ("in_danger", "no"): lambda: _("No"),
@@ -84,12 +95,14 @@ _OPTIONS: dict[tuple[str, str], Text] = {
 _CHILD_OPTIONS: dict[tuple[str, str], Text] = {
     ("about_staff", "no"): lambda: _("No, or I am not sure"),
     ("about_staff", "yes"): lambda: _("Yes"),
+    # Translators: Glossary (locales/glossary.toml): person in charge of safety.
     ("about_staff", "officer"): lambda: _("Yes, the person in charge of safety"),
 }
 
 _ADULT_OPTIONS: dict[tuple[str, str], Text] = {
     ("about_staff", "no"): lambda: _("No"),
     ("about_staff", "yes"): lambda: _("Yes"),
+    # Translators: Glossary (locales/glossary.toml): Child Protection Officer.
     ("about_staff", "officer"): lambda: _("Yes, the Child Protection Officer"),
 }
 
@@ -105,6 +118,7 @@ def option(audience: Audience, key: str, value: str) -> str:
 
 
 def staff_intro() -> str:
+    # Translators: Glossary (locales/glossary.toml): Child Protection Officer.
     return _(
         "The mandatory report. Every concern must reach the Child Protection Officer "
         "within 24 hours of you becoming aware of it. It takes a few minutes."
@@ -136,14 +150,17 @@ def too_much() -> str:
 
 
 def voice_too_big() -> str:
+    # Translators: Glossary (locales/glossary.toml): voice message.
     return _("That voice message is too big for me. Please send a shorter one, or write it.")
 
 
 def voice_not_fetched() -> str:
+    # Translators: Glossary (locales/glossary.toml): voice message.
     return _("I could not get your voice message. Please send it again, or write it.")
 
 
 def voices_lost(count: int) -> str:
+    # Translators: Glossary (locales/glossary.toml): voice message.
     return ngettext(
         "I could not keep a voice message you sent, so your report went without it. "
         "You can send it in a new report.",
@@ -154,14 +171,18 @@ def voices_lost(count: int) -> str:
 
 
 def tell_something_first() -> str:
+    # Translators: Glossary (locales/glossary.toml): voice message.
     return _("Please write or send a voice message first.")
 
 
 def confirm(audience: Audience, messages: int, voices: int) -> str:
+    # Translators: {messages} is a number of written messages, e.g. 2. {voices} is a number of voice
+    # messages, e.g. 1. Glossary (locales/glossary.toml): voice message.
     summary = _("Messages: {messages}. Voice messages: {voices}.").format(
         messages=messages, voices=voices
     )
     if audience == "child":
+        # Translators: Glossary (locales/glossary.toml): safe person.
         return "\n\n".join((summary, _("Shall I send it to the safe person now?")))
     return "\n\n".join((summary, _("Send this report now?")))
 
@@ -171,10 +192,12 @@ def send() -> str:
 
 
 def delete_draft() -> str:
+    # Translators: Glossary (locales/glossary.toml): erase, delete.
     return _("Delete it")
 
 
 def draft_deleted() -> str:
+    # Translators: Glossary (locales/glossary.toml): erase, delete.
     return _("Deleted. Nothing was sent.")
 
 
@@ -182,17 +205,26 @@ def submitted(audience: Audience, within: timedelta, wants_reply: bool) -> str:
     if audience == "child":
         lines = [_("Thank you for telling us. You did the right thing. It is not your fault.")]
         lines.append(
+            # Translators: {time} is a duration in words, e.g. "24 hours" (translated on its own).
+            # Glossary (locales/glossary.toml): safe person.
             _("A safe person will read it and write back to you here within {time}.")
             if wants_reply
+            # Translators: {time} is a duration in words, e.g. "24 hours" (translated on its own).
+            # Glossary (locales/glossary.toml): safe person.
             else _("A safe person will read it within {time}.")
         )
     else:
         lines = [_("Thank you. Your report was received.")]
+        # Translators: {time} is a duration in words, e.g. "24 hours" (translated on its own).
+        # Glossary (locales/glossary.toml): safe person.
         lines.append(_("A safe person will act on it within {time}."))
     return "\n\n".join(line.format(time=duration(within)) for line in lines)
 
 
 def receipt(code: str, secret: str) -> str:
+    # Translators: {code} is the reporter's code (6 letters and digits, e.g. "K7Q2MX"), kept
+    # exactly. {secret} is the reporter's secret word (8 letters), kept exactly. Glossary
+    # (locales/glossary.toml): secret word; code.
     return _(
         "Your code: <b>{code}</b>\nYour secret word: <b>{secret}</b>\n"
         "Keep them safe. With /status you can come back, read answers and add more."
@@ -200,14 +232,17 @@ def receipt(code: str, secret: str) -> str:
 
 
 def received_at(moment: str) -> str:
+    # Translators: {time} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC".
     return _("Report received at {time}.").format(time=moment)
 
 
 def erase_button() -> str:
+    # Translators: Glossary (locales/glossary.toml): erase, delete.
     return _("Erase this chat from my phone")
 
 
 def erased() -> str:
+    # Translators: Glossary (locales/glossary.toml): erase, delete.
     return _("Erased.")
 
 
@@ -219,18 +254,22 @@ def nobody_to_read() -> str:
 
 
 def ask_code() -> str:
+    # Translators: Glossary (locales/glossary.toml): code.
     return _("Please send your code.")
 
 
 def ask_secret() -> str:
+    # Translators: Glossary (locales/glossary.toml): secret word; erase, delete.
     return _("Now send your secret word. I will delete it from the chat at once.")
 
 
 def no_match() -> str:
+    # Translators: Glossary (locales/glossary.toml): secret word; code.
     return _("That code and secret word do not match. Please check them and try again.")
 
 
 def too_many_tries(minutes: int) -> str:
+    # Translators: {minutes} is a number of minutes, e.g. 15.
     return ngettext(
         "Too many tries. Please wait {minutes} minute and try again.",
         "Too many tries. Please wait {minutes} minutes and try again.",
@@ -240,13 +279,19 @@ def too_many_tries(minutes: int) -> str:
 
 def case_status(code: str, status: str) -> str:
     states: dict[str, Text] = {
+        # Translators: Glossary (locales/glossary.toml): safe person.
         CaseStatus.AWAITING_ALERT: lambda: _("Received. A safe person will read it soon."),
+        # Translators: Glossary (locales/glossary.toml): safe person.
         CaseStatus.ALERTED: lambda: _("Received. A safe person will read it soon."),
+        # Translators: Glossary (locales/glossary.toml): safe person.
         CaseStatus.CLOSED: lambda: _(
             "A safe person has finished working on it. You can always write to us again."
         ),
     }
+    # Translators: Glossary (locales/glossary.toml): safe person.
     text = states.get(status, lambda: _("A safe person is working on it."))()
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {status} is a status, e.g.
+    # "acknowledged" or "referred" (translated on its own). Glossary (locales/glossary.toml): case.
     return _("Case {code}: {status}").format(code=code, status=text)
 
 
@@ -254,6 +299,8 @@ def reply_from_safe_person(text: str, written_at: datetime) -> str:
     return "\n\n".join(
         (
             "💬 "
+            # Translators: {day} is a date, e.g. "2026-03-14". Glossary (locales/glossary.toml):
+            # safe person.
             + _("The safe person wrote on {day}:").format(day=written_at.strftime("%Y-%m-%d")),
             html.escape(text),
         )
@@ -265,10 +312,12 @@ def add_more() -> str:
 
 
 def adding() -> str:
+    # Translators: Glossary (locales/glossary.toml): voice message.
     return _("Write or send a voice message. Tap «That's all» when you have finished.")
 
 
 def added() -> str:
+    # Translators: Glossary (locales/glossary.toml): case.
     return _("Added to your case. Thank you.")
 
 

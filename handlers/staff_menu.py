@@ -20,6 +20,7 @@ STAFF_COMMANDS: Final = ("cases", "lock", "language", "help")
 
 def command_description(name: str) -> str:
     descriptions = {
+        # Translators: Glossary (locales/glossary.toml): case.
         "cases": _("Your open cases"),
         "lock": _("Lock your key now"),
         "language": _("Change the language"),
@@ -32,16 +33,25 @@ def staff_help() -> str:
     return "\n".join(
         (
             _("For staff:"),
+            # Translators: {acknowledge} is the label of the "Acknowledge" button, translated on its
+            # own. {read} is the label of the "Read" button, translated on its own. Glossary
+            # (locales/glossary.toml): case.
             _(
                 "A new case comes as an alert: tap «{acknowledge}», then «{read}» to open it."
             ).format(acknowledge=alert_texts.acknowledge_label(), read=alert_texts.read_label()),
+            # Translators: {read} is the label of the "Read" button, translated on its own. Glossary
+            # (locales/glossary.toml): passphrase.
             _("«{read}» asks for your passphrase; /lock makes the bot forget your key.").format(
                 read=alert_texts.read_label()
             ),
+            # Translators: {reply} is the label of the "Reply" button, translated on its own. {note}
+            # is the label of the "Note" button, translated on its own. Glossary
+            # (locales/glossary.toml): case; the reporter.
             _(
                 "On a case card: «{reply}» to the reporter, «{note}» for the file, "
                 "and the next step."
             ).format(reply=casework_texts.reply_label(), note=casework_texts.note_label()),
+            # Translators: Glossary (locales/glossary.toml): case.
             _("/cancel while writing goes back to the case card."),
             *(f"/{name} – {command_description(name)}" for name in STAFF_COMMANDS),
         )

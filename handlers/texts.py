@@ -18,18 +18,22 @@ from bot.helplines import Helpline, HelplineKind
 
 
 def days(count: int) -> str:
+    # Translators: {count} is a number, e.g. 3: choose the plural form for it.
     return ngettext("{count} day", "{count} days", count).format(count=count)
 
 
 def hours(count: int) -> str:
+    # Translators: {count} is a number, e.g. 3: choose the plural form for it.
     return ngettext("{count} hour", "{count} hours", count).format(count=count)
 
 
 def minutes(count: int) -> str:
+    # Translators: {count} is a number, e.g. 3: choose the plural form for it.
     return ngettext("{count} minute", "{count} minutes", count).format(count=count)
 
 
 def seconds(count: int) -> str:
+    # Translators: {count} is a number, e.g. 3: choose the plural form for it.
     return ngettext("{count} second", "{count} seconds", count).format(count=count)
 
 
@@ -49,13 +53,17 @@ def duration(value: timedelta, *, with_seconds: bool = False) -> str:
     if len(parts) == 1:
         return parts[0]
     # Some languages join the two with a word ("1 zi și 2 ore"); English does not.
+    # Translators: {larger} is the larger part of a duration, e.g. "1 day". {smaller} is the smaller
+    # part, e.g. "2 hours" (join them as your language does, e.g. with "and").
     return _("{larger} {smaller}").format(larger=parts[0], smaller=parts[1])
 
 
 def helpline_label(kind: HelplineKind) -> str:
     labels: dict[HelplineKind, str] = {
         "emergency": _("Emergency"),
+        # Translators: Glossary (locales/glossary.toml): helpline.
         "child_abuse": _("Child abuse line, day and night"),
+        # Translators: Glossary (locales/glossary.toml): helpline.
         "child_helpline": _("Helpline for children, free"),
         "police": _("Police"),
         "ambulance": _("Ambulance"),
@@ -64,6 +72,7 @@ def helpline_label(kind: HelplineKind) -> str:
 
 
 def help_numbers(helplines: tuple[Helpline, ...]) -> str:
+    # Translators: Glossary (locales/glossary.toml): danger.
     lines = [_("If you are in danger right now, call:")]
     lines += [f"📞 <b>{h.number}</b> — {helpline_label(h.kind)}" for h in helplines]
     return "\n".join(lines)
@@ -74,13 +83,18 @@ def choose_language() -> str:
 
 
 def language_chosen(endonym: str) -> str:
+    # Translators: {language} is the name of a language in itself, e.g. "Română", "Shqip", "Romani
+    # čhib".
     return _("Language: {language}").format(language=endonym)
 
 
 def welcome(organisation: str) -> str:
     return "\n\n".join(
         (
+            # Translators: Glossary (locales/glossary.toml): safe right now (out of danger).
             _("Hello! This is a safe place to tell us about anything that worries you."),
+            # Translators: {organisation} is the organisation's name, e.g. "Clubul Sportiv
+            # Speranța". Glossary (locales/glossary.toml): safe person.
             _(
                 "A safe person from {organisation} reads what you send here. "
                 "You do not have to tell us your name."
@@ -121,7 +135,9 @@ def command_description(name: str) -> str:
         "help": _("How this chat works"),
         "report": _("Tell us about a worry"),
         "status": _("Come back to your report"),
+        # Translators: Glossary (locales/glossary.toml): agreement (consent); take back (withdraw).
         "consent": _("Take back your agreement (photos, videos, data)"),
+        # Translators: Glossary (locales/glossary.toml): erase, delete.
         "erase": _("Erase this chat from my phone"),
         "language": _("Change the language"),
         "cancel": _("Stop and forget what you started"),
@@ -143,6 +159,7 @@ def cancelled() -> str:
 
 
 def only_text_or_voice() -> str:
+    # Translators: Glossary (locales/glossary.toml): voice message.
     return _("I can only read text and voice messages here.")
 
 
