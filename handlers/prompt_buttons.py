@@ -65,9 +65,24 @@ class PlayButtons(BaseRequestMiddleware):
     def __init__(self, prompts: VoicePrompts, config: OrganisationConfig) -> None:
         self._prompts = prompts
         self._config = config
+        # Each language's prompt texts, rendered once: every message the bot sends is looked
+        # up here, and the catalogs and the organisation's config do not change while it runs.
+        self._texts: dict[str, dict[str, PromptKey]] = {}
 
-    def _recognise(self, text: str) -> PromptKey | None:
-        return next((key for key in PromptKey if prompt_text(key, self._config) == text), None)
+    def _recognise(self, text: str, language: str) -> PromptKey | None:
+        texts = self._texts.get(language)
+        if texts is None:
+            texts = {prompt_text(key, self._config): key for key in PromptKey}
+            self._texts[language] = texts
+        return texts.get(text)
+
+    async def _with_button(self, method: SendMessage, language: str) -> SendMessage | None:
+        """The message with 🔊, or None if it is not a recorded prompt in `language`."""
+        key = self._recognise(method.text, language)
+        if key is None or key not in await self._prompts.recorded_keys(language):
+            return None
+        markup = with_play_button(method.reply_markup, language, key)
+        return None if markup is None else method.model_copy(update={"reply_markup": markup})
 
     async def __call__(
         self,
@@ -79,14 +94,7 @@ class PlayButtons(BaseRequestMiddleware):
         # what was collected then, buttons included.
         i18n = I18n.get_current(no_error=True)
         if i18n is not None and isinstance(method, SendMessage):
-            key = self._recognise(method.text)
-            if key is not None:
-                language = i18n.current_locale
-                if key in await self._prompts.recorded_keys(language):
-                    markup = with_play_button(method.reply_markup, language, key)
-                    if markup is not None:
-                        with_button = method.model_copy(update={"reply_markup": markup})
-                        return await make_request(
-                            bot, cast("TelegramMethod[TelegramType]", with_button)
-                        )
+            with_button = await self._with_button(method, i18n.current_locale)
+            if with_button is not None:
+                return await make_request(bot, cast("TelegramMethod[TelegramType]", with_button))
         return await make_request(bot, method)

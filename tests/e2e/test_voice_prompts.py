@@ -129,6 +129,10 @@ async def test_a_recorded_romani_prompt_plays_for_a_child_who_taps_it(
     screen = await romani_child.wait_for(lambda s: any(t.text == gone for t in s.toasts))
     assert sum(m.kind == "voice" for m in screen.bot_messages) == 1
 
+    # The recording played is one of the bot's messages in the chat: /erase takes it too.
+    await romani_child.send("/erase")
+    await romani_child.wait_for(lambda s: not s.messages)
+
 
 async def test_prompts_are_for_the_officer_and_deputies_only(
     safeperson: InProcessBot, make_person: MakePerson
