@@ -177,8 +177,11 @@ async def on_menu(
             reply_markup=buttons([(say.back_label(), PromptMenu(action="list", lang=language))]),
         )
     elif callback_data.action == "delete":
-        await prompts.delete(member, language, key)
         await state.clear()
+        if not await prompts.delete(member, language, key):
+            await answer_tap(callback, say.not_recorded_any_more())
+            await _show_list(chat, language, prompts)
+            return
         await settle_menu(callback, say.deleted(title, ENDONYMS[language]))
         await _show_list(chat, language, prompts)
     else:

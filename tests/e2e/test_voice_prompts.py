@@ -82,6 +82,8 @@ async def test_a_recorded_romani_prompt_plays_for_a_child_who_taps_it(
     # Words where a voice note is expected get a kind answer, and nothing is stored.
     await officer.send("I will record it now")
     await officer.wait_for_bot_text("Please send a voice note")
+    await telegram.send_sticker(officer.user.user_id)
+    await officer.wait_for_bot_text("Please send a voice note", count=2)
     await telegram.send_voice(officer.user.user_id, duration=3, content=FIRST_TAKE)
     await officer.wait_for_bot_text(f"Saved: «{TITLE}» in {ROMANI}.")
 
@@ -116,12 +118,20 @@ async def test_a_recorded_romani_prompt_plays_for_a_child_who_taps_it(
     assert PLAY not in english_question.button_texts
 
     # Deleted: a later Romani child gets no button, and a tap on the old one is answered kindly.
+    earlier = prompt
     prompt = await open_prompt(officer, f"✅ {TITLE}")
     await officer.tap("Delete", message_id=prompt.message_id)
     await officer.wait_for_bot_text(f"Deleted: «{TITLE}» in {ROMANI}.")
     await officer.wait_for(
         lambda s: bool(s.bot_messages) and f"— {TITLE}" in s.bot_messages[-1].button_texts
     )
+    # An older screen's Listen, after the delete: a kind toast, and no voice message.
+    voices_before = sum(m.kind == "voice" for m in (await officer.screen()).bot_messages)
+    await officer.tap("Listen", message_id=earlier.message_id)
+    screen = await officer.wait_for(
+        lambda s: any(t.text == "There is no recording of this message any more." for t in s.toasts)
+    )
+    assert sum(m.kind == "voice" for m in screen.bot_messages) == voices_before
     _later_child, later_question = await child_at_safe_now(make_person, "rom")
     assert PLAY not in later_question.button_texts
     await romani_child.tap(PLAY, message_id=question.message_id)
