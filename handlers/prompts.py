@@ -31,8 +31,9 @@ VOICE_FILE_NAME = "prompt.ogg"
 
 
 async def _recorder(user_id: int, staff: StaffDesk) -> Member | None:
-    """The member behind this account if they may record; None (and nothing said) for
-    anyone not enrolled, who must not learn that staff commands exist."""
+    """The member behind this account if they may record, None for other staff. Someone not
+    enrolled is passed on to the fallbacks (an unknown command, a stale button): they must not
+    learn that staff commands exist."""
     member = await staff.active_member(user_id)
     if member is None:
         raise SkipHandler
