@@ -51,6 +51,7 @@ from bot.voices import DraftVoices
 from bot.webhook import run_webhook
 from handlers.errors import apology
 from handlers.middlewares import PersonLanguageMiddleware
+from handlers.prompt_buttons import PlayButtons
 from handlers.texts import PUBLIC_COMMANDS, command_description
 from storage import migrate
 from storage.cases import CaseRepository, StaffRepository
@@ -221,6 +222,7 @@ def build_safeperson(
         shown=shown,
         audit=services.audit,
         voices=voices,
+        prompts=services.prompts,
     )
     PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
     dispatcher.include_router(handlers.build_router())
@@ -232,6 +234,8 @@ def build_safeperson(
     )
     # Outermost first: inside an update a call is only collected; after the commit it waits
     # for its turn under the flood limits, and a refused or lost call is tried again.
+    # Before the courier collects a message: 🔊 beside a message that has a recording.
+    session.middleware(PlayButtons(services.prompts, config))
     session.middleware(courier.middleware())
     session.middleware(limiter.middleware())
     session.middleware(RetryRefusedCalls())

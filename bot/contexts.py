@@ -105,6 +105,12 @@ def draft_voice_context(key: str) -> bytes:
     return f"draft voice|{key}".encode()
 
 
+def voice_prompt_context(language: str, prompt_key: str) -> bytes:
+    """The organisation's recording of a child-facing message (server key), bound to its
+    language and message, so one cannot be played in place of another."""
+    return f"voice prompt|{language}|{prompt_key}".encode()
+
+
 def outbox_route_context(dedupe_key: str) -> bytes:
     """An outgoing message's chat id (server key), bound to its dedupe key."""
     return f"outbox|{dedupe_key}|route".encode()

@@ -28,6 +28,7 @@ from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
 from bot.trail import ChatTrail
+from bot.voice_prompts import VoicePrompts
 from handlers.alert_texts import AlertTexts
 from handlers.casework_texts import CaseworkTexts
 from handlers.consent_texts import ConsentTexts
@@ -36,6 +37,7 @@ from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.people import PersonRepository
+from storage.voice_prompts import VoicePromptRepository
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Services:
     casework: CaseWork
     consent: ConsentDesk
     desk: CaseDesk
+    prompts: VoicePrompts
 
 
 def build_services(
@@ -160,4 +163,5 @@ def build_services(
         casework=casework,
         consent=consent,
         desk=desk,
+        prompts=VoicePrompts(VoicePromptRepository(database), keys, clock),
     )

@@ -51,6 +51,8 @@ class ScreenMessage:
     edited: bool
     protect_content: bool
     date: int
+    # The file of a voice note, audio or document (None for text).
+    file_id: str | None = None
 
     @property
     def button_texts(self) -> list[str]:
@@ -110,6 +112,7 @@ class Screen:
                     edited=message["edited"],
                     protect_content=message["protect_content"],
                     date=message["date"],
+                    file_id=message.get("file_id"),
                 )
                 for message in data["messages"]
             ],

@@ -397,6 +397,8 @@ class EmulatorState:
             "edited": message.edit_date is not None,
             "protect_content": message.protect_content,
             "date": message.date,
+            # A voice note, audio or document: its file, which getFile and a download read back.
+            "file_id": message.media.get("file_id") if isinstance(message.media, dict) else None,
         }
 
 

@@ -47,3 +47,8 @@ class ConsentFlow(StatesGroup):
 
 class ConsentHandling(StatesGroup):
     question = State()
+
+
+class VoicePromptSteps(StatesGroup):
+    # Waiting for the voice note of one message in one language (both in the state's data).
+    recording = State()

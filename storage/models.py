@@ -316,3 +316,17 @@ class DraftVoice(Base):
     draft_key: Mapped[str] = mapped_column(String(64), index=True)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class VoicePrompt(Base):
+    """The organisation's own recording of one child-facing message in one language, sealed
+    with the server key: the bot plays it to a child who taps 🔊 beside that message."""
+
+    __tablename__ = "voice_prompt"
+
+    # A language code (bot.languages) and a prompt key (bot.voice_prompts.PromptKey).
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    prompt_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff_member.id"))

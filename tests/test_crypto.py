@@ -133,6 +133,7 @@ def test_every_context_keeps_its_bytes() -> None:
     assert contexts.staff_route_context(7) == b"staff route|7"
     assert contexts.locale_context("p1") == b"locale|p1"
     assert contexts.draft_voice_context("k1") == b"draft voice|k1"
+    assert contexts.voice_prompt_context("rom", "safe_now") == b"voice prompt|rom|safe_now"
     assert contexts.outbox_route_context("d1") == b"outbox|d1|route"
     assert contexts.outbox_payload_context("d1") == b"outbox|d1|payload"
     assert contexts.trail_context("c1") == b"trail|c1"

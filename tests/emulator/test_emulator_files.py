@@ -60,6 +60,8 @@ async def test_bot_voice_upload_is_stored_and_reusable_by_file_id(
     assert again.voice.file_id == sent.voice.file_id
     screen = await client.screen(ana.user_id)
     assert [(m.kind, m.text) for m in screen.messages] == [("voice", "Listen"), ("voice", "")]
+    # A test reads a voice message the bot sent back through its file, as a phone would play it.
+    assert [m.file_id for m in screen.messages] == [sent.voice.file_id] * 2
 
 
 @pytest.mark.asyncio
