@@ -12,6 +12,7 @@ from collections.abc import Coroutine, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -26,6 +27,7 @@ from bot.case_model import StaffRole, StaffStatus
 from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
 from bot.durations import format_time_left
+from bot.local_time import on_the_wall
 from bot.logs import configure_logging
 from bot.ready import (
     INVITE_AN_OFFICER,
@@ -235,7 +237,7 @@ def _staff(args: argparse.Namespace) -> None:
                     invitation = await desk.invite(args.name, args.role, args.activity)
                 # Telegram is asked after the commit, so no database lock waits on the network.
                 username = await _bot_username(settings) or "<your bot's username>"
-                _print_invitation(invitation, username)
+                _print_invitation(invitation, username, config.zone)
             else:
                 async with database.transaction():
                     await _act_on_staff(args, desk, StaffRepository(database))
@@ -261,8 +263,9 @@ def _services(database: Database, config: OrganisationConfig, secret: bytes) -> 
     )
 
 
-def _print_invitation(invitation: Invitation, username: str) -> None:
-    until = invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+def _print_invitation(invitation: Invitation, username: str, zone: ZoneInfo) -> None:
+    # The organisation's clock, with its zone's abbreviation: what the person handed it reads.
+    until = on_the_wall(invitation.expires_at, zone).strftime("%d.%m.%Y %H:%M %Z")
     print(f"Invitation for {invitation.name} ({invitation.role}), valid until {until}:")
     print(f"  code: {invitation.code}")
     print(f"  link: https://t.me/{username}?start={invitation.code}")

@@ -17,6 +17,7 @@ from bot.settings import OrganisationConfig
 from handlers.enrolment_texts import role_label
 from handlers.keyboards import AckAlert, CaseAction, ReadCase
 from handlers.texts import duration
+from handlers.when import day_and_time
 
 # Coalesced alerts, the most urgent first; codes in rows of four buttons.
 DIGEST_GROUPS: Final = (
@@ -90,8 +91,8 @@ class AlertTexts:
                 lines.append(_("Activity: {activity}").format(activity=activity.name))
             lines.append(
                 _("Received: {received}. Deadline: {deadline}.").format(
-                    received=facts.received_at.strftime("%Y-%m-%d %H:%M UTC"),
-                    deadline=facts.deadline_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    received=day_and_time(facts.received_at, self._config.zone),
+                    deadline=day_and_time(facts.deadline_at, self._config.zone),
                 )
             )
             buttons = [
@@ -139,7 +140,7 @@ class AlertTexts:
             ).format(
                 code=code,
                 left=duration(time_left),
-                deadline=deadline.strftime("%Y-%m-%d %H:%M UTC"),
+                deadline=day_and_time(deadline, self._config.zone),
             )
 
     def breach(self, code: str, deadline: datetime, language: str) -> str:
@@ -147,7 +148,7 @@ class AlertTexts:
             return "⚠️ " + _(
                 "Case {code} passed its report deadline ({deadline}) without being referred "
                 "or closed."
-            ).format(code=code, deadline=deadline.strftime("%Y-%m-%d %H:%M UTC"))
+            ).format(code=code, deadline=day_and_time(deadline, self._config.zone))
 
     def audit_witness(self, fingerprint: str, day: str, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):

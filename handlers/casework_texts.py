@@ -6,7 +6,7 @@ The reporter never sees who wrote, and staff never see who the reporter is.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -17,12 +17,9 @@ from bot.settings import OrganisationConfig
 from handlers.alert_texts import audience_label, urgency_label
 from handlers.keyboards import AnswerSafePerson, ReadCase
 from handlers.texts import duration
+from handlers.when import day_and_time
 
 Buttons = list[list[tuple[str, str]]]
-
-
-def when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 class CaseworkTexts:
@@ -97,24 +94,25 @@ def card(facts: CaseCard, config: OrganisationConfig) -> str:
     if facts.referred_to is not None and facts.referred_at is not None:
         lines.append(
             _("Referred to {authority} on {when}.").format(
-                authority=html.escape(facts.referred_to), when=when(facts.referred_at)
+                authority=html.escape(facts.referred_to),
+                when=day_and_time(facts.referred_at, config.zone),
             )
         )
     if facts.closed_reason is not None:
         lines.append(_("Closed: {reason}.").format(reason=close_reason_label(facts.closed_reason)))
-    lines.append(deadline_line(facts))
+    lines.append(deadline_line(facts, config.zone))
     return "\n".join(lines)
 
 
-def deadline_line(facts: CaseCard) -> str:
+def deadline_line(facts: CaseCard, zone: ZoneInfo) -> str:
     if facts.time_left is None:
         return _("Report deadline met.")
     if facts.time_left.total_seconds() <= 0:
         return "⚠️ " + _("Report deadline passed: {deadline}.").format(
-            deadline=when(facts.deadline_at)
+            deadline=day_and_time(facts.deadline_at, zone)
         )
     return _("Report deadline: {deadline} (in {left}).").format(
-        deadline=when(facts.deadline_at), left=duration(facts.time_left)
+        deadline=day_and_time(facts.deadline_at, zone), left=duration(facts.time_left)
     )
 
 
@@ -208,10 +206,10 @@ def ask_authority() -> str:
     return _("To which authority was it referred? Tap one, or write the name.")
 
 
-def ask_referred_when() -> str:
-    return _(
-        "When? Tap «Now», or write the date and time in UTC, for example 2026-03-14 09:30 "
-        "or 14.03.2026 09:30."
+def ask_referred_when(example: str) -> str:
+    """`example`: the current local time, written as the answer is read (it is always taken)."""
+    return _("When? Tap «Now», or write the date and time, for example {example}.").format(
+        example=example
     )
 
 
@@ -219,11 +217,11 @@ def now_label() -> str:
     return _("Now")
 
 
-def when_not_understood() -> str:
+def when_not_understood(example: str) -> str:
     return _(
         "I could not read that time, or it is in the future or before the case came in. "
-        "For example: 2026-03-14 09:30."
-    )
+        "For example: {example}."
+    ).format(example=example)
 
 
 def ask_close_reason() -> str:

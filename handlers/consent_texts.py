@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -14,16 +15,9 @@ from bot.consent import ConsentScope, Withdrawal
 from bot.settings import OrganisationConfig
 from handlers.alert_texts import audience_label
 from handlers.keyboards import AnswerSafePerson, ConsentAction, ReadCase
+from handlers.when import day_and_time, day_in_words
 
 Buttons = list[list[tuple[str, str]]]
-
-
-def when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def day(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d")
 
 
 # The person taking back their agreement.
@@ -159,14 +153,14 @@ def request_deleted() -> str:
     return _("Deleted. Nothing was sent.")
 
 
-def sent(deadline: datetime, days: int) -> str:
+def sent(deadline: datetime, days: int, zone: ZoneInfo) -> str:
     return ngettext(
         "Sent. Our data-protection contact will act on it by {day} (within {days} day). "
         "You do not need to do anything else.",
         "Sent. Our data-protection contact will act on it by {day} (within {days} days). "
         "You do not need to do anything else.",
         days,
-    ).format(day=day(deadline), days=days)
+    ).format(day=day_in_words(deadline, zone), days=days)
 
 
 def reference(code: str, secret: str) -> str:
@@ -176,20 +170,23 @@ def reference(code: str, secret: str) -> str:
     ).format(code=code, secret=secret)
 
 
-def status(code: str, status: str, deadline: datetime | None) -> str:
+def status(code: str, status: str, deadline: datetime | None, zone: ZoneInfo) -> str:
     if status == "done":
         text = _("done. What you asked for has been carried out.")
     else:
         text = _("received. Our data-protection contact will act on it by {day}.").format(
-            day=day(deadline) if deadline is not None else "?"
+            day=day_in_words(deadline, zone) if deadline is not None else "?"
         )
     return _("Request {code}: {status}").format(code=code, status=text)
 
 
-def question_in_status(text: str, written_at: datetime) -> str:
+def question_in_status(text: str, written_at: datetime, zone: ZoneInfo) -> str:
     return "\n\n".join(
         (
-            "❓ " + _("The data-protection contact asked on {day}:").format(day=day(written_at)),
+            "❓ "
+            + _("The data-protection contact asked on {day}:").format(
+                day=day_in_words(written_at, zone)
+            ),
             html.escape(text),
         )
     )
@@ -233,9 +230,9 @@ def open_requests(count: int) -> str:
     ).format(count=count)
 
 
-def open_request(code: str, deadline: datetime) -> str:
+def open_request(code: str, deadline: datetime, zone: ZoneInfo) -> str:
     return "🛡 " + _("Consent request {code}. Deadline: {deadline}.").format(
-        code=code, deadline=when(deadline)
+        code=code, deadline=day_and_time(deadline, zone)
     )
 
 
@@ -278,7 +275,8 @@ def opened(request: Withdrawal, deadline: datetime, config: OrganisationConfig) 
             status=_("done") if request.status == "done" else _("received")
         ),
         _("Received: {received}. Deadline: {deadline}.").format(
-            received=when(request.received_at), deadline=when(deadline)
+            received=day_and_time(request.received_at, config.zone),
+            deadline=day_and_time(deadline, config.zone),
         ),
         "",
         "<b>" + _("Takes back: {scopes}").format(scopes=scopes_line(request.scopes)) + "</b>",
@@ -317,7 +315,9 @@ class ConsentTexts:
                 _("Activity: {activity}").format(
                     activity=html.escape(activity_name(activity, self._config))
                 ),
-                _("Deadline: {deadline}.").format(deadline=when(deadline)),
+                _("Deadline: {deadline}.").format(
+                    deadline=day_and_time(deadline, self._config.zone)
+                ),
                 _("Tap Read to see what is taken back."),
             ]
             return "\n".join(lines), staff_buttons(code)
@@ -326,14 +326,14 @@ class ConsentTexts:
         with self._i18n.context(), self._i18n.use_locale(language):
             text = "⏰ " + _(
                 "Consent request {code} is not done yet. Deadline: {deadline}."
-            ).format(code=code, deadline=when(deadline))
+            ).format(code=code, deadline=day_and_time(deadline, self._config.zone))
             return text, staff_buttons(code)
 
     def breach(self, code: str, deadline: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
             return "⚠️ " + _(
                 "Consent request {code} passed its deadline ({deadline}) and is not done."
-            ).format(code=code, deadline=when(deadline))
+            ).format(code=code, deadline=day_and_time(deadline, self._config.zone))
 
     def question(self, code: str, text: str, language: str) -> tuple[str, Buttons]:
         with self._i18n.context(), self._i18n.use_locale(language):

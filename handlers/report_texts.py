@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
@@ -16,6 +17,7 @@ from aiogram.utils.i18n import ngettext
 from bot.audience import Audience
 from bot.case_model import CaseStatus
 from handlers.texts import duration
+from handlers.when import day_in_words
 
 Text = Callable[[], str]
 
@@ -250,11 +252,10 @@ def case_status(code: str, status: str) -> str:
     return _("Case {code}: {status}").format(code=code, status=text)
 
 
-def reply_from_safe_person(text: str, written_at: datetime) -> str:
+def reply_from_safe_person(text: str, written_at: datetime, zone: ZoneInfo) -> str:
     return "\n\n".join(
         (
-            "💬 "
-            + _("The safe person wrote on {day}:").format(day=written_at.strftime("%Y-%m-%d")),
+            "💬 " + _("The safe person wrote on {day}:").format(day=day_in_words(written_at, zone)),
             html.escape(text),
         )
     )
