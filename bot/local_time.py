@@ -32,6 +32,9 @@ def zone_named(name: str) -> ZoneInfo:
 
 def on_the_wall(moment: datetime, zone: ZoneInfo) -> datetime:
     """A stored (UTC) moment as the clocks in the zone show it."""
+    if moment.tzinfo is None:
+        # astimezone would take it for the server's own zone: a wrong time, shown as right.
+        raise ValueError("a moment without its zone cannot be shown on the organisation's clock")
     return moment.astimezone(zone)
 
 

@@ -45,6 +45,11 @@ def test_a_stored_moment_is_shown_on_the_local_clock_and_typed_back_the_same(
     assert from_the_wall(wall.replace(tzinfo=None), zone) == (moment,)
 
 
+def test_a_moment_without_its_zone_is_refused_rather_than_guessed() -> None:
+    with pytest.raises(ValueError, match="without its zone"):
+        on_the_wall(datetime(2026, 1, 15, 10, 0), BUCHAREST)
+
+
 def test_the_hour_repeated_in_autumn_may_be_either_pass() -> None:
     first, second = from_the_wall(datetime(2026, 10, 25, 3, 30), BUCHAREST)
     assert (first, second) == (
