@@ -17,7 +17,7 @@ from bot.settings import OrganisationConfig
 from handlers.enrolment_texts import role_label
 from handlers.keyboards import AckAlert, CaseAction, ReadCase
 from handlers.texts import duration
-from handlers.when import day_and_time
+from handlers.when import day_and_time, day_in_words
 
 # Coalesced alerts, the most urgent first; codes in rows of four buttons.
 DIGEST_GROUPS: Final = (
@@ -150,13 +150,13 @@ class AlertTexts:
                 "or closed."
             ).format(code=code, deadline=day_and_time(deadline, self._config.zone))
 
-    def audit_witness(self, fingerprint: str, day: str, language: str) -> str:
+    def audit_witness(self, fingerprint: str, at: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
             return "🔏 " + _(
                 "Audit log fingerprint for {day}: <code>{fingerprint}</code>. Keep this "
                 "message. Later, <code>safeperson audit verify --expect {fingerprint}</code> "
                 "shows whether anything recorded up to today was removed or changed."
-            ).format(day=day, fingerprint=fingerprint)
+            ).format(day=day_in_words(at, self._config.zone), fingerprint=fingerprint)
 
     def taken(self, code: str, taken_by: str, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):

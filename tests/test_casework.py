@@ -59,6 +59,11 @@ def test_referral_times_as_an_officer_types_them(typed: str, expected: datetime 
     assert parse_referral_time(typed, NOW, RECEIVED, BUCHAREST) == expected
 
 
+def test_the_referral_prompts_example_is_the_local_minute_now() -> None:
+    assert referral_time_example(NOW, BUCHAREST) == "15.03.2026 12:00"
+    assert referral_time_example(NOW, ZoneInfo("Europe/Tirane")) == "15.03.2026 11:00"
+
+
 def test_a_referral_time_in_summer_is_read_with_the_summer_offset() -> None:
     received = datetime(2026, 7, 14, 8, 0, tzinfo=UTC)
     now = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)
