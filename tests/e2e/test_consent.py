@@ -13,6 +13,7 @@ from bot.languages import ENDONYMS, LanguageCode
 from bot.staff import PASSPHRASE_FREE_TRIES
 from tests.e2e.conftest import MakePerson
 from tests.e2e.flows import (
+    BUCHAREST,
     GOT_IT,
     PASSPHRASE,
     RECEIPT,
@@ -203,6 +204,7 @@ async def test_a_parent_withdraws_consent_and_it_is_handled_both_ways(
     assert returncode == 0, err
     assert CHILD_NAME in out
     assert "photos, videos" in out
+    assert f"since {safeperson.clock.now().astimezone(BUCHAREST):%d.%m.%Y}" in out
     assert code in out
     for _ in range(PASSPHRASE_FREE_TRIES):
         returncode, out, err = await consent_export(safeperson, "not the passphrase at all")
