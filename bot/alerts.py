@@ -68,7 +68,7 @@ class AlertRenderer(Protocol):
 
     def breach(self, code: str, deadline: datetime, language: str) -> str: ...
 
-    def audit_witness(self, fingerprint: str, day: str, language: str) -> str: ...
+    def audit_witness(self, fingerprint: str, at: datetime, language: str) -> str: ...
 
     def key_locked(
         self, name: str, role: str, member_id: int, failures: int, language: str
@@ -327,14 +327,15 @@ class EscalationLadder:
         fingerprint = await self._audit.head_fingerprint()
         if fingerprint is None:
             return 0
-        day = self._clock.now().date().isoformat()
+        now = self._clock.now()
+        day = now.date().isoformat()  # the day of the key, not of the words: UTC is fine
         return await self._notifier.tell_all(
             [
                 Notice(
                     member,
                     # Once a day for each member, however often housekeeping runs.
                     f"audit-witness|{day}|{member.id}",
-                    text_only(partial(self._render.audit_witness, fingerprint, day)),
+                    text_only(partial(self._render.audit_witness, fingerprint, now)),
                     priority=PRIORITY_STANDARD,
                 )
                 for member in await self._staff_desk.members()

@@ -225,7 +225,7 @@ def build_safeperson(
         prompts=services.prompts,
     )
     PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
-    dispatcher.include_router(handlers.build_router())
+    dispatcher.include_router(handlers.build_router(clock))
 
     limiter = SendLimiter(global_per_second=settings.send_rate)
     session = AiohttpSession(

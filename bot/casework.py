@@ -18,9 +18,10 @@ who wrote it, and the writer never sees who the reporter is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Final, Protocol
+from zoneinfo import ZoneInfo
 
 from bot.audit import AuditLog
 from bot.case_model import (
@@ -36,6 +37,7 @@ from bot.case_model import (
     transition,
 )
 from bot.clock import Clock, RandomSource
+from bot.local_time import from_the_wall, on_the_wall
 from bot.notifier import Notice, StaffNotifier, answer_window, priority_of
 from bot.sealing import reply_chat, seal_case_entry, sealing_keys
 from bot.server_keys import ServerKeys
@@ -301,36 +303,53 @@ class CaseCard:
     next_steps: tuple[CaseStatus, ...]
 
 
-# Typed referral times the officer may use (UTC, like every time the bot shows).
-_DATE_AND_TIME: Final = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M")
-_DATE_ONLY: Final = ("%Y-%m-%d", "%d.%m.%Y")
+# Typed referral times the officer may use, read off the organisation's clocks. The first is
+# the one the prompt shows: the way dates are written in Romania and Albania.
+_DATE_AND_TIME: Final = ("%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M")
+_DATE_ONLY: Final = ("%d.%m.%Y", "%Y-%m-%d")
 # A phone clock a little ahead of the server's is not "the future".
 _CLOCK_SKEW: Final = timedelta(minutes=5)
 
 
 def _parsed(text: str, patterns: tuple[str, ...]) -> datetime | None:
+    """The wall-clock time written, naive: which zone it is in is the caller's to say."""
     for pattern in patterns:
         try:
-            return datetime.strptime(text, pattern).replace(tzinfo=UTC)
+            return datetime.strptime(text, pattern)
         except ValueError:
             continue
     return None
 
 
-def parse_referral_time(typed: str, now: datetime, received_at: datetime) -> datetime | None:
-    """When a case was referred, as typed; None unless it is between receipt and now.
+def referral_time_example(now: datetime, zone: ZoneInfo) -> str:
+    """The current minute as the organisation's clocks show it, written the way
+    `parse_referral_time` reads first: an example the prompt can give that is always accepted."""
+    return on_the_wall(now, zone).strftime(_DATE_AND_TIME[0])
+
+
+def parse_referral_time(
+    typed: str, now: datetime, received_at: datetime, zone: ZoneInfo
+) -> datetime | None:
+    """When a case was referred, typed in the organisation's local time, as a UTC moment;
+    None unless it is between receipt and now.
 
     Accepts a date and time, a date alone (that day: from the receipt if it came in that day),
     or a time alone (today).
     """
     text = " ".join(typed.split())
-    moment = _parsed(text, _DATE_AND_TIME)
-    if moment is None and (day := _parsed(text, _DATE_ONLY)) is not None:
-        moment = max(day, received_at) if day.date() == received_at.date() else day
-    if moment is None and (clock_time := _parsed(text, ("%H:%M",))) is not None:
-        moment = now.replace(
-            hour=clock_time.hour, minute=clock_time.minute, second=0, microsecond=0
+    readings: tuple[datetime, ...] = ()
+    if (wall := _parsed(text, _DATE_AND_TIME)) is not None:
+        readings = from_the_wall(wall, zone)
+    elif (day := _parsed(text, _DATE_ONLY)) is not None:
+        start = from_the_wall(day, zone)[0]
+        came_in_that_day = on_the_wall(received_at, zone).date() == day.date()
+        readings = (max(start, received_at) if came_in_that_day else start,)
+    elif (clock_time := _parsed(text, ("%H:%M",))) is not None:
+        today = on_the_wall(now, zone).replace(tzinfo=None)
+        readings = from_the_wall(
+            today.replace(hour=clock_time.hour, minute=clock_time.minute, second=0, microsecond=0),
+            zone,
         )
-    if moment is None or moment > now + _CLOCK_SKEW or moment < received_at - _CLOCK_SKEW:
-        return None
-    return moment
+    # In the hour the clocks repeat, the one of its two passes that is possible.
+    possible = [m for m in readings if received_at - _CLOCK_SKEW <= m <= now + _CLOCK_SKEW]
+    return possible[0] if possible else None

@@ -12,6 +12,7 @@ from collections.abc import Coroutine, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -26,6 +27,7 @@ from bot.case_model import StaffRole, StaffStatus
 from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
 from bot.durations import format_time_left
+from bot.local_time import on_the_wall
 from bot.logs import configure_logging
 from bot.ready import (
     INVITE_AN_OFFICER,
@@ -235,10 +237,10 @@ def _staff(args: argparse.Namespace) -> None:
                     invitation = await desk.invite(args.name, args.role, args.activity)
                 # Telegram is asked after the commit, so no database lock waits on the network.
                 username = await _bot_username(settings) or "<your bot's username>"
-                _print_invitation(invitation, username)
+                _print_invitation(invitation, username, config.zone)
             else:
                 async with database.transaction():
-                    await _act_on_staff(args, desk, StaffRepository(database))
+                    await _act_on_staff(args, desk, StaffRepository(database), config.zone)
         except StaffError as problem:
             raise ConfigError(str(problem)) from problem
         finally:
@@ -261,19 +263,22 @@ def _services(database: Database, config: OrganisationConfig, secret: bytes) -> 
     )
 
 
-def _print_invitation(invitation: Invitation, username: str) -> None:
-    until = invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+def _print_invitation(invitation: Invitation, username: str, zone: ZoneInfo) -> None:
+    # The organisation's clock, with its zone's abbreviation: what the person handed it reads.
+    until = on_the_wall(invitation.expires_at, zone).strftime("%d.%m.%Y %H:%M %Z")
     print(f"Invitation for {invitation.name} ({invitation.role}), valid until {until}:")
     print(f"  code: {invitation.code}")
     print(f"  link: https://t.me/{username}?start={invitation.code}")
     print("Give it to them privately. It works once.")
 
 
-async def _act_on_staff(args: argparse.Namespace, desk: StaffDesk, staff: StaffRepository) -> None:
+async def _act_on_staff(
+    args: argparse.Namespace, desk: StaffDesk, staff: StaffRepository, zone: ZoneInfo
+) -> None:
     if args.staff_command == "list":
         _print_staff(await desk.members())
     elif args.staff_command == "revoke":
-        await _revoke(args.member_id, desk, staff, even_the_last_officer=args.yes)
+        await _revoke(args.member_id, desk, staff, zone, even_the_last_officer=args.yes)
 
 
 _STAFF_COLUMNS = f"{'ID':>4}  {'NAME':<24} {'ROLE':<12} {'ACTIVITY':<14} {'STATUS':<8} KEY"
@@ -293,7 +298,12 @@ def _print_staff(members: Sequence[StaffMember]) -> None:
 
 
 async def _revoke(
-    member_id: int, desk: StaffDesk, staff: StaffRepository, *, even_the_last_officer: bool
+    member_id: int,
+    desk: StaffDesk,
+    staff: StaffRepository,
+    zone: ZoneInfo,
+    *,
+    even_the_last_officer: bool,
 ) -> None:
     last_officer = await desk.is_last_enrolled_officer(member_id)
     if last_officer and not even_the_last_officer:
@@ -307,7 +317,9 @@ async def _revoke(
     revocation = await desk.revoke(member_id)
     member = revocation.member
     if revocation.already_revoked:
-        revoked_on = f" on {member.revoked_at:%Y-%m-%d}" if member.revoked_at else ""
+        revoked_on = (
+            f" on {on_the_wall(member.revoked_at, zone):%d.%m.%Y}" if member.revoked_at else ""
+        )
         print(
             f"member {member.id} ({member.role}) was already revoked{revoked_on}: nothing changed"
         )
@@ -364,7 +376,7 @@ def _consent_export(activity: str, member_id: int | None) -> None:
             private_key = unlocked
             async with database.transaction():
                 result = await services.consent.export(activity, member, private_key)
-            _print_export(activity, result)
+            _print_export(activity, result, config.zone)
         finally:
             await database.dispose()
 
@@ -390,7 +402,7 @@ async def _export_member(staff: StaffRepository, member_id: int | None) -> Staff
     return contacts[0]
 
 
-def _print_export(activity: str, result: ConsentExport) -> None:
+def _print_export(activity: str, result: ConsentExport, zone: ZoneInfo) -> None:
     print(f"Consent withdrawn for {activity} (and for all activities): {len(result.withdrawals)}")
     for w in result.withdrawals:
         scopes = ", ".join(w.scopes)
@@ -400,7 +412,7 @@ def _print_export(activity: str, result: ConsentExport) -> None:
         ]
         where = w.activity or "all activities"
         print(
-            f"  {w.first_name:<20} {scopes:<22} since {w.received_at:%Y-%m-%d}  "
+            f"  {w.first_name:<20} {scopes:<22} since {on_the_wall(w.received_at, zone):%d.%m.%Y}  "
             f"{where:<16} {w.status:<9} {w.code}" + (f"  ({'; '.join(extra)})" if extra else "")
         )
     if result.not_for_this_reader:

@@ -12,6 +12,7 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -29,6 +30,7 @@ from bot.authorities import DEFAULT_AUTHORITIES
 from bot.durations import not_a_duration, parse_duration
 from bot.helplines import COUNTRY_NAMES, DEFAULT_HELPLINES, Country, Helpline
 from bot.languages import SUPPORTED, LanguageCode
+from bot.local_time import COUNTRY_ZONES, zone_named
 
 
 class ConfigError(Exception):
@@ -101,6 +103,19 @@ class Organisation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     country: Country
+    # Where its clocks are (an IANA name); the country's own zone when not set.
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone_named(value)
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_named(self.timezone or COUNTRY_ZONES[self.country])
 
     @field_validator("country", mode="before")
     @classmethod
@@ -183,6 +198,11 @@ class OrganisationConfig(BaseModel):
         if self.authorities:
             return self.authorities
         return DEFAULT_AUTHORITIES[self.organisation.country]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone every time is shown and typed in (stored times stay UTC)."""
+        return self.organisation.zone
 
     def activity(self, code: str) -> Activity | None:
         return next((a for a in self.activities if a.code == code), None)

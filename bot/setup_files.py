@@ -35,6 +35,9 @@ unlocked_for = "15m"
 name = "Împreună Agency"
 # RO or AL: selects the help numbers shown to people in danger.
 country = "RO"
+# Every time is shown and typed in this zone; unset, the country's: RO Europe/Bucharest,
+# AL Europe/Tirane.
+# timezone = "Europe/Bucharest"
 
 [languages]
 # Any of ro (Română), sq (Shqip), rom (Romani čhib), en (English).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
+from bot.clock import Clock
 from handlers import (
     casework,
     casework_steps,
@@ -24,13 +25,16 @@ from handlers import (
 from handlers.flows import StepViews, StepViewsMiddleware
 
 
-def build_router() -> Router:
-    """A fresh router tree (a router can belong to one dispatcher only, so tests build many)."""
+def build_router(clock: Clock) -> Router:
+    """A fresh router tree (a router can belong to one dispatcher only, so tests build many).
+
+    `clock`: for the steps whose question depends on the time (the referral's example).
+    """
     root = Router(name="safeperson")
     # Each router registers how its own steps are shown again; any handler may need that.
     views = StepViews()
     steps.register_step_views(views)
-    casework_steps.register_step_views(views)
+    casework_steps.register_step_views(views, clock)
     root.message.outer_middleware(StepViewsMiddleware(views))
     root.callback_query.outer_middleware(StepViewsMiddleware(views))
     # Reports are personal: the bot talks only in private chats and ignores groups entirely.

@@ -17,6 +17,7 @@ from bot.settings import OrganisationConfig
 from handlers.enrolment_texts import role_label
 from handlers.keyboards import AckAlert, CaseAction, ReadCase
 from handlers.texts import duration
+from handlers.when import day_and_time, day_in_words
 
 # Coalesced alerts, the most urgent first; codes in rows of four buttons.
 DIGEST_GROUPS: Final = (
@@ -104,12 +105,12 @@ class AlertTexts:
                 # configured (e.g. "Football club"), not translated.
                 lines.append(_("Activity: {activity}").format(activity=activity.name))
             lines.append(
-                # Translators: {received} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC".
-                # {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary
+                # Translators: {received} is a local date and time, e.g. "14 Mar 2026, 09:30 EET".
+                # {deadline} is a local date and time, e.g. "14 Mar 2026, 09:30 EET". Glossary
                 # (locales/glossary.toml): deadline.
                 _("Received: {received}. Deadline: {deadline}.").format(
-                    received=facts.received_at.strftime("%Y-%m-%d %H:%M UTC"),
-                    deadline=facts.deadline_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    received=day_and_time(facts.received_at, self._config.zone),
+                    deadline=day_and_time(facts.deadline_at, self._config.zone),
                 )
             )
             buttons = [
@@ -154,37 +155,37 @@ class AlertTexts:
     def reminder(self, code: str, time_left: timedelta, deadline: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
             # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {left} is the time
-            # left, in words, e.g. "3 hours 5 minutes" (translated on its own). {deadline} is a date
-            # and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary (locales/glossary.toml): case;
-            # deadline.
+            # left, in words, e.g. "3 hours 5 minutes" (translated on its own). {deadline} is a
+            # local date and time, e.g. "14 Mar 2026, 09:30 EET". Glossary (locales/glossary.toml):
+            # case; deadline.
             return "⏰ " + _(
                 "Case {code}: the report deadline is in {left} ({deadline}). "
                 "Refer it to the authorities, or close it with a reason."
             ).format(
                 code=code,
                 left=duration(time_left),
-                deadline=deadline.strftime("%Y-%m-%d %H:%M UTC"),
+                deadline=day_and_time(deadline, self._config.zone),
             )
 
     def breach(self, code: str, deadline: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
             # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {deadline} is a
-            # date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary (locales/glossary.toml):
+            # local date and time, e.g. "14 Mar 2026, 09:30 EET". Glossary (locales/glossary.toml):
             # case; deadline.
             return "⚠️ " + _(
                 "Case {code} passed its report deadline ({deadline}) without being referred "
                 "or closed."
-            ).format(code=code, deadline=deadline.strftime("%Y-%m-%d %H:%M UTC"))
+            ).format(code=code, deadline=day_and_time(deadline, self._config.zone))
 
-    def audit_witness(self, fingerprint: str, day: str, language: str) -> str:
+    def audit_witness(self, fingerprint: str, at: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
-            # Translators: {day} is a date, e.g. "2026-03-14". {fingerprint} is a long hexadecimal
-            # string, kept exactly.
+            # Translators: {day} is a date in words, e.g. "14 March 2026". {fingerprint} is a long
+            # hexadecimal string, kept exactly.
             return "🔏 " + _(
                 "Audit log fingerprint for {day}: <code>{fingerprint}</code>. Keep this "
                 "message. Later, <code>safeperson audit verify --expect {fingerprint}</code> "
                 "shows whether anything recorded up to today was removed or changed."
-            ).format(day=day, fingerprint=fingerprint)
+            ).format(day=day_in_words(at, self._config.zone), fingerprint=fingerprint)
 
     def taken(self, code: str, taken_by: str, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):

@@ -26,6 +26,7 @@ from bot.casework import (
     CaseWork,
     close_reason,
     parse_referral_time,
+    referral_time_example,
 )
 from bot.consent import ConsentDesk
 from bot.settings import OrganisationConfig
@@ -140,7 +141,7 @@ async def on_cases(
         await message.answer(consent_texts.open_requests(len(requests)))
     for request in requests[:LIST_REQUESTS]:
         await message.answer(
-            consent_texts.open_request(request.code, request.deadline_at),
+            consent_texts.open_request(request.code, request.deadline_at, config.zone),
             reply_markup=InlineKeyboardMarkup(
                 inline_keyboard=[
                     [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
@@ -303,10 +304,12 @@ async def _is_the_case_in_hand(state: FSMContext, case: CaseSummary) -> bool:
     return (await state.get_data()).get("case") == case.code
 
 
-async def _ask_when(chat_id: int, bot: Bot, state: FSMContext, code: str, authority: str) -> None:
+async def _ask_when(
+    chat_id: int, bot: Bot, state: FSMContext, code: str, authority: str, example: str
+) -> None:
     await state.set_state(CaseHandling.referred_when)
     await state.set_data({"case": code, "authority": authority})
-    await bot.send_message(chat_id, say.ask_referred_when(), reply_markup=when_menu(code))
+    await bot.send_message(chat_id, say.ask_referred_when(example), reply_markup=when_menu(code))
 
 
 async def on_authority_tap(
@@ -315,23 +318,33 @@ async def on_authority_tap(
     bot: Bot,
     state: FSMContext,
     case: CaseSummary,
+    casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
     known = config.referral_authorities
     if not await _is_the_case_in_hand(state, case) or not 0 <= callback_data.choice < len(known):
         raise SkipHandler  # a menu of another case, or the config changed since it was shown
     await answer_tap(callback)
-    await _ask_when(callback.from_user.id, bot, state, case.code, known[callback_data.choice])
+    example = referral_time_example(casework.now(), config.zone)
+    await _ask_when(
+        callback.from_user.id, bot, state, case.code, known[callback_data.choice], example
+    )
 
 
 async def on_authority_text(
-    message: Message, bot: Bot, state: FSMContext, case: CaseSummary
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    case: CaseSummary,
+    casework: CaseWork,
+    config: OrganisationConfig,
 ) -> None:
     authority = " ".join((message.text or "").split())
     if len(authority) > MAX_AUTHORITY_CHARACTERS:
         await message.answer(say.too_long(MAX_AUTHORITY_CHARACTERS))
         return
-    await _ask_when(message.chat.id, bot, state, case.code, authority)
+    example = referral_time_example(casework.now(), config.zone)
+    await _ask_when(message.chat.id, bot, state, case.code, authority, example)
 
 
 async def on_referred_now(
@@ -358,9 +371,11 @@ async def on_referred_when_text(
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
-    moment = parse_referral_time(message.text or "", casework.now(), case.received_at)
+    now = casework.now()
+    moment = parse_referral_time(message.text or "", now, case.received_at, config.zone)
     if moment is None:
-        await message.answer(say.when_not_understood(), reply_markup=when_menu(case.code))
+        example = referral_time_example(now, config.zone)
+        await message.answer(say.when_not_understood(example), reply_markup=when_menu(case.code))
         return
     await _refer(message.chat.id, bot, state, member, case, casework, config, moment)
 

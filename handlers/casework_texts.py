@@ -6,7 +6,7 @@ The reporter never sees who wrote, and staff never see who the reporter is.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -17,12 +17,9 @@ from bot.settings import OrganisationConfig
 from handlers.alert_texts import audience_label, urgency_label
 from handlers.keyboards import AnswerSafePerson, ReadCase
 from handlers.texts import duration
+from handlers.when import day_and_time
 
 Buttons = list[list[tuple[str, str]]]
-
-
-def when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 class CaseworkTexts:
@@ -112,34 +109,35 @@ def card(facts: CaseCard, config: OrganisationConfig) -> str:
     if facts.referred_to is not None and facts.referred_at is not None:
         lines.append(
             # Translators: {authority} is the authority the case went to, e.g. "Police" or a name
-            # staff typed. {when} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC".
+            # staff typed. {when} is a local date and time, e.g. "14 Mar 2026, 09:30 EET".
             _("Referred to {authority} on {when}.").format(
-                authority=html.escape(facts.referred_to), when=when(facts.referred_at)
+                authority=html.escape(facts.referred_to),
+                when=day_and_time(facts.referred_at, config.zone),
             )
         )
     if facts.closed_reason is not None:
         # Translators: {reason} is why the case was closed, e.g. "No safeguarding concern"
         # (translated on its own).
         lines.append(_("Closed: {reason}.").format(reason=close_reason_label(facts.closed_reason)))
-    lines.append(deadline_line(facts))
+    lines.append(deadline_line(facts, config.zone))
     return "\n".join(lines)
 
 
-def deadline_line(facts: CaseCard) -> str:
+def deadline_line(facts: CaseCard, zone: ZoneInfo) -> str:
     if facts.time_left is None:
         # Translators: Glossary (locales/glossary.toml): deadline.
         return _("Report deadline met.")
     if facts.time_left.total_seconds() <= 0:
-        # Translators: {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary
+        # Translators: {deadline} is a local date and time, e.g. "14 Mar 2026, 09:30 EET". Glossary
         # (locales/glossary.toml): deadline.
         return "⚠️ " + _("Report deadline passed: {deadline}.").format(
-            deadline=when(facts.deadline_at)
+            deadline=day_and_time(facts.deadline_at, zone)
         )
-    # Translators: {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". {left} is the
+    # Translators: {deadline} is a local date and time, e.g. "14 Mar 2026, 09:30 EET". {left} is the
     # time left, in words, e.g. "3 hours 5 minutes" (translated on its own). Glossary
     # (locales/glossary.toml): deadline.
     return _("Report deadline: {deadline} (in {left}).").format(
-        deadline=when(facts.deadline_at), left=duration(facts.time_left)
+        deadline=day_and_time(facts.deadline_at, zone), left=duration(facts.time_left)
     )
 
 
@@ -256,10 +254,12 @@ def ask_authority() -> str:
     return _("To which authority was it referred? Tap one, or write the name.")
 
 
-def ask_referred_when() -> str:
-    return _(
-        "When? Tap «Now», or write the date and time in UTC, for example 2026-03-14 09:30 "
-        "or 14.03.2026 09:30."
+def ask_referred_when(example: str) -> str:
+    """`example`: the current local time, written as the answer is read (it is always taken)."""
+    # Translators: {example} is the current local date and time in the form the bot reads, e.g.
+    # "14.03.2026 09:30", kept exactly.
+    return _("When? Tap «Now», or write the date and time, for example {example}.").format(
+        example=example
     )
 
 
@@ -267,12 +267,13 @@ def now_label() -> str:
     return _("Now")
 
 
-def when_not_understood() -> str:
-    # Translators: Glossary (locales/glossary.toml): case.
+def when_not_understood(example: str) -> str:
+    # Translators: {example} is a local date and time in the form the bot reads, e.g.
+    # "14.03.2026 09:30", kept exactly. Glossary (locales/glossary.toml): case.
     return _(
         "I could not read that time, or it is in the future or before the case came in. "
-        "For example: 2026-03-14 09:30."
-    )
+        "For example: {example}."
+    ).format(example=example)
 
 
 def ask_close_reason() -> str:

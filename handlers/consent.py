@@ -166,7 +166,7 @@ async def on_send(
     days = max(1, round(consent.deadline.total_seconds() / 86400))
     # Committed with the request: after a crash the sender gets this very reference.
     with replies.durable(f"reference|{receipt.code}"):
-        await bot.send_message(chat.chat_id, say.sent(receipt.deadline_at, days))
+        await bot.send_message(chat.chat_id, say.sent(receipt.deadline_at, days, config.zone))
         await bot.send_message(
             chat.chat_id,
             say.reference(receipt.code, receipt.secret),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -14,16 +15,9 @@ from bot.consent import ConsentScope, Withdrawal
 from bot.settings import OrganisationConfig
 from handlers.alert_texts import audience_label
 from handlers.keyboards import AnswerSafePerson, ConsentAction, ReadCase
+from handlers.when import day_and_time, day_in_words
 
 Buttons = list[list[tuple[str, str]]]
-
-
-def when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def day(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d")
 
 
 # The person taking back their agreement.
@@ -173,16 +167,17 @@ def request_deleted() -> str:
     return _("Deleted. Nothing was sent.")
 
 
-def sent(deadline: datetime, days: int) -> str:
-    # Translators: {day} is a date, e.g. "2026-03-14". {days} is a number of days, e.g. 30: choose
-    # the plural form for it. Glossary (locales/glossary.toml): data-protection contact.
+def sent(deadline: datetime, days: int, zone: ZoneInfo) -> str:
+    # Translators: {day} is a date in words, e.g. "14 March 2026". {days} is a number of days,
+    # e.g. 30: choose the plural form for it. Glossary (locales/glossary.toml): data-protection
+    # contact.
     return ngettext(
         "Sent. Our data-protection contact will act on it by {day} (within {days} day). "
         "You do not need to do anything else.",
         "Sent. Our data-protection contact will act on it by {day} (within {days} days). "
         "You do not need to do anything else.",
         days,
-    ).format(day=day(deadline), days=days)
+    ).format(day=day_in_words(deadline, zone), days=days)
 
 
 def reference(code: str, secret: str) -> str:
@@ -195,26 +190,29 @@ def reference(code: str, secret: str) -> str:
     ).format(code=code, secret=secret)
 
 
-def status(code: str, status: str, deadline: datetime | None) -> str:
+def status(code: str, status: str, deadline: datetime | None, zone: ZoneInfo) -> str:
     if status == "done":
         text = _("done. What you asked for has been carried out.")
     else:
-        # Translators: {day} is a date, e.g. "2026-03-14". Glossary (locales/glossary.toml):
-        # data-protection contact.
+        # Translators: {day} is a date in words, e.g. "14 March 2026". Glossary
+        # (locales/glossary.toml): data-protection contact.
         text = _("received. Our data-protection contact will act on it by {day}.").format(
-            day=day(deadline) if deadline is not None else "?"
+            day=day_in_words(deadline, zone) if deadline is not None else "?"
         )
     # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {status} is the rest of the
     # sentence, e.g. "done. What you asked for has been carried out." (translated on its own).
     return _("Request {code}: {status}").format(code=code, status=text)
 
 
-def question_in_status(text: str, written_at: datetime) -> str:
+def question_in_status(text: str, written_at: datetime, zone: ZoneInfo) -> str:
     return "\n\n".join(
         (
-            # Translators: {day} is a date, e.g. "2026-03-14". Glossary (locales/glossary.toml):
-            # data-protection contact.
-            "❓ " + _("The data-protection contact asked on {day}:").format(day=day(written_at)),
+            "❓ "
+            # Translators: {day} is a date in words, e.g. "14 March 2026". Glossary
+            # (locales/glossary.toml): data-protection contact.
+            + _("The data-protection contact asked on {day}:").format(
+                day=day_in_words(written_at, zone)
+            ),
             html.escape(text),
         )
     )
@@ -260,12 +258,12 @@ def open_requests(count: int) -> str:
     ).format(count=count)
 
 
-def open_request(code: str, deadline: datetime) -> str:
-    # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly. {deadline} is a
-    # date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary (locales/glossary.toml): agreement
-    # (consent); deadline.
+def open_request(code: str, deadline: datetime, zone: ZoneInfo) -> str:
+    # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly. {deadline} is
+    # a local date and time, e.g. "14 Mar 2026, 09:30 EET". Glossary (locales/glossary.toml):
+    # agreement (consent); deadline.
     return "🛡 " + _("Consent request {code}. Deadline: {deadline}.").format(
-        code=code, deadline=when(deadline)
+        code=code, deadline=day_and_time(deadline, zone)
     )
 
 
@@ -316,11 +314,12 @@ def opened(request: Withdrawal, deadline: datetime, config: OrganisationConfig) 
         _("Status: {status}").format(
             status=_("done") if request.status == "done" else _("received")
         ),
-        # Translators: {received} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". {deadline}
-        # is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary (locales/glossary.toml):
-        # deadline.
+        # Translators: {received} is a local date and time, e.g. "14 Mar 2026, 09:30 EET".
+        # {deadline} is a local date and time, e.g. "14 Mar 2026, 09:30 EET". Glossary
+        # (locales/glossary.toml): deadline.
         _("Received: {received}. Deadline: {deadline}.").format(
-            received=when(request.received_at), deadline=when(deadline)
+            received=day_and_time(request.received_at, config.zone),
+            deadline=day_and_time(deadline, config.zone),
         ),
         "",
         # Translators: {scopes} is what the agreement is taken back for, a list such as "Photos,
@@ -374,9 +373,11 @@ class ConsentTexts:
                 _("Activity: {activity}").format(
                     activity=html.escape(activity_name(activity, self._config))
                 ),
-                # Translators: {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC".
+                # Translators: {deadline} is a local date and time, e.g. "14 Mar 2026, 09:30 EET".
                 # Glossary (locales/glossary.toml): deadline.
-                _("Deadline: {deadline}.").format(deadline=when(deadline)),
+                _("Deadline: {deadline}.").format(
+                    deadline=day_and_time(deadline, self._config.zone)
+                ),
                 # Translators: Glossary (locales/glossary.toml): take back (withdraw).
                 _("Tap Read to see what is taken back."),
             ]
@@ -385,21 +386,21 @@ class ConsentTexts:
     def reminder(self, code: str, deadline: datetime, language: str) -> tuple[str, Buttons]:
         with self._i18n.context(), self._i18n.use_locale(language):
             # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly.
-            # {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary
+            # {deadline} is a local date and time, e.g. "14 Mar 2026, 09:30 EET". Glossary
             # (locales/glossary.toml): agreement (consent); deadline.
             text = "⏰ " + _(
                 "Consent request {code} is not done yet. Deadline: {deadline}."
-            ).format(code=code, deadline=when(deadline))
+            ).format(code=code, deadline=day_and_time(deadline, self._config.zone))
             return text, staff_buttons(code)
 
     def breach(self, code: str, deadline: datetime, language: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(language):
             # Translators: {code} is a consent request's code, e.g. "R4T8WQ", kept exactly.
-            # {deadline} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC". Glossary
+            # {deadline} is a local date and time, e.g. "14 Mar 2026, 09:30 EET". Glossary
             # (locales/glossary.toml): agreement (consent); deadline.
             return "⚠️ " + _(
                 "Consent request {code} passed its deadline ({deadline}) and is not done."
-            ).format(code=code, deadline=when(deadline))
+            ).format(code=code, deadline=day_and_time(deadline, self._config.zone))
 
     def question(self, code: str, text: str, language: str) -> tuple[str, Buttons]:
         with self._i18n.context(), self._i18n.use_locale(language):

@@ -9,6 +9,7 @@ import contextlib
 import html
 from collections.abc import Callable, Mapping
 from typing import Final, cast
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -36,6 +37,7 @@ from handlers.keyboards import ReadCase
 from handlers.report_steps import choice_label
 from handlers.states import Unlocking
 from handlers.taps import answer_tap
+from handlers.when import day_and_time
 
 CHUNK = 3500  # under Telegram's 4096, leaving room for the escaping of < > &
 
@@ -49,8 +51,8 @@ def _answer(audience: Audience, key: str, value: object, config: OrganisationCon
     return html.escape(str(value))
 
 
-def _later(entry: LaterEntry) -> str:
-    moment = entry.written_at.strftime("%Y-%m-%d %H:%M UTC")
+def _later(entry: LaterEntry, zone: ZoneInfo) -> str:
+    moment = day_and_time(entry.written_at, zone)
     name = html.escape(entry.author or "?")
     heading = {
         # Translators: Glossary (locales/glossary.toml): the reporter.
@@ -68,7 +70,7 @@ def render_consent(report: OpenedReport, config: OrganisationConfig) -> list[str
     request = withdrawal_from(report.case, report.answers)
     lines = consent_texts.opened(request, report.case.deadline_at, config)
     for entry in report.later:
-        moment = entry.written_at.strftime("%Y-%m-%d %H:%M UTC")
+        moment = day_and_time(entry.written_at, config.zone)
         heading = consent_texts.later_heading(entry.kind, entry.author)
         lines += ["", f"<i>{moment} · {heading}</i>", html.escape(entry.text)]
     return in_chunks(lines)
@@ -101,7 +103,7 @@ def render_concern(report: OpenedReport, config: OrganisationConfig) -> list[str
     if report.voices:
         lines.append(reading_texts.voice_notes_follow(len(report.voices)))
     for entry in report.later:
-        lines += ["", _later(entry)]
+        lines += ["", _later(entry, config.zone)]
     return in_chunks(lines)
 
 

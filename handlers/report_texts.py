@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
@@ -16,6 +17,7 @@ from aiogram.utils.i18n import ngettext
 from bot.audience import Audience
 from bot.case_model import CaseStatus
 from handlers.texts import duration
+from handlers.when import day_in_words
 
 Text = Callable[[], str]
 
@@ -232,7 +234,7 @@ def receipt(code: str, secret: str) -> str:
 
 
 def received_at(moment: str) -> str:
-    # Translators: {time} is a date and time in UTC, e.g. "2026-03-14 09:30 UTC".
+    # Translators: {time} is a local date and time, e.g. "14 Mar 2026, 09:30 EET".
     return _("Report received at {time}.").format(time=moment)
 
 
@@ -295,13 +297,12 @@ def case_status(code: str, status: str) -> str:
     return _("Case {code}: {status}").format(code=code, status=text)
 
 
-def reply_from_safe_person(text: str, written_at: datetime) -> str:
+def reply_from_safe_person(text: str, written_at: datetime, zone: ZoneInfo) -> str:
     return "\n\n".join(
         (
-            "💬 "
-            # Translators: {day} is a date, e.g. "2026-03-14". Glossary (locales/glossary.toml):
-            # safe person.
-            + _("The safe person wrote on {day}:").format(day=written_at.strftime("%Y-%m-%d")),
+            # Translators: {day} is a date in words, e.g. "14 March 2026". Glossary
+            # (locales/glossary.toml): safe person.
+            "💬 " + _("The safe person wrote on {day}:").format(day=day_in_words(written_at, zone)),
             html.escape(text),
         )
     )

@@ -6,8 +6,6 @@ is sealed for the case's readers by the case desk and forgotten here.
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -37,6 +35,7 @@ from handlers.report_steps import (
 )
 from handlers.states import Reporting
 from handlers.taps import answer_tap, settle_menu
+from handlers.when import day_and_time
 
 
 def _chat(bot: Bot, user_id: int) -> Chat:
@@ -214,7 +213,7 @@ async def on_confirm(
     # Committed with the case: after a crash the sender gets this very receipt, never another.
     with replies.durable(f"receipt|{receipt.code}"):
         if draft.audience == "staff":
-            moment = receipt.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            moment = day_and_time(receipt.received_at, config.zone)
             await bot.send_message(chat.chat_id, say.received_at(moment))
         await bot.send_message(
             chat.chat_id, say.submitted(draft.audience, config.report_deadline, report.wants_reply)

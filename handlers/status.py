@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -39,7 +40,9 @@ async def on_code(message: Message, state: FSMContext) -> None:
     await message.answer(say.ask_secret())
 
 
-async def on_secret(message: Message, bot: Bot, state: FSMContext, desk: CaseDesk) -> None:
+async def on_secret(
+    message: Message, bot: Bot, state: FSMContext, desk: CaseDesk, config: OrganisationConfig
+) -> None:
     # The secret must not stay on the phone: its deletion is the first call after the commit.
     await message.delete()
     if message.from_user is None or message.text is None:
@@ -62,32 +65,34 @@ async def on_secret(message: Message, bot: Bot, state: FSMContext, desk: CaseDes
     await state.set_data({"status_case": found.code})
     await state.set_state(StatusCheck.viewing)
     view = STATUS_VIEWS[found.kind]
-    for text in view.replies(found):
+    for text in view.replies(found, config.zone):
         await message.answer(text)
-    await message.answer(view.summary(found), reply_markup=steps.status_actions())
+    await message.answer(view.summary(found, config.zone), reply_markup=steps.status_actions())
 
 
 @dataclass(frozen=True)
 class StatusView:
     """What the sender of one kind of case sees on /status: what was written to them, then
-    where the case stands."""
+    where the case stands; dates in the organisation's zone."""
 
-    replies: Callable[[CaseView], list[str]]
-    summary: Callable[[CaseView], str]
+    replies: Callable[[CaseView, ZoneInfo], list[str]]
+    summary: Callable[[CaseView, ZoneInfo], str]
 
 
 CONCERN_STATUS: Final = StatusView(
-    replies=lambda found: [
-        say.reply_from_safe_person(reply.text, reply.written_at) for reply in found.replies
+    replies=lambda found, zone: [
+        say.reply_from_safe_person(reply.text, reply.written_at, zone) for reply in found.replies
     ],
-    summary=lambda found: say.case_status(found.code, found.status),
+    summary=lambda found, zone: say.case_status(found.code, found.status),
 )
 CONSENT_STATUS: Final = StatusView(
-    replies=lambda found: [
-        consent_texts.question_in_status(question.text, question.written_at)
+    replies=lambda found, zone: [
+        consent_texts.question_in_status(question.text, question.written_at, zone)
         for question in found.replies
     ],
-    summary=lambda found: consent_texts.status(found.code, found.status, found.deadline_at),
+    summary=lambda found, zone: consent_texts.status(
+        found.code, found.status, found.deadline_at, zone
+    ),
 )
 # A new kind of case adds its entry here.
 STATUS_VIEWS: Final[Mapping[CaseKind, StatusView]] = {

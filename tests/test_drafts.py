@@ -8,6 +8,7 @@ from typing import cast
 import pytest
 
 from bot.case_model import Urgency
+from bot.clock import SystemClock
 from bot.consent import SCOPES
 from bot.drafts import (
     CONFIRM,
@@ -214,7 +215,7 @@ async def test_each_step_has_one_view_and_an_unknown_step_has_none() -> None:
 def test_every_conversation_step_is_shown_again_by_some_router() -> None:
     views = StepViews()
     steps.register_step_views(views)
-    casework_steps.register_step_views(views)
+    casework_steps.register_step_views(views, SystemClock())
     for module in (enrolment, reading, consent, status, reporting):
         module.build_router(views)
     groups = (

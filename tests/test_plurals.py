@@ -84,7 +84,7 @@ def counted(n: int, language: str) -> Iterator[tuple[str, Callable[[], str]]]:
     yield "more cases", lambda: casework_texts.more_cases(n)
     yield "case text too long", lambda: casework_texts.too_long(n)
     yield "question too long", lambda: consent_texts.too_long(n)
-    yield "consent sent", lambda: consent_texts.sent(DEADLINE, n)
+    yield "consent sent", lambda: consent_texts.sent(DEADLINE, n, CONFIG.zone)
     yield "open consent requests", lambda: consent_texts.open_requests(n)
     yield "too many tries", lambda: report_texts.too_many_tries(n)
     yield "voice notes follow", lambda: reading_texts.voice_notes_follow(n)

@@ -137,6 +137,35 @@ def test_an_organisation_may_name_its_own_authorities(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("organisation", "zone"),
+    [
+        ('country = "RO"', "Europe/Bucharest"),
+        ('country = "AL"', "Europe/Tirane"),
+        ('country = "RO"\ntimezone = "Europe/Tirane"', "Europe/Tirane"),
+        ('country = "AL"\ntimezone = "UTC"', "UTC"),
+    ],
+)
+def test_the_time_zone_is_the_countrys_unless_the_config_names_one(
+    tmp_path: Path, organisation: str, zone: str
+) -> None:
+    config = load_organisation_config(
+        write(tmp_path, f'[organisation]\nname = "X"\n{organisation}\n')
+    )
+    assert config.zone.key == zone
+
+
+def test_an_unknown_time_zone_says_how_to_write_one(tmp_path: Path) -> None:
+    toml = '[organisation]\nname = "X"\ncountry = "RO"\ntimezone = "Europe/Bucuresti"\n'
+    with pytest.raises(ConfigError) as caught:
+        load_organisation_config(write(tmp_path, toml))
+    message = str(caught.value)
+    assert "organisation.timezone" in message
+    assert '"Europe/Bucuresti" is not a time zone name' in message
+    assert 'timezone = "Europe/Bucharest"' in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
     ("toml", "expected"),
     [
         ('[organisation]\nname = "X"\ncountry = "FR"\n', "organisation.country"),

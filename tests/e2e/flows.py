@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -18,6 +20,16 @@ from tests.e2e.conftest import MakePerson
 from tests.e2e.harness import InProcessBot, Person, translate
 
 Reader = tuple[int, ReaderKeyPair]
+# The harness's organisation is in Romania: every time is shown on Bucharest's clocks.
+BUCHAREST = ZoneInfo("Europe/Bucharest")
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "ro": ("ianuarie", "februarie", "martie", "aprilie", "mai", "iunie", "iulie", "august",
+           "septembrie", "octombrie", "noiembrie", "decembrie"),
+    "sq": ("janar", "shkurt", "mars", "prill", "maj", "qershor", "korrik", "gusht", "shtator",
+           "tetor", "nëntor", "dhjetor"),
+}  # fmt: skip
 PASSPHRASE = "river lantern quiet seven"
 CHOOSE = "Choose your language. You can change it later with /language."
 WHO = "Who are you?"
@@ -193,6 +205,15 @@ async def enrolled(
     member = await make_person(first_name=name, language_code="en")
     await enrol(member, invitation.code)
     return member
+
+
+def local_day(moment: datetime, language: LanguageCode) -> str:
+    """The day a reader in Romania is shown; in Romani, without month names of its own in the
+    bot, in digits."""
+    wall = moment.astimezone(BUCHAREST)
+    if language == "rom":
+        return f"{wall:%d.%m.%Y}"
+    return f"{wall.day} {MONTHS[language][wall.month - 1]} {wall.year}"
 
 
 def alerts(screen: Screen) -> list[str]:

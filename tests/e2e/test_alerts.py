@@ -12,7 +12,15 @@ from emulator.client import EmulatorClient, Screen
 from storage.db import Database
 from storage.models import AuditAnchor, AuditEvent
 from tests.e2e.conftest import MakePerson
-from tests.e2e.flows import CANARY, NEW_CASE, alerts, child_report, enrolled, parent_report
+from tests.e2e.flows import (
+    CANARY,
+    NEW_CASE,
+    alerts,
+    child_report,
+    enrolled,
+    local_day,
+    parent_report,
+)
 from tests.e2e.harness import InProcessBot, run_cli
 
 
@@ -321,7 +329,7 @@ async def test_a_reader_sees_the_language_the_reporter_wrote_in(
     await officer.wait_for_bot_text("The reporter wrote in: Shqip")
 
 
-FINGERPRINT = re.compile(r"Audit log fingerprint for (\d{4}-\d{2}-\d{2}): ([0-9a-f-]{19})")
+FINGERPRINT = re.compile(r"Audit log fingerprint for ([^:]+): ([0-9a-f-]{19})")
 
 
 async def test_the_board_gets_the_audit_fingerprint_daily_and_it_catches_a_rollback(
@@ -332,7 +340,9 @@ async def test_the_board_gets_the_audit_fingerprint_daily_and_it_catches_a_rollb
     await safeperson.sweep_as_if_later(0)
     screen = await board.wait_for(lambda s: any(FINGERPRINT.search(m.text) for m in s.bot_messages))
     found = [FINGERPRINT.search(m.text) for m in screen.bot_messages]
-    held = next(match for match in found if match is not None).group(2)
+    witness = next(match for match in found if match is not None)
+    assert witness.group(1) == local_day(safeperson.clock.now(), "en")  # "6 December 2026"
+    held = witness.group(2)
     # The officer is not the board: no fingerprint there; and housekeeping again the same day
     # sends nothing new.
     await safeperson.drain_outbox()

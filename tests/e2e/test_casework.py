@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot.languages import SUPPORTED
 from bot.staff import PASSPHRASE_FREE_TRIES, PASSPHRASE_LOCK_AFTER, passphrase_delay
 from emulator.client import EmulatorClient
 from storage.db import Database
 from storage.models import CaseEntry, EntryKey, ReportCase
 from tests.e2e.conftest import MakePerson
 from tests.e2e.flows import (
+    BUCHAREST,
     CANARY,
     GOT_IT,
+    MONTHS,
     PASSPHRASE,
     THATS_ALL,
     acknowledge,
@@ -21,14 +25,17 @@ from tests.e2e.flows import (
     audit_actions,
     child_report,
     enrolled,
+    local_day,
     parent_report,
     staff_desk,
     stored_bytes,
     tap_newest,
     tap_on_newest,
 )
-from tests.e2e.harness import InProcessBot
+from tests.e2e.harness import InProcessBot, translate
 
+EXAMPLE = re.compile(r"(\d\d)\.(\d\d)\.(\d{4}) (\d\d):(\d\d)")
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 REPLY = "Thank you for telling me. Are you somewhere safe tonight? reply-canary-51c0"
 ANSWER = "Yes, I am at my aunt's house. answer-canary-9e2a"
 
@@ -108,6 +115,63 @@ async def test_the_reply_relay_works_both_ways_without_revealing_either_side(
     assert "reporter added to the case" in actions
 
 
+def example_time(example: re.Match[str]) -> datetime:
+    day, month, year, hour, minute = (int(part) for part in example.groups())
+    return datetime(year, month, day, hour, minute, tzinfo=BUCHAREST)
+
+
+async def test_a_child_reads_the_day_of_a_reply_as_a_local_day_in_their_language(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    # 22:40 UTC: already the next day in Bucharest, so a day taken from UTC would be wrong.
+    now = safeperson.clock.now()
+    late_evening = datetime.combine(now.date(), time(22, 40), UTC)
+    safeperson.clock.ahead += (late_evening - now) % timedelta(days=1)
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    for language in SUPPORTED:
+        child = await make_person(first_name="Ana", language_code=language)
+        code, secret, _screen = await child_report(child, language)
+        await acknowledge(officer, code)
+        await tap_on_newest(officer, "Reply")
+        await officer.wait_for_bot_text("The reporter sees it as from «the safe person»")
+        await officer.send(REPLY)
+        await officer.wait_for_bot_text(f"Sent to the reporter of case {code}.")
+        written = safeperson.clock.now()
+        assert written.astimezone(BUCHAREST).date() != written.date()
+
+        await child.send("/status")
+        await child.wait_for_bot_text(translate(language, "Please send your code."))
+        await child.send(code)
+        await child.wait_for_bot_text(
+            translate(
+                language, "Now send your secret word. I will delete it from the chat at once."
+            )
+        )
+        await child.send(secret)
+        heading = translate(language, "The safe person wrote on {day}:").format(
+            day=local_day(written, language)
+        )
+        screen = await child.wait_for_bot_text(heading)
+        shown = next(m.text for m in screen.bot_messages if heading in m.text)
+        assert REPLY in shown
+        assert not ISO_DATE.search(shown)
+        assert "UTC" not in shown
+
+    # Staff see the local day and time too: the last case referred «Now», just after midnight.
+    await tap_on_newest(officer, "Referred to…")
+    await tap_on_newest(officer, "DGASPC")
+    await officer.wait_for_bot_text("When? Tap «Now»")
+    await tap_on_newest(officer, "Now")
+    screen = await officer.wait_for(
+        lambda s: any("Referred to DGASPC on" in m.text for m in s.bot_messages)
+    )
+    referred = next(m.text for m in screen.bot_messages if "Referred to DGASPC on" in m.text)
+    wall = safeperson.clock.now().astimezone(BUCHAREST)
+    assert f"Referred to DGASPC on {wall.day} {MONTHS['en'][wall.month - 1][:3]} " in referred
+    assert f"{wall:%Z}." in referred
+    assert "UTC" not in referred
+
+
 async def test_a_reporter_who_wanted_no_reply_sees_it_only_with_status(
     safeperson: InProcessBot, make_person: MakePerson
 ) -> None:
@@ -168,14 +232,24 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
     await officer.telegram.send_sticker(officer.user.user_id)  # not a name: asked again
     await officer.wait_for_bot_text("Please write it as text.")
     await tap_on_newest(officer, "DGASPC")
-    await officer.wait_for_bot_text("When? Tap «Now»")
+    screen = await officer.wait_for_bot_text("When? Tap «Now»")
+    prompt = next(m.text for m in screen.bot_messages if "When? Tap «Now»" in m.text)
     await officer.send("yesterday, I think")
     await officer.wait_for_bot_text("I could not read that time")
-    await tap_on_newest(officer, "Now")
+    # The prompt's example is the local time now, in the form it reads: typed, it is taken.
+    example = EXAMPLE.search(prompt)
+    assert example is not None, prompt
+    asked_at = safeperson.clock.now().astimezone(BUCHAREST)
+    assert asked_at - timedelta(minutes=2) < example_time(example) <= asked_at
+    await officer.send(example.group(0))
     screen = await officer.wait_for(
         lambda s: any("Referred to DGASPC on" in m.text for m in s.bot_messages)
     )
     referred = [m for m in screen.bot_messages if "Referred to DGASPC" in m.text][-1]
+    wall = example_time(example)
+    on = f"{wall.day} {MONTHS['en'][wall.month - 1][:3]} {wall.year}, {wall:%H:%M} {wall:%Z}"
+    assert f"Referred to DGASPC on {on}." in referred.text
+    assert "UTC" not in referred.text
     assert "Report deadline met." in referred.text
     assert referred.button_texts == ["Read", "Reply", "Note", "Close…"]
 

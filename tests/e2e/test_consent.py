@@ -4,7 +4,7 @@ travel both ways, Done reaches the sender, the export lists it, and the database
 from __future__ import annotations
 
 import gettext
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -13,6 +13,7 @@ from bot.languages import ENDONYMS, LanguageCode
 from bot.staff import PASSPHRASE_FREE_TRIES
 from tests.e2e.conftest import MakePerson
 from tests.e2e.flows import (
+    BUCHAREST,
     GOT_IT,
     PASSPHRASE,
     RECEIPT,
@@ -20,6 +21,7 @@ from tests.e2e.flows import (
     answer,
     audit_actions,
     enrolled,
+    local_day,
     stored_bytes,
     tap_newest,
 )
@@ -124,7 +126,7 @@ async def test_a_parent_withdraws_consent_and_it_is_handled_both_ways(
     code, secret = await withdraw(parent, language)
     said = "\n".join(m.text for m in (await parent.screen()).bot_messages)
     assert translate(language, INTRO_EN) in said
-    deadline = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
+    deadline = local_day(safeperson.clock.now() + timedelta(days=30), language)
     assert (
         translate_counted(language, SENT_ONE_EN, SENT_EN, 30).format(day=deadline, days=30) in said
     )
@@ -202,6 +204,7 @@ async def test_a_parent_withdraws_consent_and_it_is_handled_both_ways(
     assert returncode == 0, err
     assert CHILD_NAME in out
     assert "photos, videos" in out
+    assert f"since {safeperson.clock.now().astimezone(BUCHAREST):%d.%m.%Y}" in out
     assert code in out
     for _ in range(PASSPHRASE_FREE_TRIES):
         returncode, out, err = await consent_export(safeperson, "not the passphrase at all")
