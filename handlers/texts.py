@@ -56,16 +56,28 @@ def helpline_label(kind: HelplineKind) -> str:
     labels: dict[HelplineKind, str] = {
         "emergency": _("Emergency"),
         "child_abuse": _("Child abuse line, day and night"),
-        "child_helpline": _("Helpline for children, free"),
+        "child_helpline": _("Helpline for children"),
         "police": _("Police"),
         "ambulance": _("Ambulance"),
     }
     return labels[kind]
 
 
+def helpline_line(helpline: Helpline) -> str:
+    """One number as shown: "📞 116 111 — Telefonul Copilului: helpline for children, free"."""
+    label = helpline_label(helpline.kind)
+    if helpline.name:
+        label = _("{name}: {description}").format(
+            name=html.escape(helpline.name), description=label
+        )
+    if helpline.free:
+        label = _("{description}, free").format(description=label)
+    return f"📞 <b>{helpline.number}</b> — {label}"
+
+
 def help_numbers(helplines: tuple[Helpline, ...]) -> str:
     lines = [_("If you are in danger right now, call:")]
-    lines += [f"📞 <b>{h.number}</b> — {helpline_label(h.kind)}" for h in helplines]
+    lines += [helpline_line(h) for h in helplines]
     return "\n".join(lines)
 
 
@@ -122,7 +134,7 @@ def command_description(name: str) -> str:
         "report": _("Tell us about a worry"),
         "status": _("Come back to your report"),
         "consent": _("Take back your agreement (photos, videos, data)"),
-        "erase": _("Erase this chat from my phone"),
+        "erase": _("Erase the messages in this chat"),
         "language": _("Change the language"),
         "cancel": _("Stop and forget what you started"),
     }
@@ -143,7 +155,7 @@ def cancelled() -> str:
 
 
 def only_text_or_voice() -> str:
-    return _("I can only read text and voice messages here.")
+    return _("Please tell me in words: write, or send a voice message.")
 
 
 def tap_a_button() -> str:
