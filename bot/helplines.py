@@ -19,18 +19,22 @@ HelplineKind = Literal["emergency", "child_abuse", "child_helpline", "police", "
 class Helpline(BaseModel):
     number: str = Field(pattern=r"^\+?[0-9][0-9 ]{1,18}$")
     kind: HelplineKind
+    # The service's own name, shown as it is in every language ("Telefonul Copilului").
+    name: str | None = Field(default=None, min_length=1, max_length=60)
+    # Said next to the number: a child who fears the cost does not call.
+    free: bool = True
 
 
 DEFAULT_HELPLINES: Final[dict[Country, tuple[Helpline, ...]]] = {
     "RO": (
         Helpline(number="112", kind="emergency"),
         Helpline(number="119", kind="child_abuse"),
-        Helpline(number="116 111", kind="child_helpline"),
+        Helpline(number="116 111", kind="child_helpline", name="Telefonul Copilului"),
     ),
     "AL": (
         Helpline(number="112", kind="emergency"),
         Helpline(number="129", kind="police"),
         Helpline(number="127", kind="ambulance"),
-        Helpline(number="116 111", kind="child_helpline"),
+        Helpline(number="116 111", kind="child_helpline", name="ALO 116 111"),
     ),
 }

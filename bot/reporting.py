@@ -33,11 +33,14 @@ class Step:
 
 # Answers that mean "in danger now": the help numbers are shown at once and the case is immediate.
 DANGER_ANSWERS: Final = {("safe_now", "no"), ("in_danger", "yes")}
+# "I do not know" to "Are you safe right now?": the free numbers, gently, but not an emergency
+# (a child's own report is urgent whatever they answer).
+UNSURE_IF_SAFE_ANSWERS: Final = {("safe_now", "unsure")}
 # Answers that keep the case away from the officer: it goes to the board instead.
 ABOUT_OFFICER_ANSWERS: Final = {("about_staff", "officer")}
 
 CHILD_FLOW: Final = (
-    Step("safe_now", "choice", ("yes", "no")),
+    Step("safe_now", "choice", ("yes", "no", "unsure")),
     Step("story", "telling"),
     Step("first_name", "free_text", skippable=True),
     Step("about_staff", "choice", ("no", "yes", "officer")),
@@ -88,6 +91,10 @@ def find_step(audience: Audience, key: str) -> Step | None:
 
 def is_danger(key: str, value: str) -> bool:
     return (key, value) in DANGER_ANSWERS
+
+
+def is_unsure_if_safe(key: str, value: str) -> bool:
+    return (key, value) in UNSURE_IF_SAFE_ANSWERS
 
 
 def urgency_of(audience: Audience, answers: dict[str, str]) -> Urgency:

@@ -30,6 +30,8 @@ class PromptKey(StrEnum):
     WHO_ARE_YOU = "who"
     SAFE_NOW = "safe_now"
     DANGER_NOW = "danger"
+    UNSURE_IF_SAFE = "unsure"
+    BEFORE_STORY = "before_story"
     STORY = "story"
     WANTS_REPLY = "wants_reply"
     THANKS_REPLY = "thanks_reply"

@@ -34,7 +34,15 @@ from handlers import steps, texts
 from handlers.chat import Chat
 from handlers.consent_steps import CONSENT_FLOW, scopes_markup, show_consent_step
 from handlers.flows import StepViews
-from handlers.keyboards import ConsentAction, ConsentPick, ConsentSend, ConsentStart, Erase, buttons
+from handlers.keyboards import (
+    ConsentAction,
+    ConsentPick,
+    ConsentSend,
+    ConsentStart,
+    Erase,
+    OpenStatus,
+    buttons,
+)
 from handlers.report_texts import erase_button
 from handlers.states import ConsentFlow, ConsentHandling, Onboarding
 from handlers.taps import answer_tap, settle_menu
@@ -170,7 +178,12 @@ async def on_send(
         await bot.send_message(
             chat.chat_id,
             say.reference(receipt.code, receipt.secret),
-            reply_markup=buttons([(erase_button(), Erase())]),
+            reply_markup=buttons(
+                [
+                    (say.status_button(), OpenStatus(code=receipt.code)),
+                    (erase_button(), Erase()),
+                ]
+            ),
         )
 
 

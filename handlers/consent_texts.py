@@ -190,6 +190,10 @@ def reference(code: str, secret: str) -> str:
     ).format(code=code, secret=secret)
 
 
+def status_button() -> str:
+    return _("See my request")
+
+
 def status(code: str, status: str, deadline: datetime | None, zone: ZoneInfo) -> str:
     if status == "done":
         text = _("done. What you asked for has been carried out.")

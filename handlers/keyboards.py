@@ -58,6 +58,12 @@ class Erase(CallbackData, prefix="erase"):
     scope: str = "chat"
 
 
+class OpenStatus(CallbackData, prefix="os"):
+    """The button under a receipt: /status with this code already filled in."""
+
+    code: str
+
+
 class StatusAction(CallbackData, prefix="st"):
     action: str
 

@@ -23,13 +23,15 @@ PROMPT_TEXTS: Final[dict[PromptKey, PromptText]] = {
     PromptKey.WHO_ARE_YOU: lambda _config: texts.who_are_you(),
     PromptKey.SAFE_NOW: lambda _config: report_texts.question("child", "safe_now"),
     PromptKey.DANGER_NOW: lambda _config: report_texts.danger_now("child"),
+    PromptKey.UNSURE_IF_SAFE: lambda _config: report_texts.unsure_if_safe(),
+    PromptKey.BEFORE_STORY: lambda config: report_texts.before_story(config.report_deadline),
     PromptKey.STORY: lambda _config: report_texts.question("child", "story"),
     PromptKey.WANTS_REPLY: lambda _config: report_texts.question("child", "wants_reply"),
     PromptKey.THANKS_REPLY: lambda config: report_texts.submitted(
-        "child", config.report_deadline, wants_reply=True
+        "child", config.report_deadline, True, config.help_numbers
     ),
     PromptKey.THANKS: lambda config: report_texts.submitted(
-        "child", config.report_deadline, wants_reply=False
+        "child", config.report_deadline, False, config.help_numbers
     ),
 }
 
@@ -51,6 +53,8 @@ def prompt_title(key: PromptKey) -> str:
         # question the child sees.
         PromptKey.SAFE_NOW: lambda: _("Are you safe right now?"),
         PromptKey.DANGER_NOW: lambda: _("Call for help now"),
+        PromptKey.UNSURE_IF_SAFE: lambda: _("Not sure if safe"),
+        PromptKey.BEFORE_STORY: lambda: _("Before the story: what stays secret"),
         PromptKey.STORY: lambda: _("What happened?"),
         PromptKey.WANTS_REPLY: lambda: _("Shall we write back?"),
         PromptKey.THANKS_REPLY: lambda: _("Thank you (with a reply)"),

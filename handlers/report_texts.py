@@ -16,6 +16,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot.audience import Audience
 from bot.case_model import CaseStatus
+from bot.helplines import Helpline
 from handlers.texts import duration
 from handlers.when import day_in_words
 
@@ -36,8 +37,13 @@ _CHILD_QUESTIONS: dict[str, Text] = {
         "If it is about the person in charge of safety, tap the last button. "
         "Then that person will not see it."
     ),
-    # Translators: Glossary (locales/glossary.toml): safe person.
-    "wants_reply": lambda: _("Do you want a safe person to write back to you here?"),
+    "wants_reply": lambda: "\n\n".join(
+        (
+            _("The answer would come in this chat. Anyone who can open this phone could read it."),
+            # Translators: Glossary (locales/glossary.toml): safe person.
+            _("Do you want a safe person to write back to you here?"),
+        )
+    ),
 }
 
 _ADULT_QUESTIONS: dict[str, Text] = {
@@ -79,6 +85,7 @@ _OPTIONS: dict[tuple[str, str], Text] = {
     ("safe_now", "yes"): lambda: _("Yes, I am safe"),
     # Translators: Glossary (locales/glossary.toml): safe right now (out of danger).
     ("safe_now", "no"): lambda: _("No, I am not safe"),
+    ("safe_now", "unsure"): lambda: _("I do not know"),
     ("in_danger", "yes"): lambda: _("Yes"),
     ("in_danger", "no"): lambda: _("No"),
     ("in_danger", "unsure"): lambda: _("I am not sure"),
@@ -133,6 +140,36 @@ def danger_now(audience: Audience) -> str:
     return _("Call for help now. Then, when you can, go on with the report here.")
 
 
+def unsure_if_safe() -> str:
+    return _(
+        "It is all right not to know. If you feel scared, you can call one of these numbers. "
+        "It is free. You can also go on telling me here."
+    )
+
+
+def before_story(within: timedelta) -> str:
+    """Said to a child before the story: who reads it, when, what stays secret and what may not,
+    and that nothing they say will get them in trouble."""
+    return "\n\n".join(
+        (
+            _("Nothing is too small to tell. You will not get in trouble."),
+            # Translators: {time} is the deadline in words, e.g. "1 day" or "20 hours" (translated
+            # on its own). Glossary (locales/glossary.toml): safe person.
+            _("A safe person will read what you write within {time}. It stays secret.").format(
+                time=duration(within)
+            ),
+            # Translators: Glossary (locales/glossary.toml): safe person; danger. Said to a child
+            # before the story: the limits of secrecy, kindly.
+            _(
+                "But if someone is in danger, the safe person may have to tell people who can "
+                "protect them, like child protection or the police. The safe person will tell "
+                "you first."
+            ),
+            _("Take your time. Spelling does not matter."),
+        )
+    )
+
+
 def that_is_all() -> str:
     return _("That's all")
 
@@ -143,7 +180,7 @@ def skip() -> str:
 
 def got_it(audience: Audience) -> str:
     if audience == "child":
-        return _("I got it. You can send more, or tap «That's all».")
+        return _("Thank you for telling me. You can tell me more, or tap «That's all».")
     return _("Received. Send more, or tap «That's all».")
 
 
@@ -203,7 +240,9 @@ def draft_deleted() -> str:
     return _("Deleted. Nothing was sent.")
 
 
-def submitted(audience: Audience, within: timedelta, wants_reply: bool) -> str:
+def submitted(
+    audience: Audience, within: timedelta, wants_reply: bool, helplines: tuple[Helpline, ...]
+) -> str:
     if audience == "child":
         lines = [_("Thank you for telling us. You did the right thing. It is not your fault.")]
         lines.append(
@@ -215,6 +254,7 @@ def submitted(audience: Audience, within: timedelta, wants_reply: bool) -> str:
             # Glossary (locales/glossary.toml): safe person.
             else _("A safe person will read it within {time}.")
         )
+        lines.append(_if_nobody_answers(wants_reply, helplines))
     else:
         lines = [_("Thank you. Your report was received.")]
         # Translators: {time} is a duration in words, e.g. "24 hours" (translated on its own).
@@ -223,14 +263,54 @@ def submitted(audience: Audience, within: timedelta, wants_reply: bool) -> str:
     return "\n\n".join(line.format(time=duration(within)) for line in lines)
 
 
+def _children_line(helplines: tuple[Helpline, ...]) -> str | None:
+    """The number a child may call when nobody answers: the children's line, as it is named."""
+    line = next((h for h in helplines if h.kind == "child_helpline"), None)
+    if line is None:
+        return None
+    return f"{line.number} ({html.escape(line.name)})" if line.name else line.number
+
+
+def _if_nobody_answers(wants_reply: bool, helplines: tuple[Helpline, ...]) -> str:
+    number = _children_line(helplines)
+    if wants_reply and number:
+        # Translators: {number} is the children's helpline, with its name, e.g. "116 111 (Telefonul
+        # Copilului)", kept exactly.
+        return _(
+            "If nobody writes back by then, tell a grown-up you trust, or call {number}. "
+            "It is free."
+        ).format(number=number)
+    if wants_reply:
+        return _("If nobody writes back by then, tell a grown-up you trust.")
+    if number:
+        # Translators: {number} is the children's helpline, with its name, e.g. "116 111 (Telefonul
+        # Copilului)", kept exactly.
+        return _(
+            "If you need help sooner, tell a grown-up you trust, or call {number}. It is free."
+        ).format(number=number)
+    return _("If you need help sooner, tell a grown-up you trust.")
+
+
 def receipt(code: str, secret: str) -> str:
-    # Translators: {code} is the reporter's code (6 letters and digits, e.g. "K7Q2MX"), kept
-    # exactly. {secret} is the reporter's secret word (8 letters), kept exactly. Glossary
-    # (locales/glossary.toml): secret word; code.
-    return _(
-        "Your code: <b>{code}</b>\nYour secret word: <b>{secret}</b>\n"
-        "Keep them safe. With /status you can come back, read answers and add more."
-    ).format(code=code, secret=secret)
+    return "\n\n".join(
+        (
+            # Translators: {code} is the reporter's code (6 letters and digits, e.g. "K7Q2MX"), kept
+            # exactly. {secret} is the reporter's secret word (8 letters), kept exactly. Glossary
+            # (locales/glossary.toml): secret word; code.
+            _("Your code: <b>{code}</b>\nYour secret word: <b>{secret}</b>").format(
+                code=code, secret=secret
+            ),
+            _(
+                "Write them on paper and keep it where only you can find it, or remember them. "
+                "Do not keep them in a note that others can see."
+            ),
+            _("To come back, read answers and add more: tap the button below, or send /status."),
+        )
+    )
+
+
+def status_button() -> str:
+    return _("See my message")
 
 
 def received_at(moment: str) -> str:
@@ -239,13 +319,38 @@ def received_at(moment: str) -> str:
 
 
 def erase_button() -> str:
-    # Translators: Glossary (locales/glossary.toml): erase, delete.
-    return _("Erase this chat from my phone")
+    # Translators: A button under the receipt. Glossary (locales/glossary.toml): erase, delete.
+    return _("Erase the messages in this chat")
+
+
+def erase_now() -> str:
+    # Translators: A button. Glossary (locales/glossary.toml): erase, delete.
+    return _("Erase now")
+
+
+def erase_explained() -> str:
+    return "\n\n".join(
+        (
+            # Translators: Glossary (locales/glossary.toml): erase, delete.
+            _(
+                "I will delete the messages in this chat from the last 2 days, yours and mine. "
+                "Telegram does not let me delete older ones. What you sent us stays safe with us."
+            ),
+            # Translators: Telegram's own menu item: use the word Telegram shows in this language.
+            # Glossary (locales/glossary.toml): erase, delete.
+            _("To remove the chat from your list: press and hold it, then tap Delete."),
+        )
+    )
 
 
 def erased() -> str:
-    # Translators: Glossary (locales/glossary.toml): erase, delete.
-    return _("Erased.")
+    """Shown as an alert (at most 200 characters), so nothing new stays in the chat."""
+    # Translators: Shown as a Telegram alert: at most 200 characters. Glossary
+    # (locales/glossary.toml): erase, delete.
+    return _(
+        "Deleted the messages of the last 2 days. Older ones stay. "
+        "To remove the chat: press and hold it in your list, then tap Delete."
+    )
 
 
 def nobody_to_read() -> str:
@@ -292,9 +397,9 @@ def case_status(code: str, status: str) -> str:
     }
     # Translators: Glossary (locales/glossary.toml): safe person.
     text = states.get(status, lambda: _("A safe person is working on it."))()
-    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. {status} is a status, e.g.
-    # "acknowledged" or "referred" (translated on its own). Glossary (locales/glossary.toml): case.
-    return _("Case {code}: {status}").format(code=code, status=text)
+    # Translators: {code} is the reporter's code, e.g. "K7Q2MX", kept exactly. {status} is the rest
+    # of the sentence, e.g. "A safe person is working on it." (translated on its own).
+    return _("Your message {code}: {status}").format(code=code, status=text)
 
 
 def reply_from_safe_person(text: str, written_at: datetime, zone: ZoneInfo) -> str:
@@ -318,8 +423,7 @@ def adding() -> str:
 
 
 def added() -> str:
-    # Translators: Glossary (locales/glossary.toml): case.
-    return _("Added to your case. Thank you.")
+    return _("Added to your message. Thank you.")
 
 
 def done() -> str:

@@ -18,14 +18,23 @@ from bot.courier import Replies
 from bot.drafts import ReportDraft, new_report_draft, report_from_draft
 from bot.intake import NoReadersError
 from bot.people import PeopleService
-from bot.reporting import MAX_MESSAGES, MAX_VOICE_BYTES, MAX_VOICE_NOTES, Step, find_step, is_danger
+from bot.reporting import (
+    MAX_MESSAGES,
+    MAX_VOICE_BYTES,
+    MAX_VOICE_NOTES,
+    Step,
+    find_step,
+    is_danger,
+    is_unsure_if_safe,
+    step_after,
+)
 from bot.settings import OrganisationConfig
 from bot.voices import DraftVoices
 from handlers import report_texts as say
 from handlers import steps, texts
 from handlers.chat import Chat
 from handlers.flows import StepViews
-from handlers.keyboards import Answer, Confirm, Erase, buttons
+from handlers.keyboards import Answer, Confirm, Erase, OpenStatus, buttons
 from handlers.report_steps import (
     REPORT_FLOW,
     choice_label,
@@ -86,6 +95,12 @@ async def on_answer(
         if is_danger(step.key, value):
             await bot.send_message(chat.chat_id, say.danger_now(draft.audience))
             await bot.send_message(chat.chat_id, texts.help_numbers(config.help_numbers))
+        elif is_unsure_if_safe(step.key, value):
+            await bot.send_message(chat.chat_id, say.unsure_if_safe())
+            await bot.send_message(chat.chat_id, texts.help_numbers(config.help_numbers))
+        following = step_after(draft.audience, step.key)
+        if draft.audience == "child" and following is not None and following.key == "story":
+            await bot.send_message(chat.chat_id, say.before_story(config.report_deadline))
     elif step.kind == "telling" and value == "done":
         if not draft.messages and not draft.voices:
             await answer_tap(callback, say.tell_something_first())
@@ -216,12 +231,20 @@ async def on_confirm(
             moment = day_and_time(receipt.received_at, config.zone)
             await bot.send_message(chat.chat_id, say.received_at(moment))
         await bot.send_message(
-            chat.chat_id, say.submitted(draft.audience, config.report_deadline, report.wants_reply)
+            chat.chat_id,
+            say.submitted(
+                draft.audience, config.report_deadline, report.wants_reply, config.help_numbers
+            ),
         )
         await bot.send_message(
             chat.chat_id,
             say.receipt(receipt.code, receipt.secret),
-            reply_markup=buttons([(say.erase_button(), Erase())]),
+            reply_markup=buttons(
+                [
+                    (say.status_button(), OpenStatus(code=receipt.code)),
+                    (say.erase_button(), Erase()),
+                ]
+            ),
         )
         if lost_voices:
             await bot.send_message(chat.chat_id, say.voices_lost(lost_voices))

@@ -23,7 +23,7 @@ from handlers import common, consent_texts, steps, texts
 from handlers import report_texts as say
 from handlers.chat import Chat
 from handlers.flows import StepScreen, StepViews
-from handlers.keyboards import AnswerSafePerson, StatusAction
+from handlers.keyboards import AnswerSafePerson, OpenStatus, StatusAction
 from handlers.states import StatusCheck
 from handlers.taps import answer_tap, settle_menu
 
@@ -32,6 +32,18 @@ async def on_status(message: Message, state: FSMContext) -> None:
     await state.clear()
     await state.set_state(StatusCheck.code)
     await message.answer(say.ask_code())
+
+
+async def on_open_status(
+    callback: CallbackQuery, callback_data: OpenStatus, bot: Bot, state: FSMContext
+) -> None:
+    """The button under a receipt: /status with its code filled in, so only the secret word is
+    typed. A second tap asks again; whatever was going on is left, as /status leaves it."""
+    await answer_tap(callback)
+    await state.clear()
+    await state.set_data({"status_code": callback_data.code})
+    await state.set_state(StatusCheck.secret)
+    await bot.send_message(callback.from_user.id, say.ask_secret())
 
 
 async def on_code(message: Message, state: FSMContext) -> None:
@@ -196,4 +208,5 @@ def build_router(views: StepViews) -> Router:
     )
     router.callback_query.register(on_action, StatusAction.filter(), StatusCheck.viewing)
     router.callback_query.register(on_answer_safe_person, AnswerSafePerson.filter())
+    router.callback_query.register(on_open_status, OpenStatus.filter())
     return router

@@ -12,8 +12,11 @@ from __future__ import annotations
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 
-async def answer_tap(callback: CallbackQuery, text: str | None = None) -> None:
-    await callback.answer(text)
+async def answer_tap(
+    callback: CallbackQuery, text: str | None = None, *, alert: bool = False
+) -> None:
+    """`alert`: a box the person closes themselves, for words longer than a toast's glance."""
+    await callback.answer(text, show_alert=alert or None)
 
 
 async def settle_menu(

@@ -64,17 +64,34 @@ def helpline_label(kind: HelplineKind) -> str:
         # Translators: Glossary (locales/glossary.toml): helpline.
         "child_abuse": _("Child abuse line, day and night"),
         # Translators: Glossary (locales/glossary.toml): helpline.
-        "child_helpline": _("Helpline for children, free"),
+        "child_helpline": _("Helpline for children"),
         "police": _("Police"),
         "ambulance": _("Ambulance"),
     }
     return labels[kind]
 
 
+def helpline_line(helpline: Helpline) -> str:
+    """One number as shown: "📞 116 111 — Telefonul Copilului: helpline for children, free"."""
+    label = helpline_label(helpline.kind)
+    if helpline.name:
+        # Translators: {name} is the help line's own name, e.g. "Telefonul Copilului", not
+        # translated. {description} is what the line is for, e.g. "Helpline for children"
+        # (translated on its own).
+        label = _("{name}: {description}").format(
+            name=html.escape(helpline.name), description=label
+        )
+    if helpline.free:
+        # Translators: {description} is what the number is for, e.g. "Police" (translated on its
+        # own); "free" means the call costs nothing.
+        label = _("{description}, free").format(description=label)
+    return f"📞 <b>{helpline.number}</b> — {label}"
+
+
 def help_numbers(helplines: tuple[Helpline, ...]) -> str:
     # Translators: Glossary (locales/glossary.toml): danger.
     lines = [_("If you are in danger right now, call:")]
-    lines += [f"📞 <b>{h.number}</b> — {helpline_label(h.kind)}" for h in helplines]
+    lines += [helpline_line(h) for h in helplines]
     return "\n".join(lines)
 
 
@@ -138,7 +155,7 @@ def command_description(name: str) -> str:
         # Translators: Glossary (locales/glossary.toml): agreement (consent); take back (withdraw).
         "consent": _("Take back your agreement (photos, videos, data)"),
         # Translators: Glossary (locales/glossary.toml): erase, delete.
-        "erase": _("Erase this chat from my phone"),
+        "erase": _("Erase the messages in this chat"),
         "language": _("Change the language"),
         "cancel": _("Stop and forget what you started"),
     }
@@ -160,7 +177,7 @@ def cancelled() -> str:
 
 def only_text_or_voice() -> str:
     # Translators: Glossary (locales/glossary.toml): voice message.
-    return _("I can only read text and voice messages here.")
+    return _("Please tell me in words: write, or send a voice message.")
 
 
 def tap_a_button() -> str:

@@ -104,8 +104,10 @@ def rendered_durations(n: int, language: str) -> Iterator[tuple[str, str]]:
     for name, value in durations(n):
         yield name, texts.duration(value)
         yield f"{name}, to the second", texts.duration(value, with_seconds=True)
-        yield f"{name}, child's receipt", report_texts.submitted("child", value, True)
-        yield f"{name}, reporter's receipt", report_texts.submitted("other", value, False)
+        numbers = CONFIG.help_numbers
+        yield f"{name}, child's receipt", report_texts.submitted("child", value, True, numbers)
+        yield f"{name}, reporter's receipt", report_texts.submitted("other", value, False, numbers)
+        yield f"{name}, before the story", report_texts.before_story(value)
         yield f"{name}, passphrase wait", passphrase_wait(value)
         yield f"{name}, key locked for", passphrase_locked_out(value)
         yield f"{name}, reminder", alerts.reminder("K7", value, DEADLINE, language)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from bot.clock import SystemRandom
 from bot.durations import format_duration, parse_duration
+from bot.helplines import DEFAULT_HELPLINES
 from bot.languages import guess_language
 from bot.settings import (
     ConfigError,
@@ -121,6 +122,30 @@ def test_albania_gets_albanian_help_numbers(tmp_path: Path) -> None:
     )
     assert [h.number for h in config.help_numbers] == ["112", "129", "127", "116 111"]
     assert "Policia e Shtetit" in config.referral_authorities
+
+
+def test_every_default_number_is_free_and_the_childrens_lines_are_named() -> None:
+    for country, lines in DEFAULT_HELPLINES.items():
+        assert all(line.free for line in lines), country
+    named = {
+        country: [(line.number, line.name) for line in lines if line.name]
+        for country, lines in DEFAULT_HELPLINES.items()
+    }
+    assert named == {"RO": [("116 111", "Telefonul Copilului")], "AL": [("116 111", "ALO 116 111")]}
+
+
+def test_a_configured_number_may_be_named_and_said_not_to_be_free(tmp_path: Path) -> None:
+    toml = (
+        '[organisation]\nname = "X"\ncountry = "RO"\n'
+        '[[helplines]]\nnumber = "0800 500 500"\nkind = "child_helpline"\n'
+        'name = "Linia noastră"\n'
+        '[[helplines]]\nnumber = "021 555 0101"\nkind = "police"\nfree = false\n'
+    )
+    config = load_organisation_config(write(tmp_path, toml))
+    assert [(h.number, h.name, h.free) for h in config.help_numbers] == [
+        ("0800 500 500", "Linia noastră", True),
+        ("021 555 0101", None, False),
+    ]
 
 
 def test_an_organisation_may_name_its_own_authorities(tmp_path: Path) -> None:

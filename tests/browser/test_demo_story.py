@@ -120,7 +120,7 @@ async def child_tells_something(child: PhoneOnPage, page: Page) -> str:
     await child.answer(rom(ABOUT_STAFF), rom("No, or I am not sure"))
     await child.answer(rom(WANTS_REPLY), rom("Yes, please"))
     await child.answer(rom("Shall I send it to the safe person now?"), rom("Send"))
-    receipt = await child.bubble_with(rom("Erase this chat from my phone"))
+    receipt = await child.bubble_with(rom("Erase the messages in this chat"))
     found = CODE.search(receipt)
     assert found, receipt
     return found.group(1)
@@ -179,7 +179,7 @@ async def test_the_guide_plays_end_to_end_in_a_real_browser(request: pytest.Fixt
             await child.sees(rom(ADDING))
             await child.type(ANSWER)
             await child.answer(rom(GOT_IT), rom("That's all"))
-            await child.sees(rom("Added to your case. Thank you."))
+            await child.sees(rom("Added to your message. Thank you."))
             await officer.sees(f"Case {code}: the reporter wrote more.")
 
             # 6. A parent takes back consent for photos, in Albanian.
@@ -199,7 +199,7 @@ async def test_the_guide_plays_end_to_end_in_a_real_browser(request: pytest.Fixt
             await parent.answer(sq(ERASE), sq("No"))
             await parent.answer(sq(TAKE_DOWN), sq("No"))
             await parent.answer(sq("Please check:"), sq("Send"))
-            reference = CODE.search(await parent.bubble_with(sq("Erase this chat from my phone")))
+            reference = CODE.search(await parent.bubble_with(sq("Erase the messages in this chat")))
             assert reference, "no reference on the parent's phone"
 
             # 7. The data-protection contact is alerted and taps Done; the parent is told.
@@ -223,6 +223,7 @@ async def test_the_guide_plays_end_to_end_in_a_real_browser(request: pytest.Fixt
 
             # And /erase says what happened to the child's chat.
             await child.type("/erase")
+            await child.tap(rom("Erase now"))
             await expect(child.chat.locator(".notice")).to_contain_text("The bot deleted")
             await expect(child.chat.locator(".bubble")).to_have_count(0)
         except BaseException:

@@ -42,8 +42,15 @@ STORY = (
     "What happened? You can write or send a voice message. "
     "When you have told everything, tap «That's all»."
 )
-GOT_IT = "I got it. You can send more, or tap «That's all»."
+GOT_IT = "Thank you for telling me. You can tell me more, or tap «That's all»."
 THATS_ALL = "That's all"
+ERASE = "Erase the messages in this chat"
+ERASE_NOW = "Erase now"
+# The alert after erasing: what was deleted, what stays, how to remove the chat itself.
+ERASED = (
+    "Deleted the messages of the last 2 days. Older ones stay. "
+    "To remove the chat: press and hold it in your list, then tap Delete."
+)
 FIRST_NAME = "What is your first name? You do not have to say it."
 WANTS_REPLY = "Do you want a safe person to write back to you here?"
 ABOUT_STAFF = (

@@ -69,6 +69,8 @@ class InProcessBot:
     redis_url: str | None = None
     webhook_port: int | None = None
     database_url_override: str | None = None
+    # The organisation's config; a test may run the bot with settings of its own.
+    config_toml: str = CONFIG_TOML
     clock: MovableClock = field(default_factory=lambda: MovableClock())
     app: SafePerson | None = None
     # The running instance's ladder loop, which a test can also step (sweep_ladder_once).
@@ -94,7 +96,7 @@ class InProcessBot:
             webhook_secret=SecretStr("webhook-secret-for-tests") if self.webhook_port else None,
             webhook_port=self.webhook_port or 8080,
         )
-        config = OrganisationConfig.model_validate(tomllib.loads(CONFIG_TOML))
+        config = OrganisationConfig.model_validate(tomllib.loads(self.config_toml))
         return build_safeperson(settings, config, token=TOKEN, secret=self.secret, clock=self.clock)
 
     async def start(self) -> None:

@@ -68,7 +68,7 @@ async def test_the_reply_relay_works_both_ways_without_revealing_either_side(
     await child.send(ANSWER)
     await child.wait_for_bot_text(GOT_IT)
     await tap_newest(child, "en", THATS_ALL)
-    await child.wait_for_bot_text("Added to your case. Thank you.")
+    await child.wait_for_bot_text("Added to your message. Thank you.")
     screen = await officer.wait_for_bot_text(f"Case {code}: the reporter wrote more.")
     nudge = next(m for m in screen.bot_messages if "the reporter wrote more" in m.text)
     assert ANSWER not in nudge.text  # an alert, never content
@@ -94,14 +94,14 @@ async def test_the_reply_relay_works_both_ways_without_revealing_either_side(
 
     # With /status the child reads the reply again (e.g. after erasing the chat).
     await child.send("/erase")
-    await tap_on_newest(child, "Erase this chat from my phone")
+    await tap_on_newest(child, "Erase now")
     await child.wait_for(lambda s: not any(REPLY in m.text for m in s.bot_messages))
     await child.send("/status")
     await child.wait_for_bot_text("Please send your code.")
     await child.send(code)
     await child.wait_for_bot_text("Now send your secret word.")
     await child.send(secret)
-    screen = await child.wait_for_bot_text(f"Case {code}:")
+    screen = await child.wait_for_bot_text(f"Your message {code}:")
     assert any("The safe person wrote on" in m.text and REPLY in m.text for m in screen.messages)
     assert not any("Maria" in m.text for m in screen.messages)
 
@@ -357,7 +357,7 @@ async def test_a_revoked_member_gets_nothing_more(
     await child.send(code)
     await child.wait_for_bot_text("Now send your secret word.")
     await child.send(secret)
-    await child.wait_for_bot_text(f"Case {code}:")
+    await child.wait_for_bot_text(f"Your message {code}:")
     await child.tap("Add more")
     await child.wait_for_bot_text("Write or send a voice message.")
     await child.send("It happened again.")

@@ -105,7 +105,13 @@ async def withdraw(
     assert translate(language, "No reason is needed. Send it now?") in summary
     await tap_newest(person, language, "Send")
     screen = await person.wait_for(lambda s: any(RECEIPT.search(m.text) for m in s.bot_messages))
-    found = next(RECEIPT.search(m.text) for m in screen.bot_messages if RECEIPT.search(m.text))
+    receipt = next(m for m in screen.bot_messages if RECEIPT.search(m.text))
+    # /status one tap away (the reference filled in), next to the erase button.
+    assert receipt.button_texts == [
+        translate(language, "See my request"),
+        translate(language, "Erase the messages in this chat"),
+    ]
+    found = RECEIPT.search(receipt.text)
     assert found is not None
     return found.group(1), found.group(2)
 

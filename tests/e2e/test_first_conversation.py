@@ -11,7 +11,7 @@ from tests.e2e.harness import InProcessBot, Person, bot_messages_with, translate
 
 DANGER = "If you are in danger right now, call:"
 TAP = "Thank you for writing. Please tap one of the buttons first."
-ONLY_TEXT = "I can only read text and voice messages here."
+ONLY_TEXT = "Please tell me in words: write, or send a voice message."
 UNKNOWN = "I do not know that command. Send /help to see what I can do."
 STALE = "That button is from an earlier step."
 STOPPED = "Stopped. You can start again at any time."

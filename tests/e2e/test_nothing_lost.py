@@ -178,7 +178,7 @@ async def test_a_bot_killed_before_the_receipt_reached_the_phone_sends_the_same_
         screen = await person.wait_for(lambda s: any(RECEIPT.search(m.text) for m in s.messages))
         receipts = [m for m in screen.bot_messages if RECEIPT.search(m.text)]
         assert len(receipts) == 1
-        assert translate("en", "Erase this chat from my phone") in receipts[0].button_texts
+        assert translate("en", "Erase the messages in this chat") in receipts[0].button_texts
         found = RECEIPT.search(receipts[0].text)
         assert found is not None
         code, secret_word = found.group(1), found.group(2)
@@ -190,7 +190,7 @@ async def test_a_bot_killed_before_the_receipt_reached_the_phone_sends_the_same_
         await person.send(code)
         await person.wait_for_bot_text("Now send your secret word.")
         await person.send(secret_word)
-        await person.wait_for_bot_text(f"Case {code}:")
+        await person.wait_for_bot_text(f"Your message {code}:")
     finally:
         await bot.stop()
 

@@ -17,6 +17,7 @@ from tests.e2e.flows import (
     ADULT_ABOUT_STAFF,
     CANARY,
     CHILD,
+    ERASED,
     FIRST_NAME,
     GOT_IT,
     RECEIPT,
@@ -34,6 +35,7 @@ from tests.e2e.flows import (
     parent_report,
     submit,
     tap_newest,
+    tap_on_newest,
 )
 from tests.e2e.harness import TOKEN, InProcessBot, Person, bot_messages_with, translate
 
@@ -70,7 +72,7 @@ async def test_a_child_reports_by_text_and_voice_and_a_reader_opens_it(
     code, _secret, screen = await child_report(person, lang, start="/start act_summer_camp")
     assert bot_messages_with(screen, translate(lang, NOT_YOUR_FAULT))
     receipt = next(m for m in screen.bot_messages if code in m.text)
-    assert translate(lang, "Erase this chat from my phone") in receipt.button_texts
+    assert translate(lang, "Erase the messages in this chat") in receipt.button_texts
 
     opened = await safeperson.read_case(code, readers["officer"])
     assert opened.report["messages"] == [f"Someone at the camp scares me. {CANARY}"]
@@ -99,7 +101,11 @@ async def test_a_child_in_danger_gets_the_numbers_at_once_and_an_immediate_case(
     # Right after the "call for help" line, before the next question: the numbers.
     assert "112" in texts[danger_at + 1]
     assert "116 111" in texts[danger_at + 1]
-    assert texts[danger_at + 2] == translate("ro", STORY)
+    # Then what is secret and what is not, and the story question.
+    assert texts[danger_at + 2].startswith(
+        translate("ro", "Nothing is too small to tell. You will not get in trouble.")
+    )
+    assert texts[danger_at + 3] == translate("ro", STORY)
     await person.send("Mi-e frică.")
     await tap_newest(person, "ro", THATS_ALL)
     await answer(person, "ro", FIRST_NAME, "Skip")
@@ -196,14 +202,14 @@ async def test_status_with_right_and_wrong_receipts_and_adding_more(
     await person.send(code)
     await person.wait_for_bot_text("Now send your secret word.", count=2)
     await person.send(secret)
-    screen = await person.wait_for_bot_text(f"Case {code}:")
+    screen = await person.wait_for_bot_text(f"Your message {code}:")
     assert secret not in screen.texts  # the secret word was deleted from the chat
     await person.tap("Add more")
     await person.wait_for_bot_text("Write or send a voice message.")
     await person.send("It happened again yesterday.")
     await person.wait_for_bot_text(GOT_IT, count=1)
     await tap_newest(person, "en", THATS_ALL)
-    await person.wait_for_bot_text("Added to your case. Thank you.")
+    await person.wait_for_bot_text("Added to your message. Thank you.")
     opened = await safeperson.read_case(code, readers["deputy"])
     assert opened.follow_ups == [b"It happened again yesterday."]
 
@@ -215,9 +221,9 @@ async def test_erase_deletes_the_whole_chat_and_keeps_the_case(
     person = await make_person(language_code="ro")
     code, _secret, screen = await child_report(person, "ro")
     assert len(screen.messages) > 10
-    await person.tap(translate("ro", "Erase this chat from my phone"))
+    await person.tap(translate("ro", "Erase the messages in this chat"))
     screen = await person.wait_for(lambda s: not s.messages)
-    assert any(t.text == translate("ro", "Erased.") for t in screen.toasts)
+    assert any(t.text == translate("ro", ERASED) and t.show_alert for t in screen.toasts)
     opened = await safeperson.read_case(code, readers["officer"])
     assert opened.report["messages"]
 
@@ -230,7 +236,11 @@ async def test_erase_command_mid_flow_forgets_the_draft(make_person: MakePerson)
     await person.send("half a story")
     await person.wait_for_bot_text(GOT_IT)
     await person.send("/erase")
-    await person.wait_for(lambda s: not s.messages)
+    # First what erasing can and cannot do; the confirming tap deletes that too.
+    await person.wait_for_bot_text("Telegram does not let me delete older ones.")
+    await tap_on_newest(person, "Erase now")
+    screen = await person.wait_for(lambda s: not s.messages)
+    assert any(t.text == ERASED and t.show_alert for t in screen.toasts)
     # The draft is gone: a new message starts from the menu, not in the middle of the story.
     await person.send("hello")
     screen = await person.wait_for(lambda s: bool(s.bot_messages))
