@@ -8,7 +8,7 @@ import aiohttp
 from bot.languages import ENDONYMS, LanguageCode
 from emulator.client import EmulatorClient, Screen, ScreenMessage
 from tests.e2e.conftest import MakePerson
-from tests.e2e.flows import CHILD, SAFE_NOW, begin, enrolled
+from tests.e2e.flows import CHILD, ERASE_NOW, SAFE_NOW, begin, enrolled, tap_on_newest
 from tests.e2e.harness import TOKEN, InProcessBot, Person, translate
 
 PLAY = "🔊"
@@ -141,6 +141,7 @@ async def test_a_recorded_romani_prompt_plays_for_a_child_who_taps_it(
 
     # The recording played is one of the bot's messages in the chat: /erase takes it too.
     await romani_child.send("/erase")
+    await tap_on_newest(romani_child, translate("rom", ERASE_NOW))
     await romani_child.wait_for(lambda s: not s.messages)
 
 
