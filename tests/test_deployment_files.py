@@ -150,7 +150,7 @@ def test_the_build_context_leaves_out_secrets_data_and_local_files(path: str) ->
         "bot/app.py",
         "handlers/texts.py",
         "storage/migrations/script.py.mako",
-        "emulator/static/index.html",
+        "emulator/static/chat.html",
         "locales/ro/LC_MESSAGES/messages.po",
     ],
 )
