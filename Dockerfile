@@ -12,8 +12,7 @@ COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY emulator ./emulator
-RUN /opt/safeperson/bin/pip install --upgrade pip \
-    && /opt/safeperson/bin/pip wheel --no-deps --wheel-dir /wheels . \
+RUN /opt/safeperson/bin/pip wheel --no-deps --wheel-dir /wheels . \
     && /opt/safeperson/bin/pip install /wheels/*.whl
 # bot.catalogs reads the catalogs from `locales` beside the installed `bot` package; compiling
 # them here means the running bot finds every .mo newer than its .po and writes nothing.
