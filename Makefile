@@ -8,7 +8,7 @@ PORT ?= 8088
 # The browser the page test drives (Debian's package; Playwright cannot download one here).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run demo test lint catalogs bench clean
+.PHONY: run demo test lint catalogs bench clean service-unit install-service
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,28 @@ catalogs: $(INSTALLED)
 		--project=SafePerson --version=0.1 --copyright-holder="SafePerson contributors" \
 		--msgid-bugs-address="" bot handlers
 	$(BIN)/python -c "from bot.catalogs import update_catalogs; update_catalogs()"
+
+## make service-unit: print deploy/safeperson.service with this folder's paths
+service-unit:
+	@sed -e 's|/opt/safeperson/.venv|$(abspath $(VENV))|g' -e 's|/opt/safeperson|$(CURDIR)|g' \
+		deploy/safeperson.service
+
+## make install-service (as root): run the bot under systemd from this folder, as user safeperson
+install-service: $(INSTALLED)
+	@case "$(CURDIR)/" in /home/*|/root/*|/tmp/*) \
+		echo "The service cannot see $(CURDIR) (ProtectHome, PrivateTmp): put the folder in /opt or /srv"; \
+		exit 1;; esac
+	@test -f .env && test -f safeperson.toml || { echo "Run \`.venv/bin/safeperson init\` first"; exit 1; }
+	id -u safeperson >/dev/null 2>&1 || useradd --system --home-dir $(CURDIR) --no-create-home \
+		--shell /usr/sbin/nologin safeperson
+	$(BIN)/python -c "from bot.catalogs import compile_catalogs; compile_catalogs()"
+# The code stays root's: the service reads .env and writes only its database in this folder.
+	chown safeperson:safeperson $(CURDIR) .env $(wildcard safeperson.db*)
+	chmod 0600 .env
+	$(MAKE) --no-print-directory service-unit > /etc/systemd/system/safeperson.service
+	systemctl daemon-reload
+	systemctl enable --now safeperson
+	@echo "Started. Follow it with: journalctl -u safeperson -f"
 
 bench: $(INSTALLED)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
