@@ -407,3 +407,27 @@ async def test_a_damaged_backup_is_refused(
         "nothing was changed\n"
     )
     assert list(fresh.iterdir()) == []
+
+
+async def test_a_backup_from_an_older_schema_is_brought_up_to_date(
+    channel: Channel,
+    secret: bytes,
+    offsite: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # As if the backup had been made before this version's last migration.
+    await migrate.downgrade(channel.database, "-1")
+    older = await migrate.current_revision(channel.database)
+    assert older is not None
+    assert older != migrate.head_revision()
+    await channel.database.dispose()
+    assert await safeperson(monkeypatch, channel.url, secret, "backup", str(offsite)) == 0
+    capsys.readouterr()
+
+    fresh_url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fresh') / 'safeperson.db'}"
+    assert await safeperson(monkeypatch, fresh_url, secret, "restore", str(offsite)) == 0
+    out = capsys.readouterr().out
+    assert f"(schema {older}, upgraded to {migrate.head_revision()})" in out
+    assert (await read_every_case(fresh_url, secret))[channel.old_case] == [OLD_CASE_TEXT]
