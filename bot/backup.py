@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock, SystemClock, SystemRandom
 from bot.contexts import Label
@@ -336,6 +337,12 @@ async def _restore_postgres(
     await migrate.upgrade(database)
 
 
+def _unreachable(problem: DBAPIError) -> str:
+    # The driver's own first line (no statement, no parameters: they may be sealed data).
+    reason = str(problem.orig).strip().splitlines()[0] if str(problem.orig).strip() else ""
+    return f"the database did not answer as expected ({reason or type(problem.orig).__name__})"
+
+
 def _database_and_keys() -> tuple[Database, ServerKeys]:
     settings = load_settings()
     keys = ServerKeys(server_secret(settings), SystemRandom())
@@ -349,8 +356,12 @@ def backup_command(path: Path, *, force: bool) -> None:
     async def act() -> BackupWritten:
         try:
             return await write_backup(database, path, keys, SystemClock(), force=force)
+        except ConnectionError as problem:
+            raise BackupError(f"the database did not answer ({problem})") from problem
         except (snapshots.SnapshotError, sqlite3.Error, OSError) as problem:
             raise BackupError(str(problem)) from problem
+        except DBAPIError as problem:
+            raise BackupError(_unreachable(problem)) from problem
         finally:
             await database.dispose()
 
@@ -362,7 +373,7 @@ def backup_command(path: Path, *, force: bool) -> None:
     )
     if written.same_disk:
         print("note: it is on the same disk as the database; copy it to another machine too")
-    print("Keep it apart from .env: reading it needs both, and either alone must not be enough.")
+    print("Keep it and .env in different places: a restore needs both.")
 
 
 def restore_command(path: Path, *, force: bool) -> None:
@@ -372,8 +383,12 @@ def restore_command(path: Path, *, force: bool) -> None:
     async def act() -> Restored:
         try:
             return await restore_backup(database, path, keys, force=force)
+        except ConnectionError as problem:
+            raise BackupError(f"the database did not answer ({problem})") from problem
         except (snapshots.SnapshotError, sqlite3.Error, OSError) as problem:
             raise BackupError(str(problem)) from problem
+        except DBAPIError as problem:
+            raise BackupError(_unreachable(problem)) from problem
         finally:
             await database.dispose()
 

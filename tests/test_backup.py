@@ -177,7 +177,7 @@ async def test_a_backup_during_traffic_restores_fresh_and_an_old_case_reads_with
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     assert f"backup written to {backup}" in out
-    assert "Keep it apart from .env" in out
+    assert "Keep it and .env in different places: a restore needs both." in out
     engine = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     with tarfile.open(backup) as archive:
         manifest_file = archive.extractfile("manifest.json")
@@ -431,3 +431,34 @@ async def test_a_backup_from_an_older_schema_is_brought_up_to_date(
     out = capsys.readouterr().out
     assert f"(schema {older}, upgraded to {migrate.head_revision()})" in out
     assert (await read_every_case(fresh_url, secret))[channel.old_case] == [OLD_CASE_TEXT]
+
+
+async def test_a_postgresql_restore_waits_for_other_sessions_to_end(
+    postgres_url: str,
+    secret: bytes,
+    offsite: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    live = await open_channel(postgres_url, secret)
+    try:
+        assert await safeperson(monkeypatch, postgres_url, secret, "backup", str(offsite)) == 0
+        capsys.readouterr()
+        # The channel's own connections stay open, as a running bot's do.
+        code = await safeperson(
+            monkeypatch, postgres_url, secret, "restore", "--force", str(offsite)
+        )
+        assert code == 2
+        assert capsys.readouterr().err == (
+            "safeperson: others are connected to the database: stop the bot first "
+            "(systemctl stop safeperson, or docker compose stop bot)\n"
+        )
+        newer = await live.report("canary-after-the-backup")
+    finally:
+        await live.database.dispose()
+    # Once it has stopped, the database goes back to the backup's moment.
+    code = await safeperson(monkeypatch, postgres_url, secret, "restore", "--force", str(offsite))
+    assert code == 0
+    read = await read_every_case(postgres_url, secret)
+    assert read == {live.old_case: [OLD_CASE_TEXT]}
+    assert newer not in read
