@@ -1,4 +1,4 @@
-"""The `safeperson` command: init, run, demo, db upgrade."""
+"""The `safeperson` command: init, run, demo, backup, restore, db upgrade."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.app import build_safeperson, serve
 from bot.audit import AuditLog, Verdict, normalise_fingerprint
+from bot.backup import backup_command, restore_command
 from bot.case_model import StaffRole, StaffStatus
 from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
@@ -113,6 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FINGERPRINT",
         help="a fingerprint printed earlier: check that the log still extends that head "
         "(it was not rolled back to before it)",
+    )
+    backup = commands.add_parser(
+        "backup", help="copy the database into one file, even while running"
+    )
+    backup.add_argument(
+        "path", metavar="PATH", type=Path, help="the file to write, on another disk"
+    )
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup (the bot stopped, the same secret)"
+    )
+    restore.add_argument("path", metavar="PATH", type=Path, help="a file `safeperson backup` wrote")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
     )
     db = commands.add_parser("db", help="database maintenance")
     db_commands = _commands(db, "db_command", "what to do with the database")
@@ -487,6 +502,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _consent_export(args.activity, args.member)
         elif args.command == "audit":
             return _audit_verify(args.expect)
+        elif args.command == "backup":
+            backup_command(args.path, force=args.force)
+        elif args.command == "restore":
+            restore_command(args.path, force=args.force)
         elif args.command == "db":
             _db_upgrade()
     except ConfigError as problem:

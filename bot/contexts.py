@@ -52,6 +52,8 @@ class Label(StrEnum):
     AUDIT_KEY_CHECK = "audit key check"
     # The head's fingerprint, read aloud and compared with `audit verify --expect`.
     AUDIT_FINGERPRINT = "audit fingerprint"
+    # The value in a backup's manifest that tells whether this secret is the one it needs.
+    BACKUP_KEY_CHECK = "backup key check"
 
 
 # What `Label.WEBHOOK` is computed over: a new version would change the webhook's secret.

@@ -30,6 +30,12 @@ def head_revision() -> str:
     return head
 
 
+def is_known_revision(revision: str) -> bool:
+    """Whether this code has the migration `revision` (a newer version's is unknown to it)."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    return revision in {known.revision for known in script.walk_revisions()}
+
+
 async def upgrade(database: Database, revision: str = "head") -> None:
     async with database.engine.begin() as connection:
         await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), revision))

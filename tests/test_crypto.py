@@ -113,6 +113,7 @@ PINNED_LABELS = {
     "AUDIT_ANCHOR": "audit anchor",
     "AUDIT_KEY_CHECK": "audit key check",
     "AUDIT_FINGERPRINT": "audit fingerprint",
+    "BACKUP_KEY_CHECK": "backup key check",
 }
 
 
