@@ -152,6 +152,7 @@ class EscalationLadder:
                 priority=priority_of(case.urgency),
                 # Under a burst, this chat's waiting alerts go out together, as one list.
                 digest_of=(case.code, case.urgency),
+                case_id=case.id,
             )
             for member in members
         ]
@@ -240,6 +241,7 @@ class EscalationLadder:
                     f"taken|{case.code}|{other.id}",
                     text_only(partial(self._render.taken, case.code, member.name)),
                     priority=priority_of(case.urgency),
+                    case_id=case.id,
                 )
                 for other in alerted
                 # They know: their own alert turns into "you acknowledged".
@@ -273,6 +275,7 @@ class EscalationLadder:
                     f"breach|{case.code}|{member.id}",
                     text_only(partial(self._render.breach, case.code, case.deadline_at)),
                     priority=priority_of(case.urgency),
+                    case_id=case.id,
                 )
                 for member in readers
                 if member.role == StaffRole.BOARD
@@ -288,6 +291,7 @@ class EscalationLadder:
                 f"reminder|{case.code}|{member.id}|{seconds}",
                 text_only(partial(self._render.reminder, case.code, moment.left, case.deadline_at)),
                 priority=priority_of(case.urgency),
+                case_id=case.id,
             )
             for member in remind
         ]

@@ -223,6 +223,7 @@ def build_safeperson(
         audit=services.audit,
         voices=voices,
         prompts=services.prompts,
+        holds=services.holds,
     )
     PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
     dispatcher.include_router(handlers.build_router(clock))
@@ -270,6 +271,7 @@ def build_safeperson(
             CaseRepository(database),
             outbox_repository,
             witness=ladder,
+            retention=services.retention,
         ),
         isolation,
         keys.key_id(Label.WEBHOOK, WEBHOOK_VERSION),

@@ -142,6 +142,8 @@ class CaseSummary:
     referred_to: str | None
     referred_at: datetime | None
     closed_reason: CloseReason | None
+    # When the case was put on legal hold (retention keeps it until released), or None.
+    legal_hold_at: datetime | None = None
 
     @classmethod
     def of(cls, row: ReportCase) -> CaseSummary:
@@ -159,4 +161,5 @@ class CaseSummary:
             referred_to=row.referred_to,
             referred_at=row.referred_at,
             closed_reason=row.closed_reason,
+            legal_hold_at=row.legal_hold_at,
         )

@@ -128,6 +128,7 @@ class CaseWork:
             deadline_at=case.deadline_at,
             time_left=case.deadline_at - self._clock.now() if runs else None,
             next_steps=next_steps(case.status) if case.acknowledged_by is not None else (),
+            legal_hold_at=case.legal_hold_at,
         )
 
     async def case_for(self, member: Member, code: str) -> CaseSummary | None:
@@ -194,6 +195,7 @@ class CaseWork:
             chat_id,
             f"reply|{case.code}|{token}",
             partial(self._words.reply_to_reporter, case.code, text),
+            case_id=case.id,
         )
         return ReplyOutcome(relayed=True)
 
@@ -278,6 +280,7 @@ class CaseWork:
                     f"answered|{case.code}|{member.id}|{window}",
                     partial(self._words.reporter_answered, case.code),
                     priority=priority_of(case.urgency),
+                    case_id=case.id,
                 )
                 for member in taker or active
             ]
@@ -301,6 +304,8 @@ class CaseCard:
     # Until the deadline, while it still runs; None once referred or closed (it is met).
     time_left: timedelta | None
     next_steps: tuple[CaseStatus, ...]
+    # On legal hold since then (kept past retention until released), or None.
+    legal_hold_at: datetime | None = None
 
 
 # Typed referral times the officer may use, read off the organisation's clocks. The first is

@@ -242,6 +242,7 @@ class ConsentDesk:
                         case.activity,
                         case.deadline_at,
                     ),
+                    case_id=case.id,
                 )
                 for member in contacts
             ]
@@ -288,6 +289,7 @@ class ConsentDesk:
                 chat_id,
                 f"consent-done|{case.code}",
                 text_only(partial(self._words.done, case.code)),
+                case_id=case.id,
             )
         return True
 
@@ -316,6 +318,7 @@ class ConsentDesk:
                 chat_id,
                 f"consent-question|{case.code}|{entry.token}",
                 partial(self._words.question, case.code, text),
+                case_id=case.id,
             )
         return True
 
@@ -329,6 +332,7 @@ class ConsentDesk:
                     member,
                     f"consent-answered|{case.code}|{member.id}|{window}",
                     partial(self._words.answered, case.code),
+                    case_id=case.id,
                 )
                 for member in await self._cases.active_readers_of(case.id)
             ]
@@ -350,6 +354,7 @@ class ConsentDesk:
                     member,
                     f"consent-breach|{case.code}|{member.id}",
                     text_only(partial(self._words.breach, case.code, case.deadline_at)),
+                    case_id=case.id,
                 )
                 for member in {m.id: m for m in readers + board}.values()
             ]
@@ -359,6 +364,7 @@ class ConsentDesk:
                 member,
                 f"consent-reminder|{case.code}|{member.id}|{seconds}",
                 partial(self._words.reminder, case.code, case.deadline_at),
+                case_id=case.id,
             )
             for member in readers
         ]

@@ -99,17 +99,23 @@ class Replies:
     # Which message of the durable block comes next: each is once-only on its own.
     _durable_index: int = 0
     durable_priority: int = 0
+    durable_case_id: int | None = None
     _delete_at: datetime | None = None
     _forget_rows: tuple[int, ...] = ()
 
     @contextlib.contextmanager
-    def durable(self, purpose: str, priority: int = 0) -> Iterator[None]:
-        """Messages sent in here survive a crash (outbox); `purpose` makes them once-only."""
+    def durable(
+        self, purpose: str, priority: int = 0, case_id: int | None = None
+    ) -> Iterator[None]:
+        """Messages sent in here survive a crash (outbox); `purpose` makes them once-only.
+        `case_id` ties them to their case, which retention deletes them with."""
         self._durable, self.durable_priority, self._durable_index = purpose, priority, 0
+        self.durable_case_id = case_id
         try:
             yield
         finally:
             self._durable = None
+            self.durable_case_id = None
 
     @contextlib.contextmanager
     def shown_briefly(self, delete_at: datetime) -> Iterator[None]:
@@ -247,6 +253,7 @@ class Courier:
                 purpose=purpose,
                 buttons=_buttons_of(method.reply_markup),
                 delivered_by_courier=True,
+                case_id=replies.durable_case_id,
             )
             if outbox_id is None:
                 return  # the same purpose was queued before (a repeated update): once only

@@ -9,6 +9,7 @@
   catches cases closed before it did) and the chat of outbox messages already sent or given up.
   No retention period: once a case is closed nothing is relayed to its reporter, and keeping
   the chat id (sealed, but opened by the server secret) would only serve a thief of both.
+- Finished cases past retention, and not on legal hold, are deleted (bot.retention).
 - The board gets the audit log's fingerprint once a day (an outside witness of the log).
 - SQLite's planner statistics are refreshed (see Database.optimize).
 """
@@ -46,12 +47,20 @@ class Swept:
     voices: int = 0
     # Closed cases' reply routes and finished outbox rows' routes wiped.
     routes: int = 0
+    # Finished cases deleted by retention.
+    cases: int = 0
 
 
 class AuditWitness(Protocol):
     """Sends the board the audit log's fingerprint, once a day (bot.alerts.EscalationLadder)."""
 
     async def send_audit_witness(self) -> int: ...
+
+
+class Retention(Protocol):
+    """Deletes finished cases past retention (bot.retention.RetentionSweep)."""
+
+    async def sweep(self) -> int: ...
 
 
 class Housekeeping:
@@ -66,7 +75,9 @@ class Housekeeping:
         cases: CaseRepository,
         outbox: OutboxRepository,
         witness: AuditWitness | None = None,
+        retention: Retention | None = None,
     ) -> None:
+        self._retention = retention
         self._witness = witness
         self._conversations = conversations
         self._journal = journal
@@ -96,13 +107,15 @@ class Housekeeping:
             voices=await self._voices.forget_expired(),
             routes=await self._cases.forget_reply_routes(tuple(CLOSED_STATUSES))
             + await self._outbox.forget_finished_routes(),
+            cases=0 if self._retention is None else await self._retention.sweep(),
         )
         logger.info(
-            "housekeeping: %d drafts, %d trails, %d ledger marks, %d routes forgotten",
+            "housekeeping: %d drafts, %d trails, %d ledger marks, %d routes, %d cases forgotten",
             swept.drafts,
             swept.trails,
             swept.ledger_marks,
             swept.routes,
+            swept.cases,
         )
         if self._witness is not None:
             async with self._database.transaction():

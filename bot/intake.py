@@ -57,6 +57,8 @@ class Receipt:
     secret: str
     received_at: datetime
     deadline_at: datetime
+    # The case's row: the messages that give the receipt go when retention deletes it.
+    case_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,9 @@ class CaseFiler:
             reporter_key_salt=reporter_salt,
         )
         await self._cases.add(case, entries)
-        return Filed(case, Receipt(code, f"{secret[:4]}-{secret[4:]}", now, case.deadline_at))
+        return Filed(
+            case, Receipt(code, f"{secret[:4]}-{secret[4:]}", now, case.deadline_at, case.id)
+        )
 
 
 class ReportIntake:

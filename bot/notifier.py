@@ -69,6 +69,8 @@ class Notice:
     # For alerts: under a burst, a chat's waiting alerts go out together as one list, where
     # this case shows as its code under its urgency.
     digest_of: tuple[str, str] | None = None
+    # The case it is about, if any (retention deletes the message with the case).
+    case_id: int | None = None
 
 
 @dataclass
@@ -151,10 +153,16 @@ class StaffNotifier:
             purpose=notice.purpose,
             buttons=buttons,
             digest=digest,
+            case_id=notice.case_id,
         )
 
     async def tell_reporter(
-        self, chat_id: int, purpose: str, render: Render, priority: int = PRIORITY_NORMAL
+        self,
+        chat_id: int,
+        purpose: str,
+        render: Render,
+        priority: int = PRIORITY_NORMAL,
+        case_id: int | None = None,
     ) -> bool:
         """Write to a reporter's (or requester's) own chat, in the language they chose: a
         private chat's id is its person's id."""
@@ -164,5 +172,5 @@ class StaffNotifier:
         )
         text, buttons = render(language)
         return await self._outbox.enqueue(
-            chat_id, text, priority=priority, purpose=purpose, buttons=buttons
+            chat_id, text, priority=priority, purpose=purpose, buttons=buttons, case_id=case_id
         )

@@ -110,6 +110,8 @@ class StaffMessage:
     purpose: str
     buttons: Buttons = ()
     digest: DigestLine | None = None
+    # The case it is about, if any (retention deletes it with the case).
+    case_id: int | None = None
 
 
 class Outbox:
@@ -139,10 +141,18 @@ class Outbox:
         purpose: str,
         buttons: Buttons = (),
         digest: DigestLine | None = None,
+        case_id: int | None = None,
     ) -> bool:
-        """Queue a message; `purpose` makes it once-only (the same purpose is not sent twice)."""
+        """Queue a message; `purpose` makes it once-only (the same purpose is not sent twice).
+        `case_id` names the case it is about, which retention deletes it with."""
         queued = await self.enqueue_message(
-            chat_id, text, priority=priority, purpose=purpose, buttons=buttons, digest=digest
+            chat_id,
+            text,
+            priority=priority,
+            purpose=purpose,
+            buttons=buttons,
+            digest=digest,
+            case_id=case_id,
         )
         return queued is not None
 
@@ -156,6 +166,7 @@ class Outbox:
         buttons: Buttons = (),
         digest: DigestLine | None = None,
         delivered_by_courier: bool = False,
+        case_id: int | None = None,
     ) -> int | None:
         """Queue a message and return its id (None if its purpose was queued before). With
         `delivered_by_courier`, the update's courier sends it right after the commit and the
@@ -170,6 +181,7 @@ class Outbox:
             now=now,
             not_before=now + COURIER_GRACE if delivered_by_courier else None,
             with_courier=delivered_by_courier,
+            case_id=case_id,
         )
         if queued is None:
             return None
@@ -209,14 +221,14 @@ class Outbox:
         """Queue many messages in one statement (a sweep's alerts and reminders: one by one,
         1,000 due cases took several seconds); for each, whether it was queued (False: its
         purpose was queued before)."""
-        rows: list[tuple[int, bytes, bytes, str]] = []
+        rows: list[tuple[int, bytes, bytes, str, int | None]] = []
         for message in messages:
             dedupe_key, route, payload = self._sealed(
                 message.chat_id, message.text, message.purpose, message.buttons, message.digest
             )
-            rows.append((message.priority, route, payload, dedupe_key))
+            rows.append((message.priority, route, payload, dedupe_key, message.case_id))
         # A purpose twice in one call is queued once (the first).
-        unique: dict[str, tuple[int, bytes, bytes, str]] = {}
+        unique: dict[str, tuple[int, bytes, bytes, str, int | None]] = {}
         for row in rows:
             unique.setdefault(row[3], row)
         added = await self._repository.enqueue_many(list(unique.values()), self._clock.now())

@@ -24,6 +24,7 @@ from bot.intake import AnswersByKind, CaseFiler
 from bot.notifier import StaffNotifier
 from bot.outbox import Outbox, OutboxSignal
 from bot.people import PeopleService
+from bot.retention import LegalHolds, RetentionSweep
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
@@ -37,6 +38,7 @@ from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.people import PersonRepository
+from storage.retention import RetentionRepository
 from storage.voice_prompts import VoicePromptRepository
 
 
@@ -80,6 +82,8 @@ class Services:
     consent: ConsentDesk
     desk: CaseDesk
     prompts: VoicePrompts
+    retention: RetentionSweep
+    holds: LegalHolds
 
 
 def build_services(
@@ -164,4 +168,8 @@ def build_services(
         consent=consent,
         desk=desk,
         prompts=VoicePrompts(VoicePromptRepository(database), keys, clock),
+        retention=RetentionSweep(
+            RetentionRepository(database), audit, database, clock, config.retention, keys
+        ),
+        holds=LegalHolds(RetentionRepository(database), cases, audit, database, clock),
     )

@@ -156,6 +156,15 @@ class AcknowledgeTimes(BaseModel):
     standard: Duration = timedelta(hours=2)
 
 
+class Retention(BaseModel):
+    """How long a finished case is kept after it was closed (a concern) or done (a consent
+    request), unless it is on legal hold. The reasons for the defaults are in the README."""
+
+    model_config = ConfigDict(extra="forbid")
+    closed_cases: Duration = timedelta(days=3 * 365)
+    consent_requests: Duration = timedelta(days=365)
+
+
 class Activity(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
@@ -178,6 +187,7 @@ class OrganisationConfig(BaseModel):
     read_visible_for: Duration = timedelta(minutes=10)
     unlocked_for: Duration = timedelta(minutes=15)
     activities: tuple[Activity, ...] = ()
+    retention: Retention = Retention()
     helplines: tuple[Helpline, ...] | None = None
     # Whom cases are referred to; the country's usual authorities when not set.
     authorities: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] | None = None

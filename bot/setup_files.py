@@ -50,6 +50,12 @@ immediate = "5m"
 urgent = "30m"
 standard = "2h"
 
+# How long finished cases are kept before they are deleted (unless on legal hold); the
+# README says why these are the defaults.
+[retention]
+closed_cases = "1095d"
+consent_requests = "365d"
+
 # Activities: a link t.me/<bot>?start=act_<code> brings reporters from that activity.
 [[activities]]
 code = "summer_camp"

@@ -29,6 +29,7 @@ from bot.casework import (
     referral_time_example,
 )
 from bot.consent import ConsentDesk
+from bot.retention import LegalHolds, may_hold
 from bot.settings import OrganisationConfig
 from bot.staff import Member, StaffDesk
 from handlers import alert_texts, consent_texts
@@ -94,7 +95,9 @@ class CaseInHand(Filter):
         return found
 
 
-def card_markup(card: CaseCard) -> InlineKeyboardMarkup:
+def card_markup(card: CaseCard, holder: bool = False) -> InlineKeyboardMarkup:
+    """The card's buttons; `holder`: the member may put the case on legal hold (or release
+    it), so the card offers that too."""
     rows: list[tuple[str, CallbackData]] = []
     if card.acknowledged_by is None:
         rows.append((alert_texts.acknowledge_label(), AckAlert(code=card.code)))
@@ -103,14 +106,25 @@ def card_markup(card: CaseCard) -> InlineKeyboardMarkup:
         rows.append((say.reply_label(), CaseAction(action="reply", code=card.code)))
         rows.append((say.note_label(), CaseAction(action="note", code=card.code)))
     rows += [(say.step_label(s), CaseAction(action=s, code=card.code)) for s in card.next_steps]
+    if holder and card.legal_hold_at is None:
+        rows.append((say.hold_label(), CaseAction(action="hold", code=card.code)))
+    elif holder:
+        rows.append((say.release_label(), CaseAction(action="release", code=card.code)))
     return buttons(rows)
 
 
 async def send_card(
-    bot: Bot, chat_id: int, case: CaseSummary, casework: CaseWork, config: OrganisationConfig
+    bot: Bot,
+    chat_id: int,
+    member: Member,
+    case: CaseSummary,
+    casework: CaseWork,
+    config: OrganisationConfig,
 ) -> None:
     card = await casework.card(case)
-    await bot.send_message(chat_id, say.card(card, config), reply_markup=card_markup(card))
+    await bot.send_message(
+        chat_id, say.card(card, config), reply_markup=card_markup(card, may_hold(member))
+    )
 
 
 async def on_cases(
@@ -156,12 +170,37 @@ async def on_cases(
 async def on_card(
     callback: CallbackQuery,
     bot: Bot,
+    member: Member,
     case: CaseSummary,
     casework: CaseWork,
     config: OrganisationConfig,
 ) -> None:
     await answer_tap(callback)
-    await send_card(bot, callback.from_user.id, case, casework, config)
+    await send_card(bot, callback.from_user.id, member, case, casework, config)
+
+
+async def on_legal_hold(
+    callback: CallbackQuery,
+    callback_data: CaseAction,
+    bot: Bot,
+    member: Member,
+    case: CaseSummary,
+    casework: CaseWork,
+    holds: LegalHolds,
+    config: OrganisationConfig,
+) -> None:
+    """Put the case on legal hold, or release it; then the card again, as it now is."""
+    if not may_hold(member):
+        raise SkipHandler  # never offered to them: answered like any stale button
+    holding = callback_data.action == "hold"
+    done = await (holds.hold if holding else holds.release)(member, case)
+    if not done:
+        await answer_tap(callback, say.hold_unchanged(case.code))
+        return
+    await answer_tap(callback, say.held(case.code) if holding else say.released(case.code))
+    now = await casework.case_for(member, case.code)
+    if now is not None:
+        await send_card(bot, callback.from_user.id, member, now, casework, config)
 
 
 async def on_write(
@@ -199,7 +238,7 @@ async def on_cancel_step(
         found = await _member_and_case(message.from_user.id, code, staff, casework)
     await message.answer(say.step_cancelled())
     if isinstance(found, dict):
-        await send_card(bot, message.chat.id, found["case"], casework, config)
+        await send_card(bot, message.chat.id, found["member"], found["case"], casework, config)
 
 
 async def _typed_within(message: Message, limit: int) -> str | None:
@@ -280,7 +319,7 @@ async def on_assessing(
         await answer_tap(callback, say.not_now(case.code, case.status))
         return
     await answer_tap(callback, say.moved(case.code, moved.case.status))
-    await send_card(bot, callback.from_user.id, moved.case, casework, config)
+    await send_card(bot, callback.from_user.id, member, moved.case, casework, config)
 
 
 async def on_refer(
@@ -396,7 +435,7 @@ async def _refer(
     if not moved.done:
         await bot.send_message(chat_id, say.not_now(case.code, case.status))
         return
-    await send_card(bot, chat_id, moved.case, casework, config)
+    await send_card(bot, chat_id, member, moved.case, casework, config)
 
 
 async def on_close(callback: CallbackQuery, bot: Bot, case: CaseSummary) -> None:
@@ -437,7 +476,7 @@ async def on_close_reason(
     if not moved.done:
         await bot.send_message(callback.from_user.id, say.not_now(case.code, moved.case.status))
         return
-    await send_card(bot, callback.from_user.id, moved.case, casework, config)
+    await send_card(bot, callback.from_user.id, member, moved.case, casework, config)
 
 
 async def on_close_note_text(
@@ -457,7 +496,7 @@ async def on_close_note_text(
     if not moved.done:
         await message.answer(say.not_now(case.code, case.status))
         return
-    await send_card(bot, message.chat.id, moved.case, casework, config)
+    await send_card(bot, message.chat.id, member, moved.case, casework, config)
 
 
 async def on_not_text(message: Message) -> None:
@@ -477,6 +516,8 @@ def build_router() -> Router:
         ("assessing", on_assessing),
         ("referred", on_refer),
         ("closed", on_close),
+        ("hold", on_legal_hold),
+        ("release", on_legal_hold),
     ):
         router.callback_query.register(handler, CaseAction.filter(F.action == action), tapped)
     router.callback_query.register(

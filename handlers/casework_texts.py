@@ -120,6 +120,13 @@ def card(facts: CaseCard, config: OrganisationConfig) -> str:
         # (translated on its own).
         lines.append(_("Closed: {reason}.").format(reason=close_reason_label(facts.closed_reason)))
     lines.append(deadline_line(facts, config.zone))
+    if facts.legal_hold_at is not None:
+        when = day_and_time(facts.legal_hold_at, config.zone)
+        # Translators: {when} is a local date and time, e.g. "14 Mar 2026, 09:30 EET". Glossary
+        # (locales/glossary.toml): erase, delete. "Legal hold": kept for an inquiry or a court
+        # hearing, whatever the retention period says.
+        held = _("On legal hold since {when}: not deleted until the hold is released.")
+        lines.append("⚖️ " + held.format(when=when))
     return "\n".join(lines)
 
 
@@ -169,6 +176,41 @@ def open_cases(count: int) -> str:
 def more_cases(count: int) -> str:
     # Translators: {count} is a number, e.g. 3: choose the plural form for it.
     return ngettext("…and {count} more.", "…and {count} more.", count).format(count=count)
+
+
+def hold_label() -> str:
+    # Translators: a button on a case's card: keep the case (for an inquiry or a court case)
+    # past its retention period, until someone releases it.
+    return _("Legal hold")
+
+
+def release_label() -> str:
+    # Translators: a button on a case's card that is on legal hold: end the hold.
+    return _("Release legal hold")
+
+
+def held(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+    # (locales/glossary.toml): case; erase, delete.
+    return _("Case {code} is on legal hold: it is not deleted until the hold is released.").format(
+        code=code
+    )
+
+
+def released(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+    # (locales/glossary.toml): case; erase, delete.
+    return _(
+        "Legal hold on case {code} released: it is deleted when its retention period ends."
+    ).format(code=code)
+
+
+def hold_unchanged(code: str) -> str:
+    # Translators: {code} is a case's code, e.g. "K7Q2MX", kept exactly. Glossary
+    # (locales/glossary.toml): case.
+    return _("Case {code}: someone changed the legal hold first. Nothing changed.").format(
+        code=code
+    )
 
 
 def reply_label() -> str:

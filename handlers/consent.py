@@ -173,7 +173,7 @@ async def on_send(
         return  # already sent by an earlier tap: nothing new to say
     days = max(1, round(consent.deadline.total_seconds() / 86400))
     # Committed with the request: after a crash the sender gets this very reference.
-    with replies.durable(f"reference|{receipt.code}"):
+    with replies.durable(f"reference|{receipt.code}", case_id=receipt.case_id):
         await bot.send_message(chat.chat_id, say.sent(receipt.deadline_at, days, config.zone))
         await bot.send_message(
             chat.chat_id,

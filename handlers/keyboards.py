@@ -77,7 +77,8 @@ class ReadCase(CallbackData, prefix="read"):
 
 
 class CaseAction(CallbackData, prefix="cw"):
-    """A step on a case card: card, reply, note, assessing, referred, closed."""
+    """A step on a case card: card, reply, note, assessing, referred, closed, and hold or
+    release (legal hold)."""
 
     action: str
     code: str

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery
 
 from bot.alerts import EscalationLadder
 from bot.casework import CaseWork
+from bot.retention import may_hold
 from handlers import alert_texts
 from handlers.casework import card_markup
 from handlers.keyboards import AckAlert
@@ -31,7 +32,9 @@ async def on_acknowledge(
     if taken.first:
         # The alert becomes the case's card: Read, Reply, Note and the next steps.
         case = await casework.case_for(member, callback_data.code)
-        keep = card_markup(await casework.card(case)) if case is not None else None
+        keep = (
+            card_markup(await casework.card(case), may_hold(member)) if case is not None else None
+        )
         await settle_menu(callback, alert_texts.you_took_it(callback_data.code), keep=keep)
     else:
         await answer_tap(callback, alert_texts.already_taken(callback_data.code, taken.by.name))

@@ -226,7 +226,7 @@ async def on_confirm(
     # the report goes with what is left (the words matter most), and the sender is told.
     lost_voices = max(0, len(draft.voices) - len(voice_notes))
     # Committed with the case: after a crash the sender gets this very receipt, never another.
-    with replies.durable(f"receipt|{receipt.code}"):
+    with replies.durable(f"receipt|{receipt.code}", case_id=receipt.case_id):
         if draft.audience == "staff":
             moment = day_and_time(receipt.received_at, config.zone)
             await bot.send_message(chat.chat_id, say.received_at(moment))

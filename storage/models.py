@@ -156,6 +156,10 @@ class ReportCase(Base):
     referred_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_reason: Mapped[CloseReason | None] = mapped_column(TextEnum(CloseReason, 32))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Legal hold: while set, retention never deletes the case (an inquiry or a court case may
+    # need it); who put it on hold, for the card. Both go when the hold is released.
+    legal_hold_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    legal_hold_by: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
 
 
 class CaseEntry(Base):
@@ -226,6 +230,10 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The case the message is about, if any: retention deletes it with the case. No foreign
+    # key: queueing an alert must not lock the case row (PostgreSQL checks a key under a share
+    # lock), and rows from before 0016 have none.
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class ScheduledDeletion(Base):

@@ -46,6 +46,7 @@ class OutboxRepository:
         now: datetime,
         not_before: datetime | None = None,
         with_courier: bool = False,
+        case_id: int | None = None,
     ) -> int | None:
         """Add a message unless one with the same purpose exists; its id if added.
 
@@ -63,6 +64,7 @@ class OutboxRepository:
                 not_before=not_before or now,
                 attempts=0,
                 created_at=now,
+                case_id=case_id,
             )
             .on_conflict_do_nothing()
             .returning(OutboxMessage.id)
@@ -71,10 +73,11 @@ class OutboxRepository:
             return (await session.execute(statement)).scalar_one_or_none()
 
     async def enqueue_many(
-        self, messages: Sequence[tuple[int, bytes, bytes, str]], now: datetime
+        self, messages: Sequence[tuple[int, bytes, bytes, str, int | None]], now: datetime
     ) -> dict[str, int]:
-        """Add many messages, each (priority, route, payload, dedupe key), in one statement;
-        those whose purpose exists already are skipped. Returns the new ids by dedupe key."""
+        """Add many messages, each (priority, route, payload, dedupe key, case id), in one
+        statement; those whose purpose exists already are skipped. Returns the new ids by
+        dedupe key."""
         if not messages:
             return {}
         insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
@@ -95,8 +98,9 @@ class OutboxRepository:
                 "not_before": now,
                 "attempts": 0,
                 "created_at": now,
+                "case_id": case_id,
             }
-            for priority, route, payload, dedupe_key in messages
+            for priority, route, payload, dedupe_key, case_id in messages
         ]
         async with self._db.transaction() as session:
             added = await session.execute(statement, rows)

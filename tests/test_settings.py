@@ -58,6 +58,8 @@ DURATION_SETTINGS = [
     ("", "[ack]\nimmediate = {}\n", "ack.immediate"),
     ("", "[ack]\nurgent = {}\n", "ack.urgent"),
     ("", "[ack]\nstandard = {}\n", "ack.standard"),
+    ("", "[retention]\nclosed_cases = {}\n", "retention.closed_cases"),
+    ("", "[retention]\nconsent_requests = {}\n", "retention.consent_requests"),
 ]
 
 

@@ -11,7 +11,7 @@ from bot.languages import SUPPORTED
 from bot.staff import PASSPHRASE_FREE_TRIES, PASSPHRASE_LOCK_AFTER, passphrase_delay
 from emulator.client import EmulatorClient
 from storage.db import Database
-from storage.models import CaseEntry, EntryKey, ReportCase
+from storage.models import CaseEntry, EntryKey, OutboxMessage, ReportCase
 from tests.e2e.conftest import MakePerson
 from tests.e2e.flows import (
     BUCHAREST,
@@ -32,7 +32,7 @@ from tests.e2e.flows import (
     tap_newest,
     tap_on_newest,
 )
-from tests.e2e.harness import InProcessBot, translate
+from tests.e2e.harness import InProcessBot, count_rows, translate
 
 EXAMPLE = re.compile(r"(\d\d)\.(\d\d)\.(\d{4}) (\d\d):(\d\d)")
 ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
@@ -209,7 +209,7 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
     await officer.tap(code, message_id=listing.message_id)
     screen = await officer.wait_for_bot_text(f"📁 Case {code}")
     card = [m for m in screen.bot_messages if m.text.startswith("📁")][-1]
-    assert card.button_texts == ["Acknowledge", "Read", "Reply", "Note"]
+    assert card.button_texts == ["Acknowledge", "Read", "Reply", "Note", "Legal hold"]
     await officer.tap("Acknowledge", message_id=card.message_id)
     await officer.wait_for_bot_text(f"You acknowledged case {code}.")
 
@@ -251,7 +251,7 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
     assert f"Referred to DGASPC on {on}." in referred.text
     assert "UTC" not in referred.text
     assert "Report deadline met." in referred.text
-    assert referred.button_texts == ["Read", "Reply", "Note", "Close…"]
+    assert referred.button_texts == ["Read", "Reply", "Note", "Close…", "Legal hold"]
 
     # Referred: the deadline has stopped, so no reminder and no breach come any more.
     safeperson.clock.ahead += timedelta(hours=25)
@@ -268,7 +268,7 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
         lambda s: any("Closed: Another reason" in m.text for m in s.bot_messages)
     )
     closed = [m for m in screen.bot_messages if "Closed: Another reason" in m.text][-1]
-    assert closed.button_texts == ["Read"]
+    assert closed.button_texts == ["Read", "Legal hold"]
     await officer.send("/cases")
     await officer.wait_for_bot_text("No open cases for you.")
 
@@ -468,3 +468,75 @@ async def test_cancel_in_a_case_step_goes_back_to_the_case_card(
     assert "Status: being assessed" in screen.bot_messages[-1].text
     # Never the reporter's first menu.
     assert not any("Who are you?" in m.text for m in screen.bot_messages)
+
+
+async def test_the_officer_holds_a_closed_case_past_retention_and_releases_it(
+    safeperson: InProcessBot, make_person: MakePerson
+) -> None:
+    officer = await enrolled(safeperson, make_person, "Maria", "officer")
+    child = await make_person(first_name="Ana", language_code="en")
+    code, _secret, _screen = await child_report(child, "en")
+    await acknowledge(officer, code)
+    await tap_on_newest(officer, "Close…")
+    await officer.wait_for_bot_text("Why is the case closed?")
+    await tap_on_newest(officer, "No safeguarding concern")
+    screen = await officer.wait_for(
+        lambda s: any("Closed: No safeguarding concern" in m.text for m in s.bot_messages)
+    )
+    closed = [m for m in screen.bot_messages if "Closed: No safeguarding concern" in m.text][-1]
+    assert closed.button_texts == ["Read", "Legal hold"]
+
+    # Legal hold: the card says since when, on the organisation's clocks, and offers release.
+    await officer.tap("Legal hold", message_id=closed.message_id)
+    await officer.wait_for(
+        lambda s: any(f"Case {code} is on legal hold" in t.text for t in s.toasts)
+    )
+    screen = await officer.wait_for(
+        lambda s: any("On legal hold since" in m.text for m in s.bot_messages)
+    )
+    held = [m for m in screen.bot_messages if "On legal hold since" in m.text][-1]
+    wall = safeperson.clock.now().astimezone(BUCHAREST)
+    day = f"{wall.day} {MONTHS['en'][wall.month - 1][:3]} {wall.year}"
+    assert f"On legal hold since {day}, " in held.text, held.text
+    assert "UTC" not in held.text
+    assert held.button_texts == ["Read", "Release legal hold"]
+
+    # Four years on, long past the three years a closed case is kept: still there, with its
+    # sealed report and the messages about it.
+    four_years = 4 * 365 * 24
+    swept = await safeperson.sweep_as_if_later(four_years)
+    assert swept.cases == 0
+    assert await safeperson.count_cases() == 1
+    entries, messages = await tied_to_cases(safeperson)
+    assert entries > 0
+    assert messages > 0
+
+    # Released: the next sweep deletes it and everything tied to it.
+    await officer.tap("Release legal hold", message_id=held.message_id)
+    await officer.wait_for(
+        lambda s: any(f"Legal hold on case {code} released" in t.text for t in s.toasts)
+    )
+    swept = await safeperson.sweep_as_if_later(four_years + 1)
+    assert swept.cases == 1
+    assert await safeperson.count_cases() == 0
+    assert await tied_to_cases(safeperson) == (0, 0)
+    await safeperson.stop()
+    events = [
+        (actor, action) for actor, action, case in await audit_actions(safeperson) if case == code
+    ]
+    assert events[0] == ("reporter", "case submitted")
+    # The officer, as the audit log names whoever acknowledged the case.
+    maria = next(actor for actor, action in events if action == "acknowledged")
+    assert events[-3:] == [
+        (maria, "legal hold"),
+        (maria, "legal hold released"),
+        ("retention", "deleted by retention"),
+    ]
+
+
+async def tied_to_cases(bot: InProcessBot) -> tuple[int, int]:
+    """Sealed entries, and outbox rows that name a case."""
+    return (
+        await count_rows(bot.database_url, CaseEntry),
+        await count_rows(bot.database_url, OutboxMessage, OutboxMessage.case_id.is_not(None)),
+    )
