@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -36,14 +37,42 @@ def is_known_revision(revision: str) -> bool:
     return revision in {known.revision for known in script.walk_revisions()}
 
 
+class BrokenReferencesError(RuntimeError):
+    """A migration left rows pointing at rows that are gone; nothing of it was kept."""
+
+
+async def _migrate(database: Database, step: Callable[[Connection], None]) -> None:
+    async with database.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # On SQLite a migration may rebuild a table (copy it, drop the old one, rename).
+            # With foreign keys enforced, dropping the old table deletes, by cascade, every row
+            # that refers to it: a case's sealed entries and keys. SQLite's own procedure for
+            # rebuilding a table turns them off first and checks them before committing. The
+            # pragma has no effect inside a transaction, so it is set before one begins.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(step)
+                if sqlite:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise BrokenReferencesError(
+                            f"the migration left {len(broken)} broken references; rolled back"
+                        )
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
+
+
 async def upgrade(database: Database, revision: str = "head") -> None:
-    async with database.engine.begin() as connection:
-        await connection.run_sync(lambda c: command.upgrade(_alembic_config(c), revision))
+    await _migrate(database, lambda c: command.upgrade(_alembic_config(c), revision))
 
 
 async def downgrade(database: Database, revision: str) -> None:
-    async with database.engine.begin() as connection:
-        await connection.run_sync(lambda c: command.downgrade(_alembic_config(c), revision))
+    await _migrate(database, lambda c: command.downgrade(_alembic_config(c), revision))
 
 
 async def current_revision(database: Database) -> str | None:
