@@ -75,6 +75,7 @@ class Services:
     staff: StaffDesk
     people: PeopleService
     outbox: Outbox
+    notifier: StaffNotifier
     ladder: EscalationLadder
     casework: CaseWork
     consent: ConsentDesk
@@ -159,6 +160,7 @@ def build_services(
         staff=staff,
         people=people,
         outbox=outbox,
+        notifier=notifier,
         ladder=ladder,
         casework=casework,
         consent=consent,
