@@ -26,6 +26,15 @@ from bot.clock import Clock, RandomSource, SystemClock, SystemRandom
 from bot.consent import ConsentDesk
 from bot.contexts import WEBHOOK_VERSION, Label
 from bot.courier import Courier
+from bot.health import (
+    HealthMonitor,
+    SystemdNotifier,
+    TelegramContact,
+    serve_health_port,
+    tell_systemd,
+    watchdog_interval,
+)
+from bot.heartbeat import Heartbeat, LateArrivals
 from bot.housekeeping import Housekeeping
 from bot.keyvault import KeyVault
 from bot.ladder_loop import LadderLoop, Sweep
@@ -50,6 +59,7 @@ from bot.updates import UpdateJournal
 from bot.voices import DraftVoices
 from bot.webhook import run_webhook
 from handlers.errors import apology
+from handlers.heartbeat_texts import HeartbeatTexts
 from handlers.middlewares import PersonLanguageMiddleware
 from handlers.prompt_buttons import PlayButtons
 from handlers.texts import PUBLIC_COMMANDS, command_description
@@ -60,6 +70,7 @@ from storage.deletions import DeletionRepository
 from storage.draft_voices import DraftVoiceRepository
 from storage.fsm import EncryptedFsmStorage
 from storage.ledger import UpdateLedger
+from storage.liveness import LivenessRepository
 from storage.outbox import OutboxRepository
 from storage.set_aside import SetAsideRepository
 from storage.trail import TrailRepository
@@ -87,6 +98,9 @@ class SafePerson:
     consent: ConsentDesk
     shown: ShownMessages
     staff: StaffDesk
+    # The daily word that the channel works, and whether this instance is healthy now.
+    heartbeat: Heartbeat
+    health: HealthMonitor
     # Set once the schema is up to date and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     # aiogram's answer models, held so that they are built once (bot.telegram_calls).
@@ -226,6 +240,9 @@ def build_safeperson(
         holds=services.holds,
     )
     PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
+    # Counts the messages Telegram held while the bot was down (for the word after an outage).
+    late = LateArrivals()
+    dispatcher.update.outer_middleware(late)
     dispatcher.include_router(handlers.build_router(clock))
 
     limiter = SendLimiter(global_per_second=settings.send_rate)
@@ -240,6 +257,9 @@ def build_safeperson(
     session.middleware(courier.middleware())
     session.middleware(limiter.middleware())
     session.middleware(RetryRefusedCalls())
+    # Innermost: each call Telegram actually answered (the health check's "reachable").
+    contact = TelegramContact(clock)
+    session.middleware(contact)
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     journal = UpdateJournal(UpdateLedger(database), clock)
     pipeline = UpdatePipeline(
@@ -252,6 +272,22 @@ def build_safeperson(
         isolation,
         apology(i18n, people, config.languages),
         clock,
+    )
+    liveness = LivenessRepository(database)
+    heartbeat = Heartbeat(
+        database,
+        liveness,
+        StaffRepository(database),
+        services.notifier,
+        services.audit,
+        HeartbeatTexts(i18n, config),
+        config.heartbeat,
+        config.zone,
+        clock,
+        late,
+    )
+    health = HealthMonitor(
+        clock, liveness, contact, probe=bot.get_me, updates_in_hand=lambda: pipeline.busy
     )
     return SafePerson(
         settings,
@@ -290,6 +326,8 @@ def build_safeperson(
         services.consent,
         shown,
         services.staff,
+        heartbeat,
+        health,
     )
 
 
@@ -316,6 +354,20 @@ def ladder_loop(app: SafePerson) -> LadderLoop:
     )
 
 
+def health_tasks(app: SafePerson) -> list[asyncio.Task[None]]:
+    """The health port (SAFEPERSON_HEALTH_PORT) and systemd's notifications, when asked for."""
+    tasks: list[asyncio.Task[None]] = []
+    settings = app.settings
+    if settings.health_port is not None:
+        serving = serve_health_port(app.health, settings.health_host, settings.health_port)
+        tasks.append(asyncio.create_task(serving))
+    systemd = SystemdNotifier.from_environment()
+    if systemd.enabled:
+        telling = tell_systemd(systemd, app.health, app.ready, watchdog_interval())
+        tasks.append(asyncio.create_task(telling))
+    return tasks
+
+
 async def serve(
     app: SafePerson,
     mode: Mode = "polling",
@@ -329,10 +381,22 @@ async def serve(
     quiet_loop_exceptions(asyncio.get_running_loop())
     try:
         await app.prepare(say_ready=say_ready)
+        await app.heartbeat.started()
+        health = app.health
         background.append(asyncio.create_task(app.housekeeping.run_forever()))
-        background.append(asyncio.create_task(app.outbox_sender.run_forever()))
+        background.append(
+            asyncio.create_task(app.outbox_sender.run_forever(on_tick=health.watch("outbox")))
+        )
         # Also the start-up sweep: what fell due while the bot was down is escalated first.
-        background.append(asyncio.create_task((ladder or ladder_loop(app)).run_forever()))
+        background.append(
+            asyncio.create_task(
+                (ladder or ladder_loop(app)).run_forever(on_tick=health.watch("ladder"))
+            )
+        )
+        background.append(
+            asyncio.create_task(app.heartbeat.run_forever(on_tick=health.watch("heartbeat")))
+        )
+        background += health_tasks(app)
         if mode == "webhook":
             await run_webhook(app)
         else:

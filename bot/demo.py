@@ -50,6 +50,10 @@ country = "RO"
 enabled = ["ro", "sq", "rom", "en"]
 default = "en"
 
+# The demo lives for minutes: a daily message would only clutter the officer's chat.
+[heartbeat]
+enabled = false
+
 [[activities]]
 code = "summer_camp"
 name = "Summer camp"

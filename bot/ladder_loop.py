@@ -73,10 +73,13 @@ class LadderLoop:
             if done < SWEEP_BATCH:
                 return total
 
-    async def run_forever(self) -> None:
+    async def run_forever(self, on_tick: Callable[[], None] | None = None) -> None:
+        """`on_tick`: told after each pass that worked (the health check's sign of life)."""
         while True:
             try:
                 await self.sweep_once()
+                if on_tick is not None:
+                    on_tick()
             except Exception:
                 raise_if_cancelled()
                 logger.exception("escalation sweep failed; trying again")

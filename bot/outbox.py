@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Protocol
@@ -56,6 +56,8 @@ BACKOFF: Final = (1, 2, 5, 15, 30, 60, 300)
 MAX_ATTEMPTS: Final = 12
 BATCH: Final = 200
 STOP_GRACE_SECONDS: Final = 10.0
+# With nothing queued the sender still comes round this often: the health check sees it alive.
+IDLE_TURN_SECONDS: Final = 30.0
 # How long the sender leaves a message to the courier of the update that queued it.
 COURIER_GRACE: Final = timedelta(seconds=30)
 # Telegram's limits for one message: its text, and (in practice) its inline buttons.
@@ -412,7 +414,8 @@ class OutboxSender:
             else DigestLine(str(digest["code"]), str(digest["urgency"]), str(digest["language"])),
         )
 
-    async def run_forever(self) -> None:
+    async def run_forever(self, on_tick: Callable[[], None] | None = None) -> None:
+        """`on_tick`: told after each turn that worked (the health check's sign of life)."""
         async with self._database.transaction():
             taken = await self._repository.take_over_from_couriers(self._clock.now())
         if taken:
@@ -423,6 +426,8 @@ class OutboxSender:
             batch = asyncio.ensure_future(self.deliver_due())
             try:
                 await asyncio.shield(batch)
+                if on_tick is not None:
+                    on_tick()
             except asyncio.CancelledError:
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await asyncio.wait_for(batch, timeout=STOP_GRACE_SECONDS)
@@ -431,7 +436,10 @@ class OutboxSender:
                 raise_if_cancelled()
                 logger.exception("outbox delivery failed; trying again")
                 await asyncio.sleep(1.0)
-            await self._signal.wait(await self._seconds_to_next())
+            until_next = await self._seconds_to_next()
+            await self._signal.wait(
+                IDLE_TURN_SECONDS if until_next is None else min(until_next, IDLE_TURN_SECONDS)
+            )
 
     async def _seconds_to_next(self) -> float | None:
         """Until the earliest message not yet due (None: sleep until something is queued)."""

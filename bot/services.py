@@ -77,6 +77,7 @@ class Services:
     staff: StaffDesk
     people: PeopleService
     outbox: Outbox
+    notifier: StaffNotifier
     ladder: EscalationLadder
     casework: CaseWork
     consent: ConsentDesk
@@ -163,6 +164,7 @@ def build_services(
         staff=staff,
         people=people,
         outbox=outbox,
+        notifier=notifier,
         ladder=ladder,
         casework=casework,
         consent=consent,

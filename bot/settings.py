@@ -28,6 +28,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.authorities import DEFAULT_AUTHORITIES
 from bot.durations import not_a_duration, parse_duration
+from bot.heartbeat_schedule import HeartbeatSchedule
 from bot.helplines import COUNTRY_NAMES, DEFAULT_HELPLINES, Country, Helpline
 from bot.languages import SUPPORTED, LanguageCode
 from bot.local_time import COUNTRY_ZONES, zone_named
@@ -88,6 +89,10 @@ class Settings(BaseSettings):
     # Messages a second the bot sends at most, all chats together: Telegram's documented 30.
     # Raise it only with Telegram's paid broadcasts (up to 1000), or against a local emulator.
     send_rate: float = Field(default=30.0, gt=0, le=1000)
+    # A small port answering GET /healthz (the container's check), in either mode; off unless
+    # set. Webhook mode also answers /healthz beside /telegram.
+    health_port: int | None = Field(default=None, gt=0, lt=65536)
+    health_host: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod
@@ -191,6 +196,8 @@ class OrganisationConfig(BaseModel):
     helplines: tuple[Helpline, ...] | None = None
     # Whom cases are referred to; the country's usual authorities when not set.
     authorities: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] | None = None
+    # The officer's daily message that the channel works (bot.heartbeat).
+    heartbeat: HeartbeatSchedule = HeartbeatSchedule()
 
     @model_validator(mode="after")
     def _activity_codes_unique(self) -> OrganisationConfig:

@@ -56,6 +56,14 @@ standard = "2h"
 closed_cases = "1095d"
 consent_requests = "365d"
 
+# Every day at this time (on the organisation's clock) the Child Protection Officer gets one
+# short message: the bot runs, open cases and consent requests with their nearest deadlines,
+# the audit log's fingerprint. to_board = true sends it to the board too; enabled = false
+# turns it off. A bot that was down says so, and for how long, when it starts again.
+[heartbeat]
+at = "08:00"
+to_board = false
+
 # Activities: a link t.me/<bot>?start=act_<code> brings reporters from that activity.
 [[activities]]
 code = "summer_camp"

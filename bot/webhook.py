@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.health import add_health_route
 from bot.settings import ConfigError
 from bot.update_parsing import read_update
 
@@ -53,6 +54,7 @@ def make_webhook_app(app: SafePerson, secret: str) -> web.Application:
 
     web_app = web.Application()
     web_app.router.add_post(WEBHOOK_PATH, receive)
+    add_health_route(web_app, app.health)
     return web_app
 
 

@@ -338,3 +338,13 @@ class VoicePrompt(Base):
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     recorded_by: Mapped[int] = mapped_column(ForeignKey("staff_member.id"))
+
+
+class AliveMark(Base):
+    """When the bot was last seen running (bot.heartbeat): at start, the gap since says how long
+    it was down. One row per name; every instance writes the same one."""
+
+    __tablename__ = "alive_mark"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -50,6 +50,11 @@ default = "en"
 [[activities]]
 code = "summer_camp"
 name = "Summer camp"
+
+# The daily message would come in the middle of other tests (tests/e2e/test_heartbeat.py turns
+# it on).
+[heartbeat]
+enabled = false
 """
 
 
@@ -68,6 +73,8 @@ class InProcessBot:
     secret: bytes
     redis_url: str | None = None
     webhook_port: int | None = None
+    # The small /healthz port (SAFEPERSON_HEALTH_PORT), when a test wants it.
+    health_port: int | None = None
     database_url_override: str | None = None
     # The organisation's config; a test may run the bot with settings of its own.
     config_toml: str = CONFIG_TOML
@@ -95,6 +102,7 @@ class InProcessBot:
             ),
             webhook_secret=SecretStr("webhook-secret-for-tests") if self.webhook_port else None,
             webhook_port=self.webhook_port or 8080,
+            health_port=self.health_port,
         )
         config = OrganisationConfig.model_validate(tomllib.loads(self.config_toml))
         return build_safeperson(settings, config, token=TOKEN, secret=self.secret, clock=self.clock)
@@ -166,6 +174,11 @@ class InProcessBot:
         done = await self.sweep_ladder_once()
         await self.drain_outbox()
         return done
+
+    async def tick_heartbeat(self) -> int:
+        """One turn of the heartbeat at the bot's clock, now; how many messages it queued."""
+        assert self.app is not None
+        return await self.app.heartbeat.tick()
 
     async def count_unsent(self) -> int:
         return await count_rows(
