@@ -21,11 +21,12 @@ import os
 import sqlite3
 import tarfile
 import tempfile
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.exc import DBAPIError
@@ -349,23 +350,31 @@ def _database_and_keys() -> tuple[Database, ServerKeys]:
     return Database(settings.database_url), keys
 
 
+_Done = TypeVar("_Done")
+
+
+async def _one_line_errors(database: Database, work: Coroutine[Any, Any, _Done]) -> _Done:
+    """Run a command's work; whatever goes wrong becomes one BackupError line (never a
+    statement or its parameters), and the database's connections are closed either way."""
+    try:
+        return await work
+    except ConnectionError as problem:
+        raise BackupError(f"the database did not answer ({problem})") from problem
+    except (snapshots.SnapshotError, sqlite3.Error, OSError) as problem:
+        raise BackupError(str(problem)) from problem
+    except DBAPIError as problem:
+        raise BackupError(_unreachable(problem)) from problem
+    finally:
+        await database.dispose()
+
+
 def backup_command(path: Path, *, force: bool) -> None:
     """`safeperson backup PATH`."""
     database, keys = _database_and_keys()
 
-    async def act() -> BackupWritten:
-        try:
-            return await write_backup(database, path, keys, SystemClock(), force=force)
-        except ConnectionError as problem:
-            raise BackupError(f"the database did not answer ({problem})") from problem
-        except (snapshots.SnapshotError, sqlite3.Error, OSError) as problem:
-            raise BackupError(str(problem)) from problem
-        except DBAPIError as problem:
-            raise BackupError(_unreachable(problem)) from problem
-        finally:
-            await database.dispose()
-
-    written = asyncio.run(act())
+    written = asyncio.run(
+        _one_line_errors(database, write_backup(database, path, keys, SystemClock(), force=force))
+    )
     manifest = written.manifest
     print(
         f"backup written to {written.path} ({manifest.engine}, schema "
@@ -380,19 +389,9 @@ def restore_command(path: Path, *, force: bool) -> None:
     """`safeperson restore PATH`."""
     database, keys = _database_and_keys()
 
-    async def act() -> Restored:
-        try:
-            return await restore_backup(database, path, keys, force=force)
-        except ConnectionError as problem:
-            raise BackupError(f"the database did not answer ({problem})") from problem
-        except (snapshots.SnapshotError, sqlite3.Error, OSError) as problem:
-            raise BackupError(str(problem)) from problem
-        except DBAPIError as problem:
-            raise BackupError(_unreachable(problem)) from problem
-        finally:
-            await database.dispose()
-
-    restored = asyncio.run(act())
+    restored = asyncio.run(
+        _one_line_errors(database, restore_backup(database, path, keys, force=force))
+    )
     manifest = restored.manifest
     upgraded = (
         f", upgraded to {restored.revision}"
