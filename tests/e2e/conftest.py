@@ -45,6 +45,17 @@ async def safeperson(api_url: str, tmp_path: Path, secret: bytes) -> AsyncIterat
 
 
 @pytest.fixture
+async def bot_on_postgres(
+    api_url: str, tmp_path: Path, secret: bytes, postgres_url: str
+) -> AsyncIterator[InProcessBot]:
+    bot = InProcessBot(api_url=api_url, folder=tmp_path, secret=secret)
+    bot.database_url_override = postgres_url
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+@pytest.fixture
 def make_person(telegram: EmulatorClient) -> MakePerson:
     async def make(first_name: str = "Ana", language_code: str = "en") -> Person:
         user = await telegram.create_user(first_name=first_name, language_code=language_code)

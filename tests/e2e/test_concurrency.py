@@ -33,17 +33,6 @@ async def bot_on_postgres_and_redis(
     await bot.stop()
 
 
-@pytest.fixture
-async def bot_on_postgres(
-    api_url: str, tmp_path: Path, secret: bytes, postgres_url: str
-) -> AsyncIterator[InProcessBot]:
-    bot = InProcessBot(api_url=api_url, folder=tmp_path, secret=secret)
-    bot.database_url_override = postgres_url
-    await bot.start()
-    yield bot
-    await bot.stop()
-
-
 def start_update(update_id: int, user_id: int, text: str = "/start") -> Update:
     person = User(id=user_id, is_bot=False, first_name="Ana", language_code="en")
     return Update(

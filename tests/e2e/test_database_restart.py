@@ -4,11 +4,7 @@ without being restarted itself."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import asyncpg
-import pytest
 from sqlalchemy.engine import make_url
 
 from tests.e2e.conftest import MakePerson
@@ -16,17 +12,6 @@ from tests.e2e.harness import InProcessBot
 
 CHOOSE = "Choose your language. You can change it later with /language."
 HELP = "This is how the chat works:"
-
-
-@pytest.fixture
-async def bot_on_postgres(
-    api_url: str, tmp_path: Path, secret: bytes, postgres_url: str
-) -> AsyncIterator[InProcessBot]:
-    bot = InProcessBot(api_url=api_url, folder=tmp_path, secret=secret)
-    bot.database_url_override = postgres_url
-    await bot.start()
-    yield bot
-    await bot.stop()
 
 
 async def cut_every_connection(database_url: str) -> int:
