@@ -154,6 +154,7 @@ class StaffNotifier:
             buttons=buttons,
             digest=digest,
             case_id=notice.case_id,
+            member_id=notice.member.id,
         )
 
     async def tell_reporter(

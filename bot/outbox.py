@@ -41,7 +41,7 @@ from bot.send_limits import SendLimiter
 from bot.server_keys import ServerKeys
 from bot.trail import ChatTrail
 from storage.db import Database
-from storage.outbox import OutboxRepository, Outgoing
+from storage.outbox import OutboxRepository, Outgoing, QueuedRow
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,8 @@ class StaffMessage:
     digest: DigestLine | None = None
     # The case it is about, if any (retention deletes it with the case).
     case_id: int | None = None
+    # The staff member it is for: dropped if they are suspended before it goes.
+    member_id: int | None = None
 
 
 class Outbox:
@@ -223,21 +225,30 @@ class Outbox:
         """Queue many messages in one statement (a sweep's alerts and reminders: one by one,
         1,000 due cases took several seconds); for each, whether it was queued (False: its
         purpose was queued before)."""
-        rows: list[tuple[int, bytes, bytes, str, int | None]] = []
+        rows: list[QueuedRow] = []
         for message in messages:
             dedupe_key, route, payload = self._sealed(
                 message.chat_id, message.text, message.purpose, message.buttons, message.digest
             )
-            rows.append((message.priority, route, payload, dedupe_key, message.case_id))
+            rows.append(
+                QueuedRow(
+                    message.priority,
+                    route,
+                    payload,
+                    dedupe_key,
+                    message.case_id,
+                    message.member_id,
+                )
+            )
         # A purpose twice in one call is queued once (the first).
-        unique: dict[str, tuple[int, bytes, bytes, str, int | None]] = {}
+        unique: dict[str, QueuedRow] = {}
         for row in rows:
-            unique.setdefault(row[3], row)
+            unique.setdefault(row.dedupe_key, row)
         added = await self._repository.enqueue_many(list(unique.values()), self._clock.now())
         queued: list[bool] = []
         marks: list[tuple[int, str]] = []
         for message, row in zip(messages, rows, strict=True):
-            message_id = added.pop(row[3], None)
+            message_id = added.pop(row.dedupe_key, None)
             queued.append(message_id is not None)
             if message_id is not None:
                 marks.append((message.chat_id, _batch(message_id)))

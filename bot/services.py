@@ -28,11 +28,13 @@ from bot.retention import LegalHolds, RetentionSweep
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
+from bot.suspension import StaffSuspensions, SuspensionWords
 from bot.trail import ChatTrail
 from bot.voice_prompts import VoicePrompts
 from handlers.alert_texts import AlertTexts
 from handlers.casework_texts import CaseworkTexts
 from handlers.consent_texts import ConsentTexts
+from handlers.suspension_texts import SuspensionTexts
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
@@ -50,10 +52,16 @@ class ServiceTexts:
     alerts: AlertTexts
     casework: ReporterWords
     consent: ConsentWords
+    suspension: SuspensionWords
 
     @classmethod
     def from_i18n(cls, i18n: I18n, config: OrganisationConfig) -> ServiceTexts:
-        return cls(AlertTexts(i18n, config), CaseworkTexts(i18n), ConsentTexts(i18n, config))
+        return cls(
+            AlertTexts(i18n, config),
+            CaseworkTexts(i18n),
+            ConsentTexts(i18n, config),
+            SuspensionTexts(i18n),
+        )
 
 
 def translations(config: OrganisationConfig) -> I18n:
@@ -85,6 +93,7 @@ class Services:
     prompts: VoicePrompts
     retention: RetentionSweep
     holds: LegalHolds
+    suspensions: StaffSuspensions
 
 
 def build_services(
@@ -174,4 +183,13 @@ def build_services(
             RetentionRepository(database), audit, database, clock, config.retention, keys
         ),
         holds=LegalHolds(RetentionRepository(database), cases, audit, database, clock),
+        suspensions=StaffSuspensions(
+            cases,
+            staff_members,
+            OutboxRepository(database),
+            notifier,
+            texts.suspension,
+            clock,
+            audit,
+        ),
     )

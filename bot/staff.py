@@ -216,6 +216,11 @@ class StaffDesk:
             return None
         return Member.of(member)
 
+    async def is_paused(self, telegram_user_id: int) -> bool:
+        """Whether this Telegram account is a member whose access is paused (bot.suspension)."""
+        member = await self._staff.by_pseudonym(self._keys.pseudonym(telegram_user_id))
+        return member is not None and member.status == StaffStatus.SUSPENDED
+
     async def is_enrolled(self, telegram_user_id: int) -> bool:
         return await self.active_member(telegram_user_id) is not None
 

@@ -21,6 +21,7 @@ from handlers import (
     reporting,
     status,
     steps,
+    suspension,
 )
 from handlers.flows import StepViews, StepViewsMiddleware
 
@@ -44,11 +45,14 @@ def build_router(clock: Clock) -> Router:
         # Before the commands: an invitation link is a /start with a staff code.
         enrolment.build_router(views),
         # Commands first: /help and /cancel must work at every step, whatever the step expects.
-        commands.build_router(),
         erase.build_router(),
+        # A member whose access is paused gets only that answer, for everything but /erase.
+        suspension.build_paused_router(),
+        commands.build_router(),
         officer.build_router(),
         reading.build_router(views),
         casework.build_router(),
+        suspension.build_router(),
         prompts.build_router(views),
         consent.build_router(views),
         status.build_router(views),

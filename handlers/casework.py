@@ -18,7 +18,14 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.case_model import CaseStatus, CaseSummary, CloseReason, accepts_replies, next_steps
+from bot.case_model import (
+    CaseStatus,
+    CaseSummary,
+    CloseReason,
+    accepts_replies,
+    is_open,
+    next_steps,
+)
 from bot.casework import (
     MAX_NOTE_CHARACTERS,
     MAX_REPLY_CHARACTERS,
@@ -32,7 +39,8 @@ from bot.consent import ConsentDesk
 from bot.retention import LegalHolds, may_hold
 from bot.settings import OrganisationConfig
 from bot.staff import Member, StaffDesk
-from handlers import alert_texts, consent_texts
+from bot.suspension import may_mark_concerned
+from handlers import alert_texts, consent_texts, suspension_texts
 from handlers import casework_texts as say
 from handlers.keyboards import (
     AckAlert,
@@ -95,9 +103,9 @@ class CaseInHand(Filter):
         return found
 
 
-def card_markup(card: CaseCard, holder: bool = False) -> InlineKeyboardMarkup:
+def card_markup(card: CaseCard, holder: bool = False, namer: bool = False) -> InlineKeyboardMarkup:
     """The card's buttons; `holder`: the member may put the case on legal hold (or release
-    it), so the card offers that too."""
+    it), so the card offers that too; `namer`: they may mark a staff member as concerned."""
     rows: list[tuple[str, CallbackData]] = []
     if card.acknowledged_by is None:
         rows.append((alert_texts.acknowledge_label(), AckAlert(code=card.code)))
@@ -110,6 +118,18 @@ def card_markup(card: CaseCard, holder: bool = False) -> InlineKeyboardMarkup:
         rows.append((say.hold_label(), CaseAction(action="hold", code=card.code)))
     elif holder:
         rows.append((say.release_label(), CaseAction(action="release", code=card.code)))
+    if is_open(card.status):
+        # A conflict or a concern about a member matters while the case is handled.
+        if namer:
+            rows.append(
+                (
+                    suspension_texts.concerned_label(),
+                    CaseAction(action="concerned", code=card.code),
+                )
+            )
+        rows.append(
+            (suspension_texts.step_away_label(), CaseAction(action="step_away", code=card.code))
+        )
     return buttons(rows)
 
 
@@ -123,7 +143,9 @@ async def send_card(
 ) -> None:
     card = await casework.card(case)
     await bot.send_message(
-        chat_id, say.card(card, config), reply_markup=card_markup(card, may_hold(member))
+        chat_id,
+        say.card(card, config),
+        reply_markup=card_markup(card, may_hold(member), may_mark_concerned(member)),
     )
 
 

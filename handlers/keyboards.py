@@ -77,8 +77,8 @@ class ReadCase(CallbackData, prefix="read"):
 
 
 class CaseAction(CallbackData, prefix="cw"):
-    """A step on a case card: card, reply, note, assessing, referred, closed, and hold or
-    release (legal hold)."""
+    """A step on a case card: card, reply, note, assessing, referred, closed, hold or release
+    (legal hold), concerned (a staff member is) and step_away."""
 
     action: str
     code: str
@@ -92,6 +92,32 @@ class ReferTo(CallbackData, prefix="rf"):
 
 class ReferredNow(CallbackData, prefix="rn"):
     code: str
+
+
+class NameConcerned(CallbackData, prefix="nc"):
+    """On a case: this member is the one the concern is about (asks to confirm)."""
+
+    code: str
+    member: int
+
+
+class ConfirmSuspension(CallbackData, prefix="cs"):
+    code: str
+    member: int
+
+
+class ConfirmStepAway(CallbackData, prefix="sa"):
+    code: str
+
+
+class KeepAsIs(CallbackData, prefix="ka"):
+    """Cancel pausing someone's access, or stepping away from the case."""
+
+    code: str
+
+
+class Reinstate(CallbackData, prefix="ri"):
+    member: int
 
 
 class CloseWith(CallbackData, prefix="cl"):

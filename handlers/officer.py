@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery
 from bot.alerts import EscalationLadder
 from bot.casework import CaseWork
 from bot.retention import may_hold
+from bot.suspension import may_mark_concerned
 from handlers import alert_texts
 from handlers.casework import card_markup
 from handlers.keyboards import AckAlert
@@ -33,7 +34,9 @@ async def on_acknowledge(
         # The alert becomes the case's card: Read, Reply, Note and the next steps.
         case = await casework.case_for(member, callback_data.code)
         keep = (
-            card_markup(await casework.card(case), may_hold(member)) if case is not None else None
+            card_markup(await casework.card(case), may_hold(member), may_mark_concerned(member))
+            if case is not None
+            else None
         )
         await settle_menu(callback, alert_texts.you_took_it(callback_data.code), keep=keep)
     else:

@@ -13,9 +13,9 @@ from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import gettext as _
 
-from handlers import alert_texts, casework_texts, prompt_texts
+from handlers import alert_texts, casework_texts, prompt_texts, suspension_texts
 
-STAFF_COMMANDS: Final = ("cases", "lock", "prompts", "language", "help")
+STAFF_COMMANDS: Final = ("cases", "lock", "prompts", "staff", "language", "help")
 
 
 def command_description(name: str) -> str:
@@ -24,6 +24,7 @@ def command_description(name: str) -> str:
         "cases": _("Your open cases"),
         "lock": _("Lock your key now"),
         "prompts": prompt_texts.command_description(),
+        "staff": suspension_texts.staff_command_description(),
         "language": _("Change the language"),
         "help": _("How the staff side works"),
     }

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy import update as sql_update
 
 from storage.db import Database
@@ -169,14 +169,56 @@ class StaffRepository:
             return member
 
     async def release_pseudonym(self, pseudonym: str) -> None:
-        """A Telegram account held by a record no longer in use (revoked) is set free."""
+        """A Telegram account held by a record no longer in use (revoked) is set free. A
+        suspended member keeps theirs: they are told on it that their access is paused."""
         async with self._db.transaction() as session:
             await session.execute(
                 sql_update(StaffMember)
                 .where(StaffMember.pseudonym == pseudonym)
-                .where(StaffMember.status != StaffStatus.ACTIVE)
+                .where(StaffMember.status == StaffStatus.REVOKED)
                 .values(pseudonym=None)
             )
+
+    async def suspend(self, member_id: int, now: datetime) -> bool:
+        """Active → suspended, checked in the UPDATE itself (two officers tapping at once
+        suspend once); True if this call did it."""
+        return await self._change_status(
+            member_id, StaffStatus.ACTIVE, StaffStatus.SUSPENDED, suspended_at=now
+        )
+
+    async def reinstate(self, member_id: int) -> bool:
+        """Suspended → active; True if this call did it."""
+        return await self._change_status(
+            member_id, StaffStatus.SUSPENDED, StaffStatus.ACTIVE, suspended_at=None
+        )
+
+    async def _change_status(
+        self,
+        member_id: int,
+        was: StaffStatus,
+        becomes: StaffStatus,
+        *,
+        suspended_at: datetime | None,
+    ) -> bool:
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                sql_update(StaffMember)
+                .where(StaffMember.id == member_id)
+                .where(StaffMember.status == was)
+                .values(status=becomes, suspended_at=suspended_at)
+                .execution_options(synchronize_session="fetch")
+            )
+            return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    async def suspended_members(self) -> list[StaffMember]:
+        """Whose access is paused, the longest paused first."""
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(StaffMember)
+                .where(StaffMember.status == StaffStatus.SUSPENDED)
+                .order_by(StaffMember.suspended_at, StaffMember.id)
+            )
+            return list(rows.scalars())
 
     async def active_readers(
         self, roles: tuple[StaffRole, ...] = READER_ROLES
@@ -384,6 +426,61 @@ class CaseRepository:
                 .order_by(ReportCase.deadline_at)
             )
             return list(rows.scalars())
+
+    async def open_cases_of_reader(
+        self, reader_id: int, closed: Sequence[CaseStatus]
+    ) -> list[ReportCase]:
+        """Cases of every kind not in `closed` that hold anything sealed for this reader."""
+        async with self._db.transaction() as session:
+            sealed_for_reader = (
+                select(CaseEntry.case_id)
+                .join(EntryKey, EntryKey.entry_id == CaseEntry.id)
+                .where(EntryKey.reader_id == reader_id)
+            )
+            rows = await session.execute(
+                select(ReportCase)
+                .where(ReportCase.status.not_in(closed))
+                .where(ReportCase.id.in_(sealed_for_reader))
+                .order_by(ReportCase.id)
+            )
+            return list(rows.scalars())
+
+    async def withdraw_reader(self, reader_id: int, case_ids: Sequence[int]) -> int:
+        """Delete the data keys wrapped for this reader in these cases: without them the
+        reader's private key opens nothing there, now or later. The number of keys deleted."""
+        if not case_ids:
+            return 0
+        async with self._db.transaction() as session:
+            entries = select(CaseEntry.id).where(CaseEntry.case_id.in_(case_ids))
+            result = await session.execute(
+                delete(EntryKey)
+                .where(EntryKey.reader_id == reader_id)
+                .where(EntryKey.entry_id.in_(entries))
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    async def return_to_ladder(
+        self, case_id: int, taken_by: int, from_statuses: Sequence[CaseStatus], now: datetime
+    ) -> bool:
+        """The case that `taken_by` had acknowledged waits for someone else to take it: the
+        ladder alerts again at its next sweep (the same tier and on, a new round). Checked in
+        the UPDATE: a case taken by someone else or moved on meanwhile is left alone."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                sql_update(ReportCase)
+                .where(ReportCase.id == case_id)
+                .where(ReportCase.acknowledged_by == taken_by)
+                .where(ReportCase.status.in_(from_statuses))
+                .values(
+                    status=CaseStatus.ALERTED,
+                    acknowledged_by=None,
+                    acknowledged_at=None,
+                    next_alert_at=now,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session="fetch")
+            )
+            return int(getattr(result, "rowcount", 0) or 0) == 1
 
     async def code_exists(self, code: str) -> bool:
         return await self.by_code(code) is not None

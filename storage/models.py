@@ -97,6 +97,9 @@ class StaffMember(Base):
     invite_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # While suspended (named in a concern): since when, for the list of paused members. Who
+    # suspended and reinstated them is in the audit log.
+    suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ReportCase(Base):
@@ -234,6 +237,9 @@ class OutboxMessage(Base):
     # key: queueing an alert must not lock the case row (PostgreSQL checks a key under a share
     # lock), and rows from before 0016 have none.
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The staff member it is for, if any: a member suspended meanwhile gets none of what was
+    # still waiting (bot/suspension.py). No foreign key, for the same reason as case_id.
+    member_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class ScheduledDeletion(Base):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,6 +30,18 @@ class Outgoing:
     payload: bytes
     attempts: int
     priority: int
+
+
+class QueuedRow(NamedTuple):
+    """One message for `enqueue_many`, sealed."""
+
+    priority: int
+    route: bytes
+    payload: bytes
+    dedupe_key: str
+    # The case it is about and the staff member it is for, if any.
+    case_id: int | None
+    member_id: int | None
 
 
 class OutboxRepository:
@@ -72,12 +84,9 @@ class OutboxRepository:
         async with self._db.transaction() as session:
             return (await session.execute(statement)).scalar_one_or_none()
 
-    async def enqueue_many(
-        self, messages: Sequence[tuple[int, bytes, bytes, str, int | None]], now: datetime
-    ) -> dict[str, int]:
-        """Add many messages, each (priority, route, payload, dedupe key, case id), in one
-        statement; those whose purpose exists already are skipped. Returns the new ids by
-        dedupe key."""
+    async def enqueue_many(self, messages: Sequence[QueuedRow], now: datetime) -> dict[str, int]:
+        """Add many messages in one statement; those whose purpose exists already are skipped.
+        Returns the new ids by dedupe key."""
         if not messages:
             return {}
         insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
@@ -90,17 +99,18 @@ class OutboxRepository:
         )
         rows = [
             {
-                "priority": priority,
-                "route": route,
-                "payload": payload,
-                "dedupe_key": dedupe_key,
+                "priority": message.priority,
+                "route": message.route,
+                "payload": message.payload,
+                "dedupe_key": message.dedupe_key,
                 "status": PENDING,
                 "not_before": now,
                 "attempts": 0,
                 "created_at": now,
-                "case_id": case_id,
+                "case_id": message.case_id,
+                "member_id": message.member_id,
             }
-            for priority, route, payload, dedupe_key, case_id in messages
+            for message in messages
         ]
         async with self._db.transaction() as session:
             added = await session.execute(statement, rows)
@@ -195,6 +205,17 @@ class OutboxRepository:
                 # Never to be sent: its text and chat need not be kept either.
                 .values(status=FAILED, attempts=OutboxMessage.attempts + 1, payload=b"", route=b"")
             )
+
+    async def drop_waiting_for(self, member_id: int) -> int:
+        """Delete what still waits to be sent to this staff member (they were suspended); the
+        number of messages dropped. What a courier is sending this very moment goes."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                delete(OutboxMessage)
+                .where(OutboxMessage.member_id == member_id)
+                .where(OutboxMessage.status == PENDING)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def forget_finished_routes(self) -> int:
         """Wipe what sent or given-up rows still hold (rows finished before their routes were

@@ -51,6 +51,9 @@ class StaffRole(StrEnum):
 class StaffStatus(StrEnum):
     INVITED = "invited"
     ACTIVE = "active"
+    # Named in a concern: no alerts, no case opens, nothing new sealed for them, until an
+    # officer or board member reinstates them (bot/suspension.py).
+    SUSPENDED = "suspended"
     REVOKED = "revoked"
 
 

@@ -209,7 +209,15 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
     await officer.tap(code, message_id=listing.message_id)
     screen = await officer.wait_for_bot_text(f"📁 Case {code}")
     card = [m for m in screen.bot_messages if m.text.startswith("📁")][-1]
-    assert card.button_texts == ["Acknowledge", "Read", "Reply", "Note", "Legal hold"]
+    assert card.button_texts == [
+        "Acknowledge",
+        "Read",
+        "Reply",
+        "Note",
+        "Legal hold",
+        "A staff member is concerned",
+        "Step away from this case",
+    ]
     await officer.tap("Acknowledge", message_id=card.message_id)
     await officer.wait_for_bot_text(f"You acknowledged case {code}.")
 
@@ -251,7 +259,15 @@ async def test_a_case_moves_along_and_cases_lists_it_until_closed(
     assert f"Referred to DGASPC on {on}." in referred.text
     assert "UTC" not in referred.text
     assert "Report deadline met." in referred.text
-    assert referred.button_texts == ["Read", "Reply", "Note", "Close…", "Legal hold"]
+    assert referred.button_texts == [
+        "Read",
+        "Reply",
+        "Note",
+        "Close…",
+        "Legal hold",
+        "A staff member is concerned",
+        "Step away from this case",
+    ]
 
     # Referred: the deadline has stopped, so no reminder and no breach come any more.
     safeperson.clock.ahead += timedelta(hours=25)
