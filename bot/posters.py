@@ -366,27 +366,24 @@ def _help_box(
     *,
     draw_at: float | None,
 ) -> float:
-    """The help numbers in a tinted box at the bottom; its height (drawn only at a place)."""
+    """The help numbers in a tinted box across the panel, drawn `draw_at` millimetres from the
+    top (None: only measured); its height."""
     padding = style.gap
     size = body * 0.82
-    box = _Frame(inner.x, draw_at or 0, inner.w, 0)
-    start, width, between = _columns(
-        _Frame(box.x + padding, 0, box.w - 2 * padding, 0), style, len(words)
-    )
-    heights = []
-    for index, language in enumerate(words):
-        x = start + index * (width + between)
-        heights.append(_help_column(pdf, x, box.y + padding, width, language, size, draw=False))
-    height = max(style.icon, *heights) + 2 * padding
+    within = _Frame(inner.x + padding, 0, inner.w - 2 * padding, 0)
+    start, width, between = _columns(within, style, len(words))
+    lefts = [start + index * (width + between) for index in range(len(words))]
+    columns = list(zip(lefts, words, strict=True))
+    tallest = max(_help_column(pdf, x, 0, width, w, size, draw=False) for x, w in columns)
+    height = max(style.icon, tallest) + 2 * padding
     if draw_at is not None:
-        pdf.set_fill_color(*_TINT)
         # The box first: the numbers are written over it.
+        pdf.set_fill_color(*_TINT)
         pdf.rect(
-            box.x, draw_at, box.w, height, style="F", round_corners=True, corner_radius=padding
+            inner.x, draw_at, inner.w, height, style="F", round_corners=True, corner_radius=padding
         )
-        _phone(pdf, box.x + padding, draw_at + (height - style.icon) / 2, style.icon)
-        for index, language in enumerate(words):
-            x = start + index * (width + between)
+        _phone(pdf, within.x, draw_at + (height - style.icon) / 2, style.icon)
+        for x, language in columns:
             _help_column(pdf, x, draw_at + padding, width, language, size, draw=True)
     return height
 
@@ -394,25 +391,23 @@ def _help_box(
 def _help_column(
     pdf: FPDF, x: float, y: float, width: float, words: PosterWords, size: float, *, draw: bool
 ) -> float:
-    top = y
+    """One language's heading and numbers (written only if `draw`); their height."""
     line = _font(pdf, size, _INK, bold=True)
-    y += (
+    height = _measure(pdf, width, words.call_heading, line)
+    if draw:
         _text(pdf, x, y, width, words.call_heading, line, Align.L)
-        if draw
-        else _measure(pdf, width, words.call_heading, line)
-    )
+    # The numbers in a column of their own, as wide as the longest, in bold.
     number_width = max(pdf.get_string_width(h.number) for h in words.helplines) + size * _PT
+    described = width - number_width
     for helpline in words.helplines:
         line = _font(pdf, size, _INK)
-        described = width - number_width
-        height = _measure(pdf, described, helpline.description, line)
+        row = _measure(pdf, described, helpline.description, line)
         if draw:
+            _text(pdf, x + number_width, y + height, described, helpline.description, line, Align.L)
             _font(pdf, size, _TEAL, bold=True)
-            _text(pdf, x, y, number_width, helpline.number, line, Align.L)
-            _font(pdf, size, _INK)
-            _text(pdf, x + number_width, y, described, helpline.description, line, Align.L)
-        y += height
-    return y - top
+            _text(pdf, x, y + height, number_width, helpline.number, line, Align.L)
+        height += row
+    return height
 
 
 # Pictograms: a coloured disc with a white shape, each in a square of `size` at (x, y).
