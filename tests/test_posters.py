@@ -4,7 +4,10 @@ page drawn as an image and read with a QR decoder, and its text as a PDF reader 
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +23,7 @@ from bot.links import activity_link
 from bot.posters import Poster, PosterFormat, PosterWords, render_poster
 from bot.services import poster_wording
 from bot.settings import OrganisationConfig
+from emulator.server import BotApiEmulator
 
 CONFIG_TOML = """
 [organisation]
@@ -269,6 +273,33 @@ def test_an_existing_file_is_kept_unless_force(
     assert existing.read_bytes() == b"the poster printed last year"
     assert main(["poster", "--activity", "summer_camp", "--bot", BOT, "--force"]) == 0
     assert qr_codes(pages(existing.read_bytes())[0].image) == [LINK]
+
+
+@pytest.fixture
+def telegram() -> Iterator[str]:
+    """The project's Bot API emulator on a loop of its own (the command runs its own loop to ask
+    getMe); its base URL."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    emulator = BotApiEmulator(bot_username="CampSafePersonBot")
+    try:
+        yield asyncio.run_coroutine_threadsafe(emulator.start(), loop).result(timeout=10)
+    finally:
+        asyncio.run_coroutine_threadsafe(emulator.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
+def test_the_username_is_asked_from_telegram_with_the_token(
+    poster_folder: Path, telegram: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFEPERSON_BOT_TOKEN", "123456:" + "A" * 35)
+    monkeypatch.setenv("SAFEPERSON_TELEGRAM_API_URL", telegram)
+    assert main(["poster", "--activity", "summer_camp", "--language", "ro"]) == 0
+    [page] = pages((poster_folder / "poster-summer_camp-a4.pdf").read_bytes())
+    assert qr_codes(page.image) == [activity_link("CampSafePersonBot", "summer_camp")]
 
 
 def test_without_the_bots_username_no_poster_is_made(
