@@ -1,4 +1,5 @@
-"""The `safeperson` command: init, run, demo, backup, restore, db upgrade."""
+"""The `safeperson` command: init, run, demo, staff, consent, audit, poster, backup, restore,
+db upgrade."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import re
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
@@ -28,8 +30,17 @@ from bot.case_model import StaffRole, StaffStatus
 from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
 from bot.durations import format_time_left
+from bot.languages import LanguageCode
+from bot.links import activity_link, start_link
 from bot.local_time import on_the_wall
 from bot.logs import configure_logging
+from bot.posters import (
+    Poster,
+    PosterFormat,
+    PosterTooFullError,
+    page_count,
+    render_poster,
+)
 from bot.ready import (
     INVITE_AN_OFFICER,
     enrolled_by_role,
@@ -37,8 +48,9 @@ from bot.ready import (
     what_no_officer_costs,
 )
 from bot.server_keys import ServerKeys
-from bot.services import Services, ServiceTexts, build_services, translations
+from bot.services import Services, ServiceTexts, build_services, poster_wording, translations
 from bot.settings import (
+    Activity,
     ConfigError,
     OrganisationConfig,
     Settings,
@@ -115,6 +127,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="a fingerprint printed earlier: check that the log still extends that head "
         "(it was not rolled back to before it)",
     )
+    poster = commands.add_parser(
+        "poster", help="a printable PDF poster or cards with an activity's QR code"
+    )
+    poster.add_argument("--activity", required=True, help="the activity code from the config")
+    poster.add_argument(
+        "--language",
+        metavar="CODES",
+        help="languages separated by commas, e.g. ro,rom (default: every enabled one, in order)",
+    )
+    poster.add_argument(
+        "--format",
+        choices=[f.value for f in PosterFormat],
+        default=PosterFormat.A4.value,
+        help="a4: a poster, two languages a page; a6-cards: four cards on an A4 sheet, one "
+        "language a card (default: a4)",
+    )
+    poster.add_argument(
+        "--output",
+        metavar="PATH",
+        type=Path,
+        help="the PDF to write (default: poster-<activity>-<format>.pdf in this folder)",
+    )
+    poster.add_argument(
+        "--bot",
+        metavar="USERNAME",
+        type=_bot_username_argument,
+        help="the bot's username, as in t.me/USERNAME (default: asked from Telegram with the "
+        "token in .env)",
+    )
+    poster.add_argument("--force", action="store_true", help="replace PATH if it exists")
     backup = commands.add_parser(
         "backup", help="copy the database into one file, even while running"
     )
@@ -161,6 +203,20 @@ def _port(value: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{value!r} is not a port: give a number from 1 to 65535")
     return port
+
+
+# Telegram's rule for a bot's username: 5 to 32 letters, digits or _, ending in "bot".
+_BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$")
+
+
+def _bot_username_argument(value: str) -> str:
+    username = value.strip().removeprefix("@")
+    if not _BOT_USERNAME.match(username):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a bot's username: give the name in t.me/USERNAME, which ends in "
+            "'bot' (e.g. SafePersonBot)"
+        )
+    return username
 
 
 def _run_until_interrupted(main: Coroutine[Any, Any, None]) -> None:
@@ -283,7 +339,7 @@ def _print_invitation(invitation: Invitation, username: str, zone: ZoneInfo) -> 
     until = on_the_wall(invitation.expires_at, zone).strftime("%d.%m.%Y %H:%M %Z")
     print(f"Invitation for {invitation.name} ({invitation.role}), valid until {until}:")
     print(f"  code: {invitation.code}")
-    print(f"  link: https://t.me/{username}?start={invitation.code}")
+    print(f"  link: {start_link(username, invitation.code)}")
     print("Give it to them privately. It works once.")
 
 
@@ -344,6 +400,81 @@ async def _revoke(
         print(f"WARNING: {no_officer_warning(await enrolled_by_role(staff))}")
 
 
+def _known_activity(config: OrganisationConfig, code: str) -> Activity:
+    activity = config.activity(code)
+    if activity is None:
+        known = ", ".join(a.code for a in config.activities) or "none in the config"
+        raise ConfigError(f'no activity "{code}" in the config (known: {known})')
+    return activity
+
+
+def _poster_languages(config: OrganisationConfig, requested: str | None) -> list[LanguageCode]:
+    """The languages asked for, each once, in the order given; by default every enabled one."""
+    enabled = config.languages.enabled
+    if requested is None:
+        return list(enabled)
+    chosen: list[LanguageCode] = []
+    for word in requested.split(","):
+        code = next((c for c in enabled if c == word.strip().lower()), None)
+        if code is None:
+            raise ConfigError(
+                f'--language: "{word.strip()}" is not one of the organisation\'s languages '
+                f"({', '.join(enabled)}, under [languages] in the config)"
+            )
+        if code not in chosen:
+            chosen.append(code)
+    return chosen
+
+
+def _poster(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    config = load_organisation_config(settings.config)
+    activity = _known_activity(config, args.activity)
+    languages = _poster_languages(config, args.language)
+    page_format = PosterFormat(args.format)
+    output: Path = args.output or Path(f"poster-{activity.code}-{page_format}.pdf")
+    if output.exists() and not args.force:
+        raise ConfigError(_exists(output))
+    username = args.bot or asyncio.run(_bot_username(settings))
+    if username is None:
+        # A poster with a wrong link sends children nowhere: better none.
+        raise ConfigError(
+            "the poster's link needs the bot's username, and Telegram could not be asked for it "
+            "(no SAFEPERSON_BOT_TOKEN, or no answer): give it with --bot USERNAME, the name in "
+            "t.me/USERNAME"
+        )
+    wording = poster_wording(config)
+    link = activity_link(username, activity.code)
+    poster = Poster(
+        link=link,
+        organisation=config.organisation.name,
+        activity=activity.name,
+        safe_person=activity.safe_person,
+        words=tuple(wording.words(language) for language in languages),
+    )
+    try:
+        pdf = render_poster(poster, page_format, SystemClock().now())
+    except PosterTooFullError as problem:
+        raise ConfigError(str(problem)) from problem
+    try:
+        # "x": never replace a file that appeared since the check above, unless --force.
+        with output.open("wb" if args.force else "xb") as file:
+            file.write(pdf)
+    except FileExistsError:
+        raise ConfigError(_exists(output)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output} ({exc.strerror})") from exc
+    pages = page_count(page_format, len(languages))
+    print(
+        f"wrote {output}: {pages} page{'s' if pages > 1 else ''} "
+        f"({', '.join(languages)}) with the link {link}"
+    )
+
+
+def _exists(output: Path) -> str:
+    return f"{output} already exists: add --force to replace it, or choose another --output"
+
+
 def _refused(refused: PassphraseRefused) -> str:
     wait = format_time_left(refused.retry_after + timedelta(seconds=59))
     if refused.locked_out:
@@ -365,9 +496,7 @@ def _consent_export(activity: str, member_id: int | None) -> None:
     settings = load_settings()
     secret = server_secret(settings)
     config = load_organisation_config(settings.config)
-    if config.activity(activity) is None:
-        known = ", ".join(a.code for a in config.activities) or "none in the config"
-        raise ConfigError(f'no activity "{activity}" in the config (known: {known})')
+    _known_activity(config, activity)
 
     async def export() -> None:
         database = Database(settings.database_url)
@@ -502,6 +631,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _consent_export(args.activity, args.member)
         elif args.command == "audit":
             return _audit_verify(args.expect)
+        elif args.command == "poster":
+            _poster(args)
         elif args.command == "backup":
             backup_command(args.path, force=args.force)
         elif args.command == "restore":

@@ -24,6 +24,7 @@ from bot.intake import AnswersByKind, CaseFiler
 from bot.notifier import StaffNotifier
 from bot.outbox import Outbox, OutboxSignal
 from bot.people import PeopleService
+from bot.posters import PosterWording
 from bot.retention import LegalHolds, RetentionSweep
 from bot.server_keys import ServerKeys
 from bot.settings import OrganisationConfig
@@ -34,6 +35,7 @@ from bot.voice_prompts import VoicePrompts
 from handlers.alert_texts import AlertTexts
 from handlers.casework_texts import CaseworkTexts
 from handlers.consent_texts import ConsentTexts
+from handlers.poster_texts import PosterTexts
 from handlers.suspension_texts import SuspensionTexts
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
@@ -68,6 +70,11 @@ def translations(config: OrganisationConfig) -> I18n:
     """The translations, compiled from the catalogs first (a fresh checkout has none built)."""
     compile_catalogs()
     return I18n(path=LOCALES_DIR, default_locale=config.languages.default, domain="messages")
+
+
+def poster_wording(config: OrganisationConfig) -> PosterWording:
+    """What posters and cards say, in each of the organisation's languages."""
+    return PosterTexts(translations(config), config)
 
 
 @dataclass(frozen=True)

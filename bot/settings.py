@@ -174,6 +174,9 @@ class Activity(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
     name: str = Field(min_length=1, max_length=100)
+    # Printed on the activity's posters beside "Safe person" when set; unset, posters name the
+    # role alone (the person may change, or prefer not to be named on a wall).
+    safe_person: str | None = Field(default=None, min_length=1, max_length=60)
 
 
 class OrganisationConfig(BaseModel):

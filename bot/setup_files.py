@@ -64,10 +64,13 @@ consent_requests = "365d"
 at = "08:00"
 to_board = false
 
-# Activities: a link t.me/<bot>?start=act_<code> brings reporters from that activity.
+# Activities: a link t.me/<bot>?start=act_<code> brings reporters from that activity;
+# `safeperson poster --activity <code>` prints it as a QR code. safe_person (optional) is the
+# name printed on its posters beside "Safe person"; unset, the posters name no one.
 [[activities]]
 code = "summer_camp"
 name = "Summer camp"
+# safe_person = "Ana"
 
 # The default help numbers for the country are used unless you list your own here
 # (kind is one of emergency, child_abuse, child_helpline, police, ambulance):

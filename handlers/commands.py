@@ -9,6 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
+from bot.links import ACTIVITY_LINK_PREFIX
 from bot.people import PeopleService
 from bot.settings import OrganisationConfig
 from bot.staff import StaffDesk
@@ -24,9 +25,6 @@ def chat_of(message: Message, bot: Bot) -> Chat:
     return Chat(bot=bot, chat_id=message.chat.id, user_id=message.from_user.id)
 
 
-ACTIVITY_LINK_PREFIX = "act_"
-
-
 async def on_start(
     message: Message,
     bot: Bot,
@@ -37,7 +35,7 @@ async def on_start(
 ) -> None:
     # A fresh start forgets any step in progress; the language stays remembered.
     await state.clear()
-    # t.me/<bot>?start=act_<code>: the reporter came from that activity's poster or link.
+    # The reporter came from that activity's poster or link (bot.links).
     payload = command.args or ""
     if payload.startswith(ACTIVITY_LINK_PREFIX):
         activity = config.activity(payload.removeprefix(ACTIVITY_LINK_PREFIX))

@@ -71,26 +71,33 @@ def helpline_label(kind: HelplineKind) -> str:
     return labels[kind]
 
 
-def helpline_line(helpline: Helpline) -> str:
-    """One number as shown: "📞 116 111 — Telefonul Copilului: helpline for children, free"."""
+def helpline_description(helpline: Helpline) -> str:
+    """What a number is for, as plain text: "Telefonul Copilului: helpline for children, free"."""
     label = helpline_label(helpline.kind)
     if helpline.name:
         # Translators: {name} is the help line's own name, e.g. "Telefonul Copilului", not
         # translated. {description} is what the line is for, e.g. "Helpline for children"
         # (translated on its own).
-        label = _("{name}: {description}").format(
-            name=html.escape(helpline.name), description=label
-        )
+        label = _("{name}: {description}").format(name=helpline.name, description=label)
     if helpline.free:
         # Translators: {description} is what the number is for, e.g. "Police" (translated on its
         # own); "free" means the call costs nothing.
         label = _("{description}, free").format(description=label)
-    return f"📞 <b>{helpline.number}</b> — {label}"
+    return label
+
+
+def helpline_line(helpline: Helpline) -> str:
+    """One number as shown: "📞 116 111 — Telefonul Copilului: helpline for children, free"."""
+    return f"📞 <b>{helpline.number}</b> — {html.escape(helpline_description(helpline))}"
+
+
+def call_if_in_danger() -> str:
+    # Translators: Glossary (locales/glossary.toml): danger.
+    return _("If you are in danger right now, call:")
 
 
 def help_numbers(helplines: tuple[Helpline, ...]) -> str:
-    # Translators: Glossary (locales/glossary.toml): danger.
-    lines = [_("If you are in danger right now, call:")]
+    lines = [call_if_in_danger()]
     lines += [helpline_line(h) for h in helplines]
     return "\n".join(lines)
 
