@@ -238,6 +238,7 @@ def build_safeperson(
         voices=voices,
         prompts=services.prompts,
         holds=services.holds,
+        statistics=services.statistics,
     )
     PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
     # Counts the messages Telegram held while the bot was down (for the word after an outage).

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.alerts import EscalationLadder
 from bot.audit import AuditLog
+from bot.board_figures import BoardStatistics
 from bot.case_desk import CaseDesk
 from bot.case_model import CaseKind
 from bot.casework import CaseWork, ReporterWords
@@ -36,6 +37,7 @@ from handlers.consent_texts import ConsentTexts
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
+from storage.figures import FiguresRepository
 from storage.outbox import OutboxRepository
 from storage.people import PersonRepository
 from storage.retention import RetentionRepository
@@ -85,6 +87,7 @@ class Services:
     prompts: VoicePrompts
     retention: RetentionSweep
     holds: LegalHolds
+    statistics: BoardStatistics
 
 
 def build_services(
@@ -174,4 +177,10 @@ def build_services(
             RetentionRepository(database), audit, database, clock, config.retention, keys
         ),
         holds=LegalHolds(RetentionRepository(database), cases, audit, database, clock),
+        statistics=BoardStatistics(
+            FiguresRepository(database),
+            clock,
+            config.zone,
+            [activity.code for activity in config.activities],
+        ),
     )

@@ -19,6 +19,7 @@ from handlers import (
     prompts,
     reading,
     reporting,
+    stats,
     status,
     steps,
 )
@@ -50,6 +51,7 @@ def build_router(clock: Clock) -> Router:
         reading.build_router(views),
         casework.build_router(),
         prompts.build_router(views),
+        stats.build_router(),
         consent.build_router(views),
         status.build_router(views),
         onboarding.build_router(),
