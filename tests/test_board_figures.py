@@ -15,7 +15,7 @@ import pytest
 from aiogram.utils.i18n import I18n
 from PIL import Image
 
-from bot.board_charts import dashboard_png, report_pdf, table_lines
+from bot.board_charts import ChartWords, dashboard_png, report_pdf, table_lines
 from bot.board_figures import (
     BoardFigures,
     BoardStatistics,
@@ -302,7 +302,7 @@ def figures() -> BoardFigures:
     return compute(cases, FIRST_QUARTER, BUCHAREST, NOW, ACTIVITIES)
 
 
-def words_in(language: str, figures: BoardFigures) -> stats_texts.ChartWords:
+def words_in(language: str, figures: BoardFigures) -> ChartWords:
     i18n = I18n(path=LOCALES_DIR, default_locale="en", domain="messages")
     with i18n.context(), i18n.use_locale(language):
         return stats_texts.chart_words(figures, CONFIG)
