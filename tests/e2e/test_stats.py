@@ -110,6 +110,12 @@ async def test_a_board_member_gets_the_figures_in_romanian_with_small_counts_hid
     assert audiences[:2] == ["≥3", "<3"]
     assert "Concerns" not in text
 
+    # Anything but a year is answered with how to ask.
+    await member.send("/stats last year")
+    await member.wait_for_bot_text(
+        translate("ro", "Send /stats for the last 12 months, or /stats 2026 for one year.")
+    )
+
 
 async def test_a_safe_person_is_told_kindly_that_the_figures_are_not_for_them(
     safeperson: InProcessBot, make_person: MakePerson
