@@ -217,7 +217,7 @@ def report_pdf(figures: BoardFigures, words: ChartWords) -> bytes:
     pdf.set_font("DejaVu", "B", 12)
     pdf.cell(0, 8, words.key_numbers_title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 11)
-    with pdf.table(col_widths=(3, 1), first_row_as_headings=False) as table:
+    with pdf.table(col_widths=(3, 1), text_align="LEFT", first_row_as_headings=False) as table:
         for label, value in words.key_numbers:
             table.row((label, value))
     pdf.ln(4)
@@ -234,7 +234,7 @@ def report_pdf(figures: BoardFigures, words: ChartWords) -> bytes:
     pdf.set_font("DejaVu", "B", 12)
     pdf.cell(0, 8, words.table_title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    with pdf.table(col_widths=(4, 1)) as table:
+    with pdf.table(col_widths=(3, 1), text_align="LEFT") as table:
         table.row(words.table_heading)
         for row in _table_rows(figures, words):
             table.row(row)
