@@ -30,6 +30,7 @@ from bot.board_figures import (
 from bot.catalogs import LOCALES_DIR
 from bot.settings import OrganisationConfig
 from handlers import stats_texts
+from handlers.stats import requested_period
 from storage.db import Database
 from storage.figures import CaseFacts, FiguresRepository
 from storage.models import ReportCase
@@ -354,3 +355,17 @@ def test_the_table_lines_show_the_marks_not_the_values(figures: BoardFigures) ->
     assert lines[0] == "Figures from 1 January 2026 to 31 March 2026"
     month_lines = [line for line in lines if line.startswith("Concerns by month")]
     assert [line.split()[-1] for line in month_lines] == ["6", "<3", "≥3"]
+
+
+async def test_stats_asks_for_the_last_twelve_months_or_one_year_up_to_this_one(
+    sqlite_url: str,
+) -> None:
+    database = Database(sqlite_url)
+    statistics = BoardStatistics(FiguresRepository(database), FixedClock(), BUCHAREST, ())
+
+    assert requested_period(None, statistics) == Period(date(2025, 7, 1), date(2026, 6, 1))
+    assert requested_period(" 2025 ", statistics) == Period.year(2025)
+    assert requested_period("2026", statistics) == Period.year(2026)
+    for wrong in ("2027", "1999", "last year", "2025-01"):
+        assert requested_period(wrong, statistics) is None
+    await database.dispose()
