@@ -239,6 +239,7 @@ def build_safeperson(
         prompts=services.prompts,
         holds=services.holds,
         suspensions=services.suspensions,
+        statistics=services.statistics,
     )
     PersonLanguageMiddleware(i18n, people, config.languages).setup(dispatcher)
     # Counts the messages Telegram held while the bot was down (for the word after an outage).

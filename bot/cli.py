@@ -1,5 +1,5 @@
-"""The `safeperson` command: init, run, demo, staff, consent, audit, poster, backup, restore,
-db upgrade."""
+"""The `safeperson` command: init, run, demo, staff, consent, audit, poster, stats, backup,
+restore, db upgrade."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import re
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,11 +26,13 @@ from sqlalchemy.exc import ArgumentError
 from bot.app import build_safeperson, serve
 from bot.audit import AuditLog, Verdict, normalise_fingerprint
 from bot.backup import backup_command, restore_command
+from bot.board_charts import dashboard_png, report_pdf, table_lines
+from bot.board_figures import BoardFigures, Period
 from bot.case_model import StaffRole, StaffStatus
 from bot.clock import SystemClock, SystemRandom
 from bot.consent import ConsentExport
 from bot.durations import format_time_left
-from bot.languages import LanguageCode
+from bot.languages import SUPPORTED, LanguageCode
 from bot.links import activity_link, start_link
 from bot.local_time import on_the_wall
 from bot.logs import configure_logging
@@ -69,6 +71,7 @@ from bot.staff import (
     StaffDesk,
     StaffError,
 )
+from handlers import stats_texts
 from storage import migrate
 from storage.audit import AuditRepository
 from storage.cases import StaffRepository
@@ -171,6 +174,32 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--force", action="store_true", help="replace a database that already holds data"
     )
+    stats = commands.add_parser(
+        "stats", help="the board's figures for a period (counts under 3 hidden), as text and files"
+    )
+    stats.add_argument(
+        "--from",
+        dest="first",
+        required=True,
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the first day, on the organisation's clock",
+    )
+    stats.add_argument(
+        "--to",
+        dest="last",
+        required=True,
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the last day, included",
+    )
+    stats.add_argument(
+        "--language",
+        choices=SUPPORTED,
+        help="the language of the table and the files (the organisation's default if not given)",
+    )
+    stats.add_argument("--png", type=Path, metavar="PATH", help="write the picture there")
+    stats.add_argument("--pdf", type=Path, metavar="PATH", help="write the PDF report there")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = _commands(db, "db_command", "what to do with the database")
     db_commands.add_parser("upgrade", help="apply database migrations")
@@ -193,6 +222,15 @@ def _name_commands_as_typed(parser: argparse.ArgumentParser) -> None:
             action.metavar = "{" + ",".join(action.choices) + "}"
             for sub_parser in action.choices.values():
                 _name_commands_as_typed(sub_parser)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a day: write it as 2026-03-31"
+        ) from None
 
 
 def _port(value: str) -> int:
@@ -567,6 +605,37 @@ def _print_export(activity: str, result: ConsentExport, zone: ZoneInfo) -> None:
     print("This list is not saved anywhere. Do not keep copies of it longer than needed.")
 
 
+def _stats(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    secret = server_secret(settings)
+    config = load_organisation_config(settings.config)
+    language = args.language or config.languages.default
+    try:
+        period = Period(args.first, args.last)
+    except ValueError as exc:
+        raise ConfigError(f"--to is before --from: {exc}") from exc
+
+    async def figures() -> BoardFigures:
+        database = Database(settings.database_url)
+        try:
+            await migrate.upgrade(database)
+            return await _services(database, config, secret).statistics.figures(period)
+        finally:
+            await database.dispose()
+
+    result = asyncio.run(figures())
+    i18n = translations(config)
+    with i18n.context(), i18n.use_locale(language):
+        words = stats_texts.chart_words(result, config)
+    # Counts and marks only ("<3"): nothing here names anyone or quotes anything.
+    for line in table_lines(result, words):
+        print(line)
+    for path, draw in ((args.png, dashboard_png), (args.pdf, report_pdf)):
+        if path is not None:
+            path.write_bytes(draw(result, words))
+            print(f"wrote {path}")
+
+
 # A log from before anchoring that nothing was recorded in since: its end is not protected yet.
 NOT_ANCHORED_YET = " (its end is anchored from the next recorded event)"
 
@@ -633,6 +702,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _audit_verify(args.expect)
         elif args.command == "poster":
             _poster(args)
+        elif args.command == "stats":
+            _stats(args)
         elif args.command == "backup":
             backup_command(args.path, force=args.force)
         elif args.command == "restore":

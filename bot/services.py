@@ -13,6 +13,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.alerts import EscalationLadder
 from bot.audit import AuditLog
+from bot.board_figures import BoardStatistics
 from bot.case_desk import CaseDesk
 from bot.case_model import CaseKind
 from bot.casework import CaseWork, ReporterWords
@@ -40,6 +41,7 @@ from handlers.suspension_texts import SuspensionTexts
 from storage.audit import AuditRepository
 from storage.cases import CaseRepository, GuessCounters, StaffRepository
 from storage.db import Database
+from storage.figures import FiguresRepository
 from storage.outbox import OutboxRepository
 from storage.people import PersonRepository
 from storage.retention import RetentionRepository
@@ -101,6 +103,7 @@ class Services:
     retention: RetentionSweep
     holds: LegalHolds
     suspensions: StaffSuspensions
+    statistics: BoardStatistics
 
 
 def build_services(
@@ -198,5 +201,11 @@ def build_services(
             texts.suspension,
             clock,
             audit,
+        ),
+        statistics=BoardStatistics(
+            FiguresRepository(database),
+            clock,
+            config.zone,
+            [activity.code for activity in config.activities],
         ),
     )

@@ -79,10 +79,10 @@ def may_mark_concerned(member: Member) -> bool:
     return member.role in _MAY_MARK
 
 
-def may_give_access_back(member: Member) -> bool:
-    """Whether the member's role may see who is paused and give access back (to whom: see
+def may_give_access_back(role: StaffRole) -> bool:
+    """Whether the role may see who is paused and give access back (to whom: see
     `may_reinstate`)."""
-    return member.role in _MAY_REINSTATE
+    return role in _MAY_REINSTATE
 
 
 def may_reinstate(actor: Member, member: Member | StaffMember) -> bool:
@@ -153,7 +153,7 @@ class StaffSuspensions:
 
     async def paused_members(self, actor: Member) -> list[Member]:
         """Whose access is paused, if `actor` may see that list (the officer and the board)."""
-        if not may_give_access_back(actor):
+        if not may_give_access_back(actor.role):
             return []
         return [Member.of(m) for m in await self._staff.suspended_members()]
 

@@ -42,6 +42,13 @@ class Button:
 
 
 @dataclass(frozen=True)
+class PhotoSize:
+    file_id: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class ScreenMessage:
     message_id: int
     sender: Literal["bot", "user"]
@@ -51,8 +58,10 @@ class ScreenMessage:
     edited: bool
     protect_content: bool
     date: int
-    # The file of a voice note, audio or document (None for text).
+    # The file of a voice note, audio or document, or a photo's largest size (None for text).
     file_id: str | None = None
+    # A photo's sizes, smallest first (empty for other kinds).
+    photo: list[PhotoSize] = field(default_factory=list)
 
     @property
     def button_texts(self) -> list[str]:
@@ -113,6 +122,10 @@ class Screen:
                     protect_content=message["protect_content"],
                     date=message["date"],
                     file_id=message.get("file_id"),
+                    photo=[
+                        PhotoSize(size["file_id"], size["width"], size["height"])
+                        for size in message.get("photo", [])
+                    ],
                 )
                 for message in data["messages"]
             ],

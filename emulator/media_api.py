@@ -1,10 +1,13 @@
-"""Bot API methods for files: sending voice notes, audio and documents, and getFile."""
+"""Bot API methods for files: sending voice notes, audio, documents and photos, and getFile."""
 
 from __future__ import annotations
 
+import io
 import mimetypes
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
+
+from PIL import Image, UnidentifiedImageError
 
 from emulator.call import Call, ChatAccess, parse_reply_markup
 from emulator.errors import bad_request
@@ -29,6 +32,16 @@ class MediaKind:
 VOICE = MediaKind("voice", "voice", "audio/ogg", "oga")
 AUDIO = MediaKind("audio", "music", "audio/mpeg", "mp3")
 DOCUMENT = MediaKind("document", "documents", "application/octet-stream", "bin")
+PHOTO = MediaKind("photo", "photos", "image/jpeg", "jpg")
+
+# sendPhoto's documented limits: at most 10 MB, width and height together at most 10000, and
+# one side at most 20 times the other.
+MAX_PHOTO_BYTES: Final = 10 * 1024 * 1024
+MAX_PHOTO_SIDES: Final = 10_000
+MAX_PHOTO_RATIO: Final = 20
+# The longest side of each size Telegram keeps of a photo (s, m, x, y, w), smallest first; the
+# photo itself is kept at most as large as the last.
+PHOTO_SIDES: Final = (90, 320, 800, 1280, 2560)
 
 
 class MediaApi:
@@ -41,6 +54,7 @@ class MediaApi:
             "sendVoice": self.send_voice,
             "sendAudio": self.send_audio,
             "sendDocument": self.send_document,
+            "sendPhoto": self.send_photo,
             "getFile": self.get_file,
         }
 
@@ -52,6 +66,96 @@ class MediaApi:
 
     async def send_document(self, call: Call) -> dict[str, Any]:
         return self._send_media(call, DOCUMENT)
+
+    async def send_photo(self, call: Call) -> dict[str, Any]:
+        """A photo: an upload (direct or attach://) or a photo's file_id. The message carries
+        the photo's sizes (PhotoSize objects), smallest first, as Telegram's does."""
+        user = self._chats.target_user(call, sending=True)
+        sizes = self._photo_sizes(call)
+        caption = parse_formatted(
+            call.params.str_or_none("caption") or "", call.params.str_or_none("parse_mode")
+        )
+        check_caption(caption.text)
+        _, markup = parse_reply_markup(call)
+        self._chats.take_rate_token(user)
+        message = self._state.add_message(
+            user,
+            "bot",
+            call.bot_id,
+            PHOTO.field,
+            caption=caption.text or None,
+            caption_entities=caption.entities,
+            media=sizes,
+            reply_markup=markup,
+            protect_content=call.params.flag("protect_content"),
+        )
+        return self._state.message_to_api(message)
+
+    def _photo_sizes(self, call: Call) -> list[dict[str, Any]]:
+        upload = call.params.files.get(PHOTO.field)
+        reference = call.params.str_or_none(PHOTO.field) or ""
+        if upload is None and reference.startswith("attach://"):
+            upload = call.params.files.get(reference.removeprefix("attach://"))
+            if upload is None:
+                raise bad_request("wrong file identifier/HTTP URL specified")
+        if upload is not None:
+            return self._store_photo(upload.data)
+        if not reference:
+            raise bad_request("there is no photo in the request")
+        if reference.startswith(("http://", "https://")):
+            raise bad_request("failed to get HTTP URL content")
+        file = self._state.files_by_id.get(reference)
+        if file is None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if file.photo_sizes is None:
+            raise bad_request("type of file mismatch")
+        return file.photo_sizes
+
+    def _store_photo(self, data: bytes) -> list[dict[str, Any]]:
+        """Check an uploaded photo as Telegram does and keep it with its smaller sizes. The
+        largest size keeps the uploaded bytes (a test can read back exactly what was sent);
+        the smaller ones are real JPEG thumbnails."""
+        if len(data) > MAX_PHOTO_BYTES:
+            raise bad_request("PHOTO_SAVE_FILE_INVALID")
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                # The header gives the size: a photo refused for it is never decoded.
+                width, height = image.size
+                mime_type = Image.MIME.get(image.format or "", PHOTO.default_mime)
+                if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(
+                    width, height
+                ):
+                    raise bad_request("PHOTO_INVALID_DIMENSIONS")
+                image.load()
+                thumbnails = [
+                    self._thumbnail(image, side)
+                    for side in PHOTO_SIDES
+                    if side < max(width, height)
+                ]
+        except (UnidentifiedImageError, OSError):
+            raise bad_request("IMAGE_PROCESS_FAILED") from None
+        scale = min(1.0, PHOTO_SIDES[-1] / max(width, height))
+        largest = self.store_file(
+            PHOTO,
+            size=len(data),
+            data=data,
+            mime_type=mime_type,
+            extension=(mimetypes.guess_extension(mime_type) or ".jpg").lstrip("."),
+        )
+        sizes = [*thumbnails, _photo_size(largest, round(width * scale), round(height * scale))]
+        largest.photo_sizes = sizes
+        return sizes
+
+    def _thumbnail(self, image: Image.Image, side: int) -> dict[str, Any]:
+        small = image.convert("RGB")
+        small.thumbnail((side, side))
+        buffer = io.BytesIO()
+        small.save(buffer, format="JPEG")
+        file = self.store_file(
+            PHOTO, size=buffer.tell(), data=buffer.getvalue(), mime_type="image/jpeg",
+            extension="jpg",
+        )  # fmt: skip
+        return _photo_size(file, small.width, small.height)
 
     async def get_file(self, call: Call) -> dict[str, Any]:
         file = self._state.files_by_id.get(call.params.str_or_none("file_id") or "")
@@ -145,3 +249,13 @@ class MediaApi:
         return self.store_file(
             kind, size=len(upload.data), data=upload.data, mime_type=mime_type, extension=suffix
         )
+
+
+def _photo_size(file: StoredFile, width: int, height: int) -> dict[str, Any]:
+    return {
+        "file_id": file.file_id,
+        "file_unique_id": file.file_unique_id,
+        "width": width,
+        "height": height,
+        "file_size": file.size,
+    }

@@ -117,6 +117,9 @@ class StoredFile:
     mime_type: str
     # None for fake files made up by the emulator; their bytes are generated on download.
     data: bytes | None = None
+    # A photo's sizes as Telegram lists them (PhotoSize objects, smallest first); None for
+    # every other kind of file.
+    photo_sizes: list[dict[str, Any]] | None = None
 
     def content(self) -> bytes:
         if self.data is not None:
@@ -398,8 +401,22 @@ class EmulatorState:
             "protect_content": message.protect_content,
             "date": message.date,
             # A voice note, audio or document: its file, which getFile and a download read back.
-            "file_id": message.media.get("file_id") if isinstance(message.media, dict) else None,
+            # A photo: its largest size.
+            "file_id": _file_id_of(message.media),
+            # A photo's sizes (file_id, width, height), smallest first; none for other kinds.
+            "photo": [
+                {"file_id": size["file_id"], "width": size["width"], "height": size["height"]}
+                for size in (message.media if message.kind == "photo" else [])
+            ],
         }
+
+
+def _file_id_of(media: Any) -> str | None:
+    if isinstance(media, dict):
+        return media.get("file_id")
+    if isinstance(media, list) and media and isinstance(media[-1], dict):
+        return media[-1].get("file_id")  # a photo's sizes: the largest is the last
+    return None
 
 
 def _screen_button(button: dict[str, Any]) -> dict[str, Any]:

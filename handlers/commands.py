@@ -68,10 +68,11 @@ async def on_help(
     step_views: StepViews,
     staff: StaffDesk,
 ) -> None:
-    if message.from_user is not None and await staff.is_enrolled(message.from_user.id):
+    member = await staff.active_member(message.from_user.id) if message.from_user else None
+    if member is not None:
         # Staff get their side explained; the reporter's menu is not for them. A step in hand
         # (a reply being written, say) is shown again; no step means nothing more to show.
-        await message.answer(staff_menu.staff_help())
+        await message.answer(staff_menu.staff_help(member.role))
         if await state.get_state() is not None:
             await steps.show_current_step(
                 chat_of(message, bot), state, config, people, i18n, step_views

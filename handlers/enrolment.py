@@ -111,8 +111,8 @@ async def on_passphrase_again(
         await commands.on_start(message, bot, state, config, i18n, CommandObject(command="start"))
         return
     await message.answer(say.enrolled())
-    await staff_menu.set_staff_menu(bot, message.chat.id)
-    await message.answer(staff_menu.staff_help())
+    await staff_menu.set_staff_menu(bot, message.chat.id, member.role)
+    await message.answer(staff_menu.staff_help(member.role))
 
 
 async def show_language_step(screen: StepScreen) -> bool:

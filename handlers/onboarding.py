@@ -57,11 +57,11 @@ async def on_language_chosen(
             await state.set_data(data)
             await state.set_state(resume)
             await steps.show_current_step(chat, state, config, people, i18n, step_views)
-        elif await staff.is_enrolled(callback.from_user.id):
+        elif (member := await staff.active_member(callback.from_user.id)) is not None:
             # Staff: their menu again in the new language, not the reporter's welcome.
             await state.clear()
-            await staff_menu.set_staff_menu(bot, chat.chat_id)
-            await bot.send_message(chat.chat_id, staff_menu.staff_help())
+            await staff_menu.set_staff_menu(bot, chat.chat_id, member.role)
+            await bot.send_message(chat.chat_id, staff_menu.staff_help(member.role))
         else:
             await steps.show_welcome(chat, state, config)
 

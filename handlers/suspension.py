@@ -128,7 +128,7 @@ async def on_staff(message: Message, staff: StaffDesk, suspensions: StaffSuspens
     if message.from_user is None:
         return
     member = await staff.active_member(message.from_user.id)
-    if member is None or not may_give_access_back(member):
+    if member is None or not may_give_access_back(member.role):
         raise SkipHandler  # an unknown command for anyone who may not give access back
     paused = await suspensions.paused_members(member)
     menu = buttons([(say.member_label(m), Reinstate(member=m.id)) for m in paused])

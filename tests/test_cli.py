@@ -24,6 +24,7 @@ from storage.cases import StaffRepository
 from storage.db import Database
 from storage.models import AuditEvent
 from storage.vocabulary import StaffRole, StaffStatus
+from tests.test_board_figures import seeded_cases
 
 
 def every_parser(
@@ -350,3 +351,39 @@ def test_a_log_from_before_the_upgrade_is_anchored_from_its_next_event(
     assert verify(capsys)[1].startswith("audit log intact: 3 events\n")
     tamper(cli_folder, delete_newest(1))
     assert verify(capsys)[0] == 1
+
+
+def test_stats_prints_the_table_and_writes_the_picture_and_the_report(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def seed() -> None:
+        database = Database(f"sqlite+aiosqlite:///{cli_folder / 'safeperson.db'}")
+        try:
+            async with database.transaction() as session:
+                session.add_all(list(seeded_cases()))
+        finally:
+            await database.dispose()
+
+    asyncio.run(seed())
+    png, pdf = cli_folder / "figures.png", cli_folder / "figures.pdf"
+
+    period = ["--from", "2026-01-01", "--to", "2026-03-31"]
+    code = main(["stats", *period, "--language", "en", "--png", str(png), "--pdf", str(pdf)])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Figures from 1 January 2026 to 31 March 2026"
+    assert re.search(r"^Concerns received\s+11$", out, re.MULTILINE)
+    assert re.search(r"^Concerns by month: Feb 2026\s+<3$", out, re.MULTILINE)
+    assert re.search(r"^Concerns by month: Mar 2026\s+≥3$", out, re.MULTILINE)
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert f"wrote {pdf}" in out
+
+
+def test_stats_refuses_a_period_that_ends_before_it_starts(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stats", "--from", "2026-03-01", "--to", "2026-02-01"]) == 2
+    assert "--to is before --from" in capsys.readouterr().err

@@ -9,11 +9,12 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from bot.case_model import StaffRole
 from bot.contexts import report_context
 from bot.crypto import open_entry
 from bot.languages import ENDONYMS
 from emulator.client import EmulatorClient
-from handlers.staff_menu import STAFF_COMMANDS
+from handlers.staff_menu import staff_commands
 from storage.cases import CaseRepository, StaffRepository
 from storage.db import Database
 from tests.e2e.conftest import MakePerson
@@ -174,7 +175,7 @@ async def test_staff_work_in_the_language_they_chose_with_their_own_menu(
     await enrol(officer, invitation.code, "ro", suggested="en")
     await officer.wait_for_bot_text(translate("ro", "For staff:"))
     screen = await officer.wait_for(
-        lambda s: [c["command"] for c in s.commands] == list(STAFF_COMMANDS)
+        lambda s: [c["command"] for c in s.commands] == list(staff_commands(StaffRole.OFFICER))
     )
     assert screen.commands[0]["description"] == translate("ro", "Your open cases")
 
