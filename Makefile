@@ -7,6 +7,8 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8088
 # The browser the page test drives (Debian's package; Playwright cannot download one here).
 CHROMIUM ?= /usr/bin/chromium
+# The load balancer in front of several instances in the multi-instance test (Debian's package).
+HAPROXY ?= /usr/sbin/haproxy
 
 .PHONY: run demo test lint catalogs bench clean service-unit install-service
 
@@ -25,7 +27,7 @@ demo: $(INSTALLED)
 	$(BIN)/safeperson demo --port $(PORT)
 
 ## make test: the whole test suite (needs PostgreSQL on 127.0.0.1:5432, as on the CI machines)
-test: $(INSTALLED) $(CHROMIUM)
+test: $(INSTALLED) $(CHROMIUM) $(HAPROXY)
 	$(BIN)/python -c "from bot.catalogs import compile_catalogs; compile_catalogs(force=True)"
 	SAFEPERSON_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
@@ -33,6 +35,11 @@ $(CHROMIUM):
 	@echo "Installing Debian's chromium for the browser test of the demo page"
 	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'export DEBIAN_FRONTEND=noninteractive; \
 		apt-get install -y chromium || (apt-get update && apt-get install -y chromium)'
+
+$(HAPROXY):
+	@echo "Installing Debian's haproxy for the test of several instances behind a load balancer"
+	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y haproxy || (apt-get update && apt-get install -y haproxy)'
 
 ## make lint: ruff and mypy --strict
 lint: $(INSTALLED)

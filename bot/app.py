@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -76,6 +76,11 @@ from storage.set_aside import SetAsideRepository
 from storage.trail import TrailRepository
 
 logger = logging.getLogger(__name__)
+# How long one person's lock across instances lives at most. It is held only while one update's
+# transaction runs (a few Argon2id hashings at worst: seconds), and it is what an instance that
+# crashed holding it leaves behind: that person's next message waits this long. aiogram's
+# default, 60 s, is a long minute for a child who just wrote.
+PERSON_LOCK_SECONDS: Final = 15
 
 
 @dataclass
@@ -193,7 +198,7 @@ def build_safeperson(
     clock = clock or SystemClock()
     random = random or SystemRandom()
     keys = ServerKeys(secret, random)
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, pool_size=settings.database_pool_size)
     i18n = translations(config)
     fsm_storage = EncryptedFsmStorage(database, ConversationCipher(keys), clock)
     bot_id = int(token.split(":", 1)[0])
@@ -218,7 +223,9 @@ def build_safeperson(
     isolation: BaseEventIsolation = DisabledEventIsolation()
     if settings.redis_url:
         # With several instances, one person's updates are handled one at a time across all.
-        isolation = RedisEventIsolation.from_url(settings.redis_url)
+        isolation = RedisEventIsolation.from_url(
+            settings.redis_url, lock_kwargs={"timeout": PERSON_LOCK_SECONDS}
+        )
     dispatcher = Dispatcher(
         storage=fsm_storage,
         # The pipeline orders each person's updates (and locks them across instances).

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = "sqlite+aiosqlite:///safeperson.db"
+    # Connections each instance keeps to the database (PostgreSQL), plus a quarter for bursts:
+    # instances * 1.25 * this must stay under the server's max_connections.
+    database_pool_size: int = Field(default=40, ge=2, le=500)
     redis_url: str | None = None
     secret: SecretStr | None = None
     config: Path = Path("safeperson.toml")

@@ -56,12 +56,13 @@ class UnitOfWork:
 
 # Connections kept open: one for each update handled at once (bot.pipeline's lanes), and room
 # for the outbox, the ladder and housekeeping, which must never wait behind a burst of updates.
+# Several instances on one PostgreSQL share its max_connections (100 by default): each then
+# takes a smaller pool (SAFEPERSON_DATABASE_POOL_SIZE), and an update waits for a connection.
 POOL_SIZE = 40
-POOL_OVERFLOW = 10
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         extra: dict[str, Any] = {}
@@ -72,8 +73,9 @@ class Database:
             # Parameters may be pseudonyms or sealed blobs: keep them out of error messages.
             url,
             pool_pre_ping=not self.is_sqlite,
-            pool_size=POOL_SIZE,
-            max_overflow=POOL_OVERFLOW,
+            pool_size=pool_size,
+            # A quarter more for a moment's burst, closed again when it is over.
+            max_overflow=pool_size // 4,
             hide_parameters=True,
             **extra,
         )

@@ -14,16 +14,23 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 HEALTHZ_PORT_VARIABLE = "SAFEPERSON_HEALTH_PORT"
+# Debian's package, as `make test` installs it.
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
 
 # --- the Dockerfile -----------------------------------------------------------------------------
@@ -235,12 +242,22 @@ def interpolated(value: str, variables: dict[str, str]) -> str:
 
 def test_compose_runs_the_bot_with_postgresql_and_redis_for_several_instances() -> None:
     services = compose()["services"]
-    assert set(services) == {"safeperson", "postgres", "redis", "safeperson-instance"}
+    assert set(services) == {"safeperson", "postgres", "redis", "safeperson-instance", "haproxy"}
     # `docker compose up -d` starts the bot and PostgreSQL; Redis only with the profile.
     assert "profiles" not in services["safeperson"]
     assert "profiles" not in services["postgres"]
     assert services["redis"]["profiles"] == ["instances"]
     assert services["safeperson-instance"]["profiles"] == ["instances"]
+    assert services["haproxy"]["profiles"] == ["instances"]
+    assert services["haproxy"]["image"].startswith("haproxy:")
+    assert (
+        "./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro"
+        in (services["haproxy"]["volumes"])
+    )
+    # Several instances share PostgreSQL's connections: each takes a smaller pool.
+    instance = services["safeperson-instance"]
+    pool = int(instance["environment"]["SAFEPERSON_DATABASE_POOL_SIZE"])
+    assert instance["deploy"]["replicas"] * pool * 1.25 < 100
     assert services["safeperson"]["build"] == "."
     assert services["safeperson"].get("command", ["run"]) == ["run"]
     assert services["safeperson-instance"]["command"] == ["run", "--webhook"]
@@ -389,3 +406,45 @@ def test_systemd_analyze_would_notice_a_mistake_in_the_unit(tmp_path: Path) -> N
         [analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60, check=False
     )
     assert "Unknown key 'WatchdogSecs'" in result.stderr
+
+
+def test_the_load_balancer_config_is_one_haproxy_accepts(tmp_path: Path) -> None:
+    """deploy/haproxy.cfg as shipped, checked by HAProxy itself, with a certificate of its own
+    where the volume would put the real one."""
+    certificate = tmp_path / "safeperson.pem"
+    certificate.write_bytes(self_signed_pem())
+    config = tmp_path / "haproxy.cfg"
+    shipped = (ROOT / "deploy" / "haproxy.cfg").read_text(encoding="utf-8")
+    assert "crt /etc/haproxy/certs/safeperson.pem" in shipped
+    config.write_text(
+        shipped.replace("/etc/haproxy/certs/safeperson.pem", str(certificate)), encoding="utf-8"
+    )
+    checked = subprocess.run(
+        [HAPROXY, "-c", "-f", str(config)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    # A mistake is noticed: the check is not a formality.
+    config.write_text(shipped.replace("balance roundrobin", "balance roundrobbin"))
+    broken = subprocess.run([HAPROXY, "-c", "-f", str(config)], capture_output=True, check=False)
+    assert broken.returncode != 0
+
+
+def self_signed_pem() -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "safeperson.example")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
