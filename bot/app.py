@@ -36,7 +36,7 @@ from bot.health import (
 )
 from bot.heartbeat import Heartbeat, LateArrivals
 from bot.housekeeping import Housekeeping
-from bot.keyvault import KeyVault
+from bot.keyvault import InMemoryKeyVault, KeyVault, RedisKeyVault
 from bot.ladder_loop import LadderLoop, Sweep
 from bot.logs import quiet_loop_exceptions
 from bot.loops import stop_task
@@ -106,6 +106,8 @@ class SafePerson:
     # The daily word that the channel works, and whether this instance is healthy now.
     heartbeat: Heartbeat
     health: HealthMonitor
+    # Unlocked reader keys: in this process, or shared through Redis by every instance.
+    vault: KeyVault
     # Set once the schema is up to date and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     # aiogram's answer models, held so that they are built once (bot.telegram_calls).
@@ -165,6 +167,7 @@ class SafePerson:
         if isinstance(self.isolation, RedisEventIsolation):
             # aiogram's close() leaves the client it made from the URL open.
             await self.isolation.redis.aclose(close_connection_pool=True)
+        await self.vault.close()
         await self.database.dispose()
 
     async def _publish_commands(self) -> None:
@@ -221,11 +224,14 @@ def build_safeperson(
     courier = Courier(database, outbox, trail, shown, random)
 
     isolation: BaseEventIsolation = DisabledEventIsolation()
+    vault: KeyVault = InMemoryKeyVault(clock, config.unlocked_for)
     if settings.redis_url:
         # With several instances, one person's updates are handled one at a time across all.
         isolation = RedisEventIsolation.from_url(
             settings.redis_url, lock_kwargs={"timeout": PERSON_LOCK_SECONDS}
         )
+        # And a member who unlocked their key on one instance reads on any, until /lock.
+        vault = RedisKeyVault.from_url(settings.redis_url, keys, clock, config.unlocked_for)
     dispatcher = Dispatcher(
         storage=fsm_storage,
         # The pipeline orders each person's updates (and locks them across instances).
@@ -236,7 +242,7 @@ def build_safeperson(
         trail=trail,
         staff=services.staff,
         ladder=ladder,
-        vault=KeyVault(clock, config.unlocked_for),
+        vault=vault,
         reader=CaseReader(CaseRepository(database), StaffRepository(database)),
         casework=services.casework,
         consent=services.consent,
@@ -337,6 +343,7 @@ def build_safeperson(
         services.staff,
         heartbeat,
         health,
+        vault,
     )
 
 

@@ -54,6 +54,8 @@ class Label(StrEnum):
     AUDIT_FINGERPRINT = "audit fingerprint"
     # The value in a backup's manifest that tells whether this secret is the one it needs.
     BACKUP_KEY_CHECK = "backup key check"
+    # A member's unlocked reader key in the shared store (Redis): its entry's name there.
+    UNLOCKED_KEY = "unlocked key"
 
 
 # What `Label.WEBHOOK` is computed over: a new version would change the webhook's secret.
@@ -63,6 +65,9 @@ WEBHOOK_VERSION: Final = "v1"
 SERVER_KEY_SALT: Final = b"safeperson server key v1"
 SERVER_KEY_PSEUDONYMS: Final = b"pseudonym"
 SERVER_KEY_STATE_SEALING: Final = b"state sealing"
+# Unlocked reader keys while they sit in the shared store (Redis): a key of their own, so that
+# nothing sealed for the database can be passed off as one of them, or the other way round.
+SERVER_KEY_UNLOCKED_KEYS: Final = b"unlocked keys"
 
 # Prefixed to an entry's context as its HPKE `info`: a wrapped data key opens only for an
 # entry of this format.
@@ -131,6 +136,12 @@ def trail_context(chat_key: str) -> bytes:
 def shown_context(message_id: int) -> bytes:
     """The chat of a message shown for a while (server key), bound to that message."""
     return f"shown|{message_id}".encode()
+
+
+def unlocked_key_context(member_id: int) -> bytes:
+    """A member's unlocked private key in the shared store (server key), bound to that member,
+    so an entry copied to another member's name does not open."""
+    return f"unlocked key|{member_id}".encode()
 
 
 def conversation_context(row_key: str, field: str) -> bytes:

@@ -185,7 +185,7 @@ async def on_read(
     member = await ladder.member_for(callback.from_user.id)
     if member is None:
         raise SkipHandler  # not staff: the answer anyone gets for a stale button
-    key = vault.key_of(member.id)
+    key = await vault.key_of(member.id)
     if key is None:
         await answer_tap(callback)
         await state.set_state(Unlocking.passphrase)
@@ -238,7 +238,7 @@ async def on_passphrase(
         await message.answer(alert_texts.wrong_passphrase())
         return
     key = unlocked
-    vault.keep(member.id, key)
+    await vault.keep(member.id, key)
     report = await reader.open(code, member, key)
     if report is None:
         await message.answer(alert_texts.not_yours())
@@ -252,7 +252,7 @@ async def on_lock(message: Message, ladder: EscalationLadder, vault: KeyVault) -
     member = await ladder.member_for(message.from_user.id)
     if member is None:
         raise SkipHandler  # an unknown command for anyone who is not staff
-    vault.lock(member.id)
+    await vault.lock(member.id)
     await message.answer(alert_texts.locked())
 
 

@@ -3,6 +3,8 @@ and what a member whose access is paused gets for anything staff-like."""
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, Filter
@@ -10,7 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.case_model import CaseSummary
-from bot.keyvault import KeyVault
+from bot.keyvault import KeyStoreUnreachableError, KeyVault
 from bot.staff import Member, StaffDesk
 from bot.suspension import StaffSuspensions, may_give_access_back, may_mark_concerned
 from handlers import suspension_texts as say
@@ -86,8 +88,11 @@ async def on_confirm_suspension(
     if not outcome.done:
         await settle_menu(callback, say.already_suspended(outcome.member.name))
         return
-    # Their key, if unlocked in this process, goes too (Read asks for an active member anyway).
-    vault.lock(outcome.member.id)
+    # Their key, if unlocked, is locked on every instance too. If the shared store cannot be
+    # reached, the suspension still stands: Read asks for an active member anyway, and the
+    # key expires by itself.
+    with contextlib.suppress(KeyStoreUnreachableError):
+        await vault.lock(outcome.member.id)
     await settle_menu(callback, say.suspended(outcome.member.name, outcome.cases_left_unread))
 
 

@@ -114,6 +114,7 @@ PINNED_LABELS = {
     "AUDIT_KEY_CHECK": "audit key check",
     "AUDIT_FINGERPRINT": "audit fingerprint",
     "BACKUP_KEY_CHECK": "backup key check",
+    "UNLOCKED_KEY": "unlocked key",
 }
 
 
@@ -140,10 +141,12 @@ def test_every_context_keeps_its_bytes() -> None:
     assert contexts.trail_context("c1") == b"trail|c1"
     assert contexts.shown_context(9) == b"shown|9"
     assert contexts.conversation_context("r1", "data") == b"fsm|r1|data"
+    assert contexts.unlocked_key_context(7) == b"unlocked key|7"
     assert contexts.ENTRY_INFO_PREFIX == b"safeperson entry v1\x00"
     assert contexts.SERVER_KEY_SALT == b"safeperson server key v1"
     assert contexts.SERVER_KEY_PSEUDONYMS == b"pseudonym"
     assert contexts.SERVER_KEY_STATE_SEALING == b"state sealing"
+    assert contexts.SERVER_KEY_UNLOCKED_KEYS == b"unlocked keys"
 
 
 def test_server_keys_still_derive_what_they_derived() -> None:

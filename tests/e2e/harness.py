@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+from aiohttp import web
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
@@ -76,6 +78,9 @@ class InProcessBot:
     # The small /healthz port (SAFEPERSON_HEALTH_PORT), when a test wants it.
     health_port: int | None = None
     database_url_override: str | None = None
+    # Where Telegram is told to post (webhook mode): this instance's own port unless several
+    # instances sit behind one address (WebhookBalancer).
+    webhook_url_override: str | None = None
     # The organisation's config; a test may run the bot with settings of its own.
     config_toml: str = CONFIG_TOML
     clock: MovableClock = field(default_factory=lambda: MovableClock())
@@ -98,7 +103,8 @@ class InProcessBot:
             database_url=self.database_url,
             redis_url=self.redis_url,
             webhook_url=(
-                f"http://127.0.0.1:{self.webhook_port}/telegram" if self.webhook_port else None
+                self.webhook_url_override
+                or (f"http://127.0.0.1:{self.webhook_port}/telegram" if self.webhook_port else None)
             ),
             webhook_secret=SecretStr("webhook-secret-for-tests") if self.webhook_port else None,
             webhook_port=self.webhook_port or 8080,
@@ -190,6 +196,59 @@ class InProcessBot:
         assert self.app is not None
         self.clock.ahead = timedelta(hours=hours)
         return await self.app.housekeeping.sweep()
+
+
+@dataclass
+class WebhookBalancer:
+    """One webhook address in front of several instances in webhook mode, as a load balancer
+    is in production; the test says which instance the next updates go to (`to`)."""
+
+    to: InProcessBot
+    port: int = field(default_factory=lambda: free_port())
+    # How many posts went to each instance (by its webhook port).
+    routed: dict[int, int] = field(default_factory=dict)
+    _runner: web.AppRunner | None = None
+    _http: aiohttp.ClientSession | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/telegram"
+
+    async def start(self) -> None:
+        self._http = aiohttp.ClientSession()
+        app = web.Application()
+        app.router.add_post("/telegram", self._forward)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._http is not None:
+            await self._http.close()
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        assert self._http is not None
+        port = self.to.webhook_port
+        target = f"http://127.0.0.1:{port}/telegram"
+        if port is not None:
+            self.routed[port] = self.routed.get(port, 0) + 1
+        passed = {
+            name: value
+            for name, value in request.headers.items()
+            if name.lower() in ("content-type", "x-telegram-bot-api-secret-token")
+        }
+        try:
+            async with self._http.post(target, data=await request.read(), headers=passed) as answer:
+                return web.Response(
+                    status=answer.status,
+                    body=await answer.read(),
+                    content_type=answer.content_type,
+                )
+        except aiohttp.ClientConnectionError:
+            # The instance is not listening yet: Telegram (the emulator) tries again.
+            return web.Response(status=502)
 
 
 @dataclass(frozen=True)
