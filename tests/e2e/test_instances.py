@@ -275,7 +275,6 @@ async def test_three_instances_one_killed_nothing_lost_nothing_doubled_unlock_an
                     await session.execute(
                         select(OutboxMessage.case_id)
                         .where(OutboxMessage.member_id == officer_id)
-                        .where(OutboxMessage.dedupe_key.is_not(None))
                         .where(OutboxMessage.status == SENT)
                     )
                 ).scalars()
