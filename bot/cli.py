@@ -21,7 +21,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
 from aiogram.utils.token import TokenValidationError
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.app import build_safeperson, serve
 from bot.audit import AuditLog, Verdict, normalise_fingerprint
@@ -75,6 +76,7 @@ from handlers import stats_texts
 from storage import migrate
 from storage.audit import AuditRepository
 from storage.cases import StaffRepository
+from storage.copy import Copied, TargetNotEmptyError, copy_database
 from storage.db import Database
 from storage.models import StaffMember
 
@@ -203,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = _commands(db, "db_command", "what to do with the database")
     db_commands.add_parser("upgrade", help="apply database migrations")
+    copy = db_commands.add_parser(
+        "copy", help="copy everything into an empty database (SQLite to PostgreSQL)"
+    )
+    copy.add_argument("--to", required=True, help="the empty database's URL")
     _name_commands_as_typed(parser)
     return parser
 
@@ -300,6 +306,35 @@ def _run(webhook: bool) -> None:
             f"SAFEPERSON_DATABASE_URL or SAFEPERSON_REDIS_URL is malformed ({exc})."
         ) from exc
     _run_until_interrupted(serve(app, "webhook" if webhook else "polling"))
+
+
+def _db_copy(to: str) -> None:
+    settings = load_settings()
+    target_url = Settings.model_validate({"database_url": to}).database_url
+    shown = make_url(target_url).render_as_string(hide_password=True)
+    if make_url(target_url) == make_url(settings.database_url):
+        raise ConfigError("--to is the database SAFEPERSON_DATABASE_URL already names")
+
+    async def copy() -> Copied:
+        source, target = Database(settings.database_url), Database(target_url)
+        try:
+            return await copy_database(source, target)
+        except TargetNotEmptyError as full:
+            raise ConfigError(
+                f"{shown} already holds data (table {full}): copy only into an empty database"
+            ) from full
+        except (OSError, SQLAlchemyError) as failed:
+            raise ConfigError(f"cannot copy into {shown}: {type(failed).__name__}") from failed
+        finally:
+            await source.dispose()
+            await target.dispose()
+
+    copied = asyncio.run(copy())
+    print(f"copied {sum(copied.rows.values())} rows into {shown}:")
+    for table, rows in copied.rows.items():
+        if rows:
+            print(f"  {table}: {rows}")
+    print("Point SAFEPERSON_DATABASE_URL at it; keep SAFEPERSON_SECRET as it is.")
 
 
 def _db_upgrade() -> None:
@@ -708,6 +743,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             backup_command(args.path, force=args.force)
         elif args.command == "restore":
             restore_command(args.path, force=args.force)
+        elif args.command == "db" and args.db_command == "copy":
+            _db_copy(args.to)
         elif args.command == "db":
             _db_upgrade()
     except ConfigError as problem:
