@@ -51,7 +51,7 @@ because timings belong to the machine. Everything listens on 127.0.0.1 and every
         --bots echo,sqlite --window 300 --ladder-cases 0  # 500 simultaneous reports (~6 min)
     .venv/bin/python bench/bench_load.py --profile /tmp/profiles   # cProfile each bot
     .venv/bin/python bench/bench_load.py --sizes 200 --scenarios b --modes flat \\
-        --bots postgres --instances 1,2,3 --window 40 --ladder-cases 0  # instances (~8 min)
+        --bots postgres --instances 1,2,3 --window 40 --ladder-cases 0  # instances (~4 min)
 """
 
 from __future__ import annotations
