@@ -24,6 +24,14 @@ The echo bot answers a text with a message and a tap with answerCallbackQuery, a
 message (as SafePerson does), each with a "Next" button, so people drive it through the same
 texts and taps.
 
+With `--instances 1,2,3` (off by default, so the default run keeps its length), (b) flat out
+also runs on PostgreSQL with 1, 2 and 3 instances of `safeperson run --webhook` behind HAProxy
+(deploy/haproxy.cfg, as tests/e2e/fleet.py starts it), sharing the database and Redis (database
+11, flushed), each phase afresh; they are printed beside the polling process of the same run
+(which is added if the run lacks it), with the CPU summed over the instances, each instance's
+peak RSS, and per report PostgreSQL's CPU (its processes' /proc/<pid>/stat) and counters
+(pg_stat_database) besides the bot's.
+
 Last, the escalation ladder: a SQLite database filled with 100,000 pending cases of which 1,000
 are due (bulk inserts into the project's tables), one pass of the ladder loop
 (`bot/ladder_loop.py`: batches, each its own transaction) timed sweep by sweep, with the query
@@ -42,6 +50,8 @@ because timings belong to the machine. Everything listens on 127.0.0.1 and every
     .venv/bin/python bench/bench_load.py --sizes 500 --scenarios b --modes flat \\
         --bots echo,sqlite --window 300 --ladder-cases 0  # 500 simultaneous reports (~6 min)
     .venv/bin/python bench/bench_load.py --profile /tmp/profiles   # cProfile each bot
+    .venv/bin/python bench/bench_load.py --sizes 200 --scenarios b --modes flat \\
+        --bots postgres --instances 1,2,3 --window 40 --ladder-cases 0  # instances (~4 min)
 """
 
 from __future__ import annotations
@@ -71,7 +81,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequen
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 import aiohttp
 from aiogram import Bot, Dispatcher
@@ -94,6 +104,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from bot.app import SafePerson
+    from tests.e2e.fleet import Fleet
 
 SCRIPT: Final = Path(__file__).resolve()
 ECHO_TOKEN: Final = "100000010:BenchmarkEchoTokenForTheLocalEmulator"  # noqa: S105 - fake, local
@@ -103,6 +114,13 @@ PASSPHRASE: Final = "bench lantern quiet seven"  # noqa: S105 - a throwaway key 
 CONFIG: Final = '[organisation]\nname = "Bench"\ncountry = "RO"\n[languages]\ndefault = "en"\n'
 POSTGRES_ADMIN: Final = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_BASE: Final = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+# The instances' shared Redis: a database number no test uses, flushed before each phase.
+REDIS_URL: Final = "redis://127.0.0.1:6379/11"
+# PostgreSQL's server-wide helpers (their work is shared with whatever else uses the server).
+POSTGRES_BACKGROUND: Final = ("checkpointer", "background writer", "walwriter", "autovacuum")
+# A backend sends its statistics (pg_stat_database) about a second after it goes idle.
+STATS_FLUSH_SECONDS: Final = 1.5
+BACKEND_SAMPLE_SECONDS: Final = 0.2
 # SafePerson keeps to Telegram's 30 messages a second unless told otherwise; against the local
 # emulator it is given its maximum, so that its own work, not a quota, is what is measured.
 # Its per-chat limit (one message a second after a burst of 5) is left as in production.
@@ -373,6 +391,12 @@ class BotProcess:
             await self.stop()
             raise RuntimeError(f"the bot did not start: {self.log_tail()}")
 
+    def pids(self) -> list[int]:
+        return [self.pid]
+
+    def side_pids(self) -> list[int]:
+        return []
+
     def profile(self, which: signal.Signals) -> None:
         """Start (SIGUSR1) or stop and write (SIGUSR2) the bot's profile, if it keeps one."""
         if self.profile_to is not None and self.process is not None:
@@ -405,6 +429,42 @@ class BotProcess:
 
     def log_tail(self) -> str:
         return " | ".join(self.log_lines()[-5:]) or "(no log)"
+
+
+class Driven(Protocol):
+    """What a phase reads of the bot it drives: one process, or instances behind HAProxy."""
+
+    def pids(self) -> list[int]:
+        """The bot's own processes."""
+        ...
+
+    def side_pids(self) -> list[int]:
+        """What stands between the emulator and the bot (HAProxy), measured apart."""
+        ...
+
+    def profile(self, which: signal.Signals) -> None: ...
+
+    def log_tail(self) -> str: ...
+
+
+@dataclass
+class FleetBots:
+    """SafePerson instances in webhook mode behind HAProxy (tests/e2e/fleet.py)."""
+
+    fleet: Fleet
+
+    def pids(self) -> list[int]:
+        return [i.process.pid for i in self.fleet.instances if i.process is not None]
+
+    def side_pids(self) -> list[int]:
+        return [self.fleet.balancer.pid] if self.fleet.balancer is not None else []
+
+    def profile(self, which: signal.Signals) -> None:
+        """Not profiled: `safeperson run` has no profiling hook."""
+
+    def log_tail(self) -> str:
+        lines = [line for i in self.fleet.instances for line in i.log().splitlines()]
+        return " | ".join(lines[-5:]) or "(no log)"
 
 
 # The people and their phones ---------------------------------------------------------------
@@ -688,6 +748,115 @@ async def fresh_postgres() -> AsyncIterator[str]:
             await admin.close()
 
 
+def database_name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class ServerUsage:
+    """PostgreSQL's work: CPU seconds of the backends serving one database and of the
+    server-wide helpers (WAL writer, checkpointer, ...), and that database's counters."""
+
+    backend_cpu: float
+    background_cpu: float
+    commits: int
+    rows_written: int
+    rows_read: int
+
+
+def postgres_processes(database: str) -> tuple[list[int], list[int]]:
+    """The server's processes by their titles ("postgres: 15/main: user database host
+    state"): the backends serving `database`, and the server-wide helpers."""
+    backends: list[int] = []
+    background: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # it ended while we looked
+            continue
+        if not title.startswith("postgres: "):
+            continue
+        if f" {database} " in title:
+            backends.append(int(entry.name))
+        elif any(f": {helper}" in title for helper in POSTGRES_BACKGROUND):
+            background.append(int(entry.name))
+    return backends, background
+
+
+def total_cpu(pids: Sequence[int]) -> float:
+    """CPU seconds of these processes, summed; one that has ended counts nothing."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(pid)
+    return total
+
+
+class BackendWatch:
+    """The CPU time of the backends serving one database, read a few times a second: the
+    pool closes its overflow connections as it goes, and a backend that has ended takes its
+    CPU time with it, so each counts what it had used when last seen."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def sample(self, *, starting: bool = False) -> None:
+        for pid in postgres_processes(self.database)[0]:
+            with contextlib.suppress(OSError):
+                used = cpu_seconds(pid)
+                # One born after the start counts all it has used.
+                self.first.setdefault(pid, used if starting else 0.0)
+                self.last[pid] = used
+
+    def start(self, until: float) -> None:
+        """Sample until stopped, or until `until` (event loop time) if the phase fails."""
+        self.sample(starting=True)
+        self._task = asyncio.create_task(self._watch(until))
+
+    async def _watch(self, until: float) -> None:
+        loop = asyncio.get_running_loop()
+        while loop.time() < until:
+            await asyncio.sleep(BACKEND_SAMPLE_SECONDS)
+            self.sample()
+
+    async def stop(self) -> float:
+        """CPU seconds the backends used since the start."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.sample()
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
+async def server_usage(database: str) -> ServerUsage:
+    """The backends' CPU here is a snapshot (BackendWatch follows them through a phase)."""
+    import asyncpg
+
+    backends, background = postgres_processes(database)
+    connection = await asyncpg.connect(POSTGRES_ADMIN, timeout=5)
+    try:
+        row = await connection.fetchrow(
+            "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted AS written, "
+            "tup_returned AS read FROM pg_stat_database WHERE datname = $1",
+            database,
+        )
+    finally:
+        await connection.close()
+    return ServerUsage(
+        total_cpu(backends),
+        total_cpu(background),
+        int(row["xact_commit"]) if row else 0,
+        int(row["written"]) if row else 0,
+        int(row["read"]) if row else 0,
+    )
+
+
 # One phase: one bot, one scenario, one mode, one number of people -------------------------
 
 
@@ -697,10 +866,18 @@ class PhaseSpec:
     scenario: ScenarioName
     mode: Mode
     people: int
+    # 0: one process polling; N: N webhook instances behind HAProxy (PostgreSQL and Redis).
+    instances: int = 0
+
+    @property
+    def setup(self) -> str:
+        if self.instances:
+            return f"{BOT_NAMES[self.bot]} x{self.instances} webhook"
+        return BOT_NAMES[self.bot]
 
     @property
     def name(self) -> str:
-        return f"{BOT_NAMES[self.bot]} ({self.scenario}) {self.mode} {self.people}"
+        return f"{self.setup} ({self.scenario}) {self.mode} {self.people}"
 
 
 @dataclass
@@ -714,7 +891,14 @@ class PhaseResult:
     cut: bool = False
     bot_cpu: float = math.nan
     peak_rss: float = math.nan
+    # Each bot process's peak RSS (one, or one an instance).
+    rss: list[float] = field(default_factory=list)
+    balancer_cpu: float = math.nan
     harness_cpu: float = math.nan
+    # From the window's opening until every case was on the officer's screen: the bot's CPU
+    # (all its processes) and, on PostgreSQL, the server's work for this database.
+    report_cpu: float = math.nan
+    server: ServerUsage | None = None
     officer: list[float] = field(default_factory=list)
     officer_missing: int = 0
     deliveries: float = math.nan
@@ -764,6 +948,7 @@ class Options:
     ladder_cases: int
     ladder_due: int
     profile_dir: Path | None
+    instances: tuple[int, ...] = ()
 
 
 def window_for(spec: PhaseSpec, options: Options) -> float:
@@ -834,12 +1019,86 @@ async def run_phase(spec: PhaseSpec, options: Options, folder: Path) -> PhaseRes
                 profile_to,
             )
             await bot.start()
+            database = database_name(database_url) if spec.bot == "postgres" else None
             try:
-                await drive(spec, options.seed, client, emulator.state, officer, bot, result)
+                await drive(
+                    spec, options.seed, client, emulator.state, officer, bot, result, database
+                )
             finally:
                 await bot.stop()
                 result.log = summarise_log(bot.log_lines())
                 result.profile = profile_to
+    except Exception as exc:
+        result.failure = f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        await emulator.stop()
+    return result
+
+
+async def flush_redis() -> None:
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(REDIS_URL)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+async def run_fleet_phase(spec: PhaseSpec, options: Options, folder: Path) -> PhaseResult:
+    """As run_phase, with `spec.instances` webhook instances of `safeperson run` behind
+    HAProxy on a new PostgreSQL database and a flushed Redis database."""
+    from tests.e2e.fleet import Fleet
+
+    result = PhaseResult(spec, window_for(spec, options))
+    emulator = BotApiEmulator(
+        per_chat_burst=EMULATOR_CHAT_BURST,
+        global_per_second=EMULATOR_GLOBAL_PER_SECOND,
+        rng=random.Random(options.seed),  # noqa: S311 - ids only, seeded for repeatability
+    )
+    api_url = await emulator.start(host="127.0.0.1")
+    try:
+        async with (
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session,
+            fresh_postgres() as database_url,
+        ):
+            await flush_redis()
+            client = EmulatorClient(api_url, session=session)
+            officer_user = await client.create_user(first_name="Officer", language_code="en")
+            officer = OfficerPhone(emulator.state, officer_user.user_id)
+            emulator.state.users[officer_user.user_id].screen_changed = officer
+            # The officer is enrolled (and the schema made) here, before any instance starts.
+            app = build_app(api_url, database_url)
+            try:
+                await enrol(app, [("officer", officer_user.user_id)])
+            finally:
+                await app.close()
+            fleet = Fleet(
+                api_url=api_url,
+                folder=folder,
+                secret=SECRET,
+                database_url=database_url,
+                redis_url=REDIS_URL,
+                size=spec.instances,
+                config_toml=CONFIG,
+                # As the single bot process runs: warnings and errors only.
+                environment={"SAFEPERSON_LOG_LEVEL": "WARNING"},
+            )
+            try:
+                await fleet.start()
+                await drive(
+                    spec,
+                    options.seed,
+                    client,
+                    emulator.state,
+                    officer,
+                    FleetBots(fleet),
+                    result,
+                    database_name(database_url),
+                )
+            finally:
+                logs = await fleet.stop()
+                result.log = summarise_log([line for log in logs for line in log.splitlines()])
     except Exception as exc:
         result.failure = f"{type(exc).__name__}: {exc}"[:300]
     finally:
@@ -853,9 +1112,11 @@ async def drive(
     client: EmulatorClient,
     state: EmulatorState,
     officer: OfficerPhone,
-    bot: BotProcess,
+    bot: Driven,
     result: PhaseResult,
+    database: str | None = None,
 ) -> None:
+    """The people through the scenario; with `database`, PostgreSQL's work for it too."""
     echo = spec.bot == "echo"
     steps = SCENARIOS[spec.scenario][1]
     ids = await create_people(client, spec.people + 1, "P")
@@ -879,9 +1140,14 @@ async def drive(
 
     people = phones[1:]
     gate = Gate(len(people)) if spec.scenario == "b" and spec.mode == "flat" else None
+    server_before = await server_usage(database) if database else None
+    backends = BackendWatch(database) if database else None
     deadline = loop.time() + result.window
+    if backends is not None:
+        backends.start(deadline + CONFIRM_LIMIT + OFFICER_LIMIT + STOP_GRACE)
     bot.profile(signal.SIGUSR1)
-    cpu_before, harness_before = cpu_seconds(bot.pid), harness_cpu()
+    cpu_before, harness_before = total_cpu(bot.pids()), harness_cpu()
+    side_before = total_cpu(bot.side_pids())
     began = time.perf_counter()
     walks = await asyncio.gather(
         *(
@@ -899,8 +1165,10 @@ async def drive(
         )
     )
     ended = time.perf_counter()
-    result.bot_cpu = cpu_seconds(bot.pid) - cpu_before
+    result.bot_cpu = total_cpu(bot.pids()) - cpu_before
     result.harness_cpu = harness_cpu() - harness_before
+    if bot.side_pids():
+        result.balancer_cpu = total_cpu(bot.side_pids()) - side_before
     bot.profile(signal.SIGUSR2)
     result.walks = list(walks)
     result.cut = any(w.cut for w in walks)
@@ -919,7 +1187,22 @@ async def drive(
     result.deliveries = sum(u.delivered_count for u in ours) / len(ours) if ours else math.nan
     if not echo and spec.scenario == "b":
         await see_officer(officer, walks, result)
-    result.peak_rss = peak_rss_mib(bot.pid)
+    result.report_cpu = total_cpu(bot.pids()) - cpu_before
+    if database and server_before is not None and backends is not None:
+        # The CPU times now; the counters once the backends have gone idle and sent them.
+        backend_cpu = await backends.stop()
+        cpu_now = await server_usage(database)
+        await asyncio.sleep(STATS_FLUSH_SECONDS)
+        counted = await server_usage(database)
+        result.server = ServerUsage(
+            backend_cpu,
+            cpu_now.background_cpu - server_before.background_cpu,
+            counted.commits - server_before.commits,
+            counted.rows_written - server_before.rows_written,
+            counted.rows_read - server_before.rows_read,
+        )
+    result.rss = [peak_rss_mib(pid) for pid in bot.pids()]
+    result.peak_rss = max(result.rss, default=math.nan)
     result.api_errors = Counter(
         f"{call.method} {call.status}" for call in state.calls if call.status >= 400
     )
@@ -1360,6 +1643,103 @@ def print_load(results: Sequence[PhaseResult], scenario: ScenarioName, mode: Mod
         print_officer([r for r in chosen if not r.failure])
 
 
+def per(total: float, count: int, scale: float = 1.0, digits: int = 1) -> str:
+    return number(total / count * scale, digits) if count and not math.isnan(total) else "-"
+
+
+def print_instances(results: Sequence[PhaseResult], fleet: Sequence[PhaseResult]) -> None:
+    """Each (b) flat phase with webhook instances beside the polling process on PostgreSQL."""
+    if not fleet:
+        return
+    print(
+        f"\n(b) {SCENARIOS['b'][0]}, flat out, on PostgreSQL: one process polling, and N "
+        "instances in webhook mode behind HAProxy sharing the database and Redis"
+    )
+    print(
+        f"  These machines have {os.cpu_count()} CPU cores: the instances compete with each "
+        "other, HAProxy, the emulator and the simulated people (this process) and PostgreSQL "
+        "for the same cores, so scaling is bounded by that, not by the instances."
+    )
+    chosen = [
+        r
+        for people in sorted({r.spec.people for r in fleet})
+        for r in [*results, *fleet]
+        if (r.spec.bot, r.spec.scenario, r.spec.mode, r.spec.people)
+        == ("postgres", "b", "flat", people)
+    ]
+    header = ["setup", "people", "done", "updates", "wall s", "upd/s", "vs 1 process"]
+    header += ["p50 ms", "p95 ms", "p99 ms", "CPU ms/upd", "bot CPU%", "RSS MiB each"]
+    header += ["HAProxy CPU ms/upd", "harness CPU%", "errors"]
+    rows = [header]
+    for r in chosen:
+        if r.failure:
+            rows.append([r.spec.setup, str(r.spec.people), "failed"] + ["-"] * 13)
+            continue
+        baseline = phase(results, "postgres", "b", "flat", r.spec.people)
+        ratio = r.rate / baseline.rate if baseline is not None and baseline.rate > 0 else math.nan
+        rows.append(
+            [
+                r.spec.setup if r.spec.instances else f"{r.spec.setup} polling",
+                str(r.spec.people),
+                f"{r.finished}/{r.spec.people}",
+                f"{r.confirmed:,}",
+                f"{number(r.wall)}{' cut' if r.cut else ''}",
+                number(r.rate),
+                "-" if math.isnan(ratio) else f"{ratio:.2f}x",
+                pct_ms(r.samples, 0.50),
+                pct_ms(r.samples, 0.95),
+                pct_ms(r.samples, 0.99),
+                per(r.bot_cpu, r.confirmed, 1000),
+                number(r.bot_cpu / r.wall * 100 if r.wall > 0 else math.nan, 0),
+                " ".join(number(rss, 0) for rss in r.rss) or "-",
+                per(r.balancer_cpu, r.confirmed, 1000),
+                number(r.harness_cpu / r.wall * 100 if r.wall > 0 else math.nan, 0),
+                str(len(r.errors)),
+            ]
+        )
+    print_table(rows, right=set(range(1, len(header))))
+    print(
+        "  CPU ms/upd and bot CPU%: the instances' CPU time summed (/proc/<pid>/stat) over the "
+        "window, per update confirmed; RSS: each instance's peak."
+    )
+    print(
+        "\n  Per report, from the window's opening until every case was on the officer's "
+        "screen: the bot's CPU (instances summed), PostgreSQL's backends serving the bench's "
+        "database, the server-wide helpers (WAL writer, checkpointer, background writer, "
+        "autovacuum: shared with anything else using the server), and that database's "
+        "counters (pg_stat_database)."
+    )
+    header = ["setup", "people", "reports", "Send->officer p99 ms", "bot CPU ms/report"]
+    header += ["PG backends CPU ms/report", "PG helpers CPU ms/report", "commits/report"]
+    header += ["rows written/report", "rows read/report"]
+    rows = [header]
+    for r in chosen:
+        if r.failure:
+            continue
+        reports = sum(1 for w in r.walks if w.code is not None)
+        server = r.server
+        rows.append(
+            [
+                r.spec.setup,
+                str(r.spec.people),
+                f"{reports}{' (cut)' if r.cut else ''}",
+                pct_ms([Sample(0, seconds) for seconds in r.officer], 0.99),
+                per(r.report_cpu, reports, 1000),
+                per(server.backend_cpu, reports, 1000) if server else "-",
+                per(server.background_cpu, reports, 1000) if server else "-",
+                per(server.commits, reports) if server else "-",
+                per(server.rows_written, reports) if server else "-",
+                per(server.rows_read, reports, 1, 0) if server else "-",
+            ]
+        )
+    print_table(rows, right=set(range(1, len(header))))
+    if any(r.cut for r in chosen):
+        print(
+            "  (cut): the window closed before everyone had sent; the work of the walks cut "
+            "short is in the figures too, so a cut phase's per-report cost is overstated."
+        )
+
+
 def print_officer(chosen: Sequence[PhaseResult]) -> None:
     header = ["bot", "people", "tapped Send", "Send->receipt p50 ms", "p99 ms"]
     header += ["Send->officer p50 ms", "p95 ms", "p99 ms", "max ms", "cases seen"]
@@ -1610,7 +1990,28 @@ def planned(
                     if smaller and (bot == "postgres" or (bot == "echo" and mode == "paced")):
                         continue
                     specs.append(PhaseSpec(bot, scenario, mode, people))
+    if options.instances and "postgres" in options.bots:
+        # The instances are set beside one polling process on PostgreSQL, measured alike.
+        for people in fleet_sizes(options):
+            baseline = PhaseSpec("postgres", "b", "flat", people)
+            if baseline not in specs:
+                specs.append(baseline)
     return specs
+
+
+def fleet_sizes(options: Options) -> tuple[int, ...]:
+    return options.sizes if options.full_matrix else (max(options.sizes),)
+
+
+def planned_fleet(options: Options) -> list[PhaseSpec]:
+    """The child's report flat out with N webhook instances, for each N asked for."""
+    if "postgres" not in options.bots:
+        return []
+    return [
+        PhaseSpec("postgres", "b", "flat", people, instances)
+        for people in fleet_sizes(options)
+        for instances in options.instances
+    ]
 
 
 def print_header(options: Options, postgres: str) -> None:
@@ -1644,6 +2045,13 @@ def print_header(options: Options, postgres: str) -> None:
     if not options.full_matrix:
         print("  echo paced and PostgreSQL: at the largest size only (--full-matrix for all)")
     print(f"  PostgreSQL: {postgres}")
+    if options.instances:
+        ran = "postgres" in options.bots
+        print(
+            f"  webhook instances behind HAProxy: {', '.join(map(str, options.instances))}; "
+            f"(b) flat at {', '.join(map(str, fleet_sizes(options)))} people, Redis {REDIS_URL}"
+            + ("" if ran else ": not run, PostgreSQL is needed")
+        )
 
 
 async def bench(
@@ -1652,6 +2060,7 @@ async def bench(
     began = time.perf_counter()
     print_header(options, postgres)
     results: list[PhaseResult] = []
+    fleet: list[PhaseResult] = []
     ladder: LadderResult | None = None
     with tempfile.TemporaryDirectory(prefix="safeperson-load-") as temporary:
         root = Path(temporary)
@@ -1662,6 +2071,12 @@ async def bench(
             result = await run_phase(spec, options, folder)
             results.append(result)
             progress(began, summary(result))
+        for spec in planned_fleet(options):
+            folder = root / f"fleet{spec.instances}-{spec.people}"
+            progress(began, f"{spec.name} ...")
+            result = await run_fleet_phase(spec, options, folder)
+            fleet.append(result)
+            progress(began, summary(result))
         if options.ladder_cases > 0:
             progress(began, f"ladder, {options.ladder_cases:,} cases ...")
             folder = root / "ladder"
@@ -1671,7 +2086,8 @@ async def bench(
     for scenario in scenarios:
         for mode in modes:
             print_load(results, scenario, mode)
-    print_notes(results)
+    print_instances(results, fleet)
+    print_notes([*results, *fleet])
     print_ladder(ladder)
     print_profiles(results)
     print_targets(results, ladder, options.sizes, argon2)
@@ -1711,6 +2127,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--ladder-cases", type=int, default=None, help="0 leaves the ladder out")
     parser.add_argument("--ladder-due", type=int, default=None)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--instances",
+        default="",
+        help="also run (b) flat out on PostgreSQL with this many webhook instances behind "
+        "HAProxy, e.g. 1,2,3, at the largest size (off by default)",
+    )
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the bots into DIR")
     # Inside a bot process.
     parser.add_argument("--serve", choices=("echo", "safeperson"), help=argparse.SUPPRESS)
@@ -1728,6 +2150,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     quick = bool(arguments.quick)
     wanted = arguments.bots.split(",")
+    instances = tuple(int(n) for n in arguments.instances.split(",") if n.strip())
+    if instances and "postgres" not in wanted:
+        wanted.append("postgres")
     if "postgres" not in wanted or arguments.postgres == "off":
         postgres, why = False, "no (left out)"
     elif arguments.postgres == "on":
@@ -1755,6 +2180,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             arguments.ladder_due if arguments.ladder_due is not None else (100 if quick else 1000)
         ),
         profile_dir=arguments.profile.resolve() if arguments.profile else None,
+        instances=instances,
     )
     scenarios: list[ScenarioName] = [s for s in ("a", "b") if s in arguments.scenarios.split(",")]
     modes: list[Mode] = [m for m in ("flat", "paced") if m in arguments.modes.split(",")]

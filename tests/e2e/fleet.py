@@ -92,6 +92,8 @@ class Fleet:
     redis_url: str
     size: int = 3
     config_toml: str = CONFIG_TOML
+    # Settings over the defaults below, for every instance (the load bench quiets the log).
+    environment: dict[str, str] = field(default_factory=dict)
     front_port: int = field(default_factory=free_port)
     instances: list[Instance] = field(default_factory=list)
     balancer: asyncio.subprocess.Process | None = None
@@ -146,6 +148,7 @@ class Fleet:
             # The emulator takes far more than Telegram's 30 a second.
             SAFEPERSON_SEND_RATE="1000",
         )
+        env.update(self.environment)
         return env
 
     async def _start_instance(self, instance: Instance) -> None:
