@@ -46,10 +46,8 @@ def build_router(clock: Clock) -> Router:
         # Before the commands: an invitation link is a /start with a staff code.
         enrolment.build_router(views),
         # Commands first: /help and /cancel must work at every step, whatever the step expects.
-        erase.build_router(),
-        # A member whose access is paused gets only that answer, for everything but /erase.
-        suspension.build_paused_router(),
         commands.build_router(),
+        erase.build_router(),
         officer.build_router(),
         reading.build_router(views),
         casework.build_router(),
@@ -60,6 +58,9 @@ def build_router(clock: Clock) -> Router:
         status.build_router(views),
         onboarding.build_router(),
         reporting.build_router(views),
+        # A staff command or button that no flow took, from a member whose access is paused:
+        # that is all they are told. Here, not first: only what is left pays for the lookup.
+        suspension.build_paused_router(),
         # Last: whatever no flow took gets a kind answer and the current step again.
         common.build_router(),
     )

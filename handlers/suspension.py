@@ -26,7 +26,6 @@ from handlers.keyboards import (
     Reinstate,
     buttons,
 )
-from handlers.states import Unlocking
 from handlers.taps import answer_tap, settle_menu
 
 
@@ -162,10 +161,8 @@ class PausedMember(Filter):
 
 
 async def on_paused_message(message: Message, state: FSMContext) -> None:
-    """Whatever a paused member sends: they are told only that their access is paused. A
-    passphrase typed for Read is deleted, as it would have been."""
-    if await state.get_state() == Unlocking.passphrase.state:
-        await message.delete()
+    """A staff command (or a step of one) from a paused member, which every staff handler
+    passed on: they are told only that their access is paused."""
     await state.clear()
     await message.answer(say.paused_notice())
 
@@ -190,7 +187,8 @@ def build_router() -> Router:
 
 
 def build_paused_router() -> Router:
-    """Placed before every staff and reporter flow: a paused member gets nothing else."""
+    """Placed just before the fallbacks: every staff handler passes a paused member on (they
+    are not an active member), and anyone may still use the bot as a reporter."""
     router = Router(name="paused")
     paused = PausedMember()
     router.message.register(on_paused_message, paused)

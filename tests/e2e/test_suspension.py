@@ -105,10 +105,10 @@ async def test_a_member_named_in_a_concern_gets_no_alert_reads_nothing_until_rei
     await officer.wait_for(lambda s: len(alerted_for(s, first)) == 2)
     await acknowledge_newest(officer, first)
 
-    # Dan can no longer open it, nor anything else: the old alert's Read, /cases, /start.
+    # Dan can no longer open it, nor anything else: the old alert's Read, /cases, /staff.
     await camp_safe_person.tap("Read", message_id=alert_of(await camp_safe_person.screen(), first))
     await camp_safe_person.wait_for(lambda s: any(PAUSED in t.text for t in s.toasts))
-    for command in ("/cases", "/start", "/help"):
+    for command in ("/cases", "/stats", "/staff"):
         await camp_safe_person.send(command)
     await camp_safe_person.wait_for_bot_text(PAUSED, count=4)
     assert not any("locked" in m.text for m in (await camp_safe_person.screen()).bot_messages)
