@@ -18,7 +18,7 @@ from emulator.state import StoredFile
 if TYPE_CHECKING:
     from emulator.call import MethodHandler
     from emulator.params import UploadedFile
-    from emulator.state import EmulatorState
+    from emulator.state import EmulatorState, SimulatedUser
 
 
 @dataclass(frozen=True)
@@ -71,25 +71,7 @@ class MediaApi:
         """A photo: an upload (direct or attach://) or a photo's file_id. The message carries
         the photo's sizes (PhotoSize objects), smallest first, as Telegram's does."""
         user = self._chats.target_user(call, sending=True)
-        sizes = self._photo_sizes(call)
-        caption = parse_formatted(
-            call.params.str_or_none("caption") or "", call.params.str_or_none("parse_mode")
-        )
-        check_caption(caption.text)
-        _, markup = parse_reply_markup(call)
-        self._chats.take_rate_token(user)
-        message = self._state.add_message(
-            user,
-            "bot",
-            call.bot_id,
-            PHOTO.field,
-            caption=caption.text or None,
-            caption_entities=caption.entities,
-            media=sizes,
-            reply_markup=markup,
-            protect_content=call.params.flag("protect_content"),
-        )
-        return self._state.message_to_api(message)
+        return self._add_media_message(call, user, PHOTO.field, self._photo_sizes(call))
 
     def _photo_sizes(self, call: Call) -> list[dict[str, Any]]:
         upload = call.params.files.get(PHOTO.field)
@@ -191,11 +173,6 @@ class MediaApi:
     def _send_media(self, call: Call, kind: MediaKind) -> dict[str, Any]:
         user = self._chats.target_user(call, sending=True)
         file, file_name = self._input_file(call, kind)
-        caption_source = call.params.str_or_none("caption") or ""
-        caption = parse_formatted(caption_source, call.params.str_or_none("parse_mode"))
-        check_caption(caption.text)
-        _, markup = parse_reply_markup(call)
-        self._chats.take_rate_token(user)
         media: dict[str, Any] = {
             "file_id": file.file_id,
             "file_unique_id": file.file_unique_id,
@@ -206,11 +183,24 @@ class MediaApi:
             media["duration"] = call.params.int_or_none("duration") or 0
         if kind in (AUDIO, DOCUMENT) and file_name:
             media["file_name"] = file_name
+        return self._add_media_message(call, user, kind.field, media)
+
+    def _add_media_message(
+        self, call: Call, user: SimulatedUser, field: str, media: dict[str, Any] | list[Any]
+    ) -> dict[str, Any]:
+        """The message a media send leaves in the chat, once the file is known: its caption
+        and buttons checked, the chat's flood limit taken."""
+        caption = parse_formatted(
+            call.params.str_or_none("caption") or "", call.params.str_or_none("parse_mode")
+        )
+        check_caption(caption.text)
+        _, markup = parse_reply_markup(call)
+        self._chats.take_rate_token(user)
         message = self._state.add_message(
             user,
             "bot",
             call.bot_id,
-            kind.field,
+            field,
             caption=caption.text or None,
             caption_entities=caption.entities,
             media=media,

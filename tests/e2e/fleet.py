@@ -169,15 +169,17 @@ class Fleet:
     async def _until_healthy(self, instance: Instance) -> None:
         """Until the instance answers its health check (or died, or took too long)."""
         url = f"http://127.0.0.1:{instance.port}/healthz"
-        async with aiohttp.ClientSession() as http, asyncio.timeout(STARTUP_SECONDS):
-            while True:
+        async with aiohttp.ClientSession() as http:
+
+            async def healthy() -> bool:
                 if instance.process is None or instance.process.returncode is not None:
                     raise RuntimeError("an instance stopped while starting: " + instance.log())
                 with contextlib.suppress(aiohttp.ClientError):
                     async with http.get(url) as answer:
-                        if answer.status == 200:
-                            return
-                await asyncio.sleep(0.1)  # polling a condition, bounded by the timeout
+                        return answer.status == 200
+                return False
+
+            await eventually(healthy, timeout=STARTUP_SECONDS)
 
     async def kill(self, index: int) -> None:
         """SIGKILL, as a crash: no shutdown, no last commit, connections cut."""
